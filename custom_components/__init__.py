@@ -1,0 +1,1 @@
+"""Home Assistant custom components (package marker so tests can import them)."""

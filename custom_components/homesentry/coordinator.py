@@ -1,0 +1,97 @@
+"""What every HomeSentry coordinator shares: subscriptions and failure logs.
+
+Entities subscribe to the categories of data they show; a cycle collects only
+the categories somebody subscribed to (Home Assistant's systemmonitor does the
+same), except the first one, which collects everything so setup knows which
+sensors exist. A category that fails is logged once when it starts failing
+and once when it recovers, never every cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+import logging
+from typing import TYPE_CHECKING
+
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
+
+
+class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]):
+    """A coordinator whose cycles collect only the subscribed categories."""
+
+    device_info: DeviceInfo | None = None
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        logger: logging.Logger,
+        *,
+        config_entry: ConfigEntry,
+        name: str,
+        update_interval: timedelta,
+        all_categories: frozenset[CategoryT],
+    ) -> None:
+        """Initialise with every category wanted until entities subscribe."""
+        super().__init__(
+            hass,
+            logger,
+            config_entry=config_entry,
+            name=name,
+            update_interval=update_interval,
+            always_update=False,
+        )
+        self.all_categories = all_categories
+        self._subscribers: dict[CategoryT, set[object]] = {}
+        self._discovered = False
+        self._failing: dict[CategoryT, str] = {}
+        # A cycle never overlaps itself, even when a manual refresh
+        # (homeassistant.update_entity) arrives during a scheduled one.
+        self.cycle_lock = asyncio.Lock()
+
+    @callback
+    def subscribe(self, category: CategoryT, subscriber: object) -> Callable[[], None]:
+        """Ask for ``category`` until the returned callback is called."""
+        self._subscribers.setdefault(category, set()).add(subscriber)
+
+        @callback
+        def unsubscribe() -> None:
+            subscribers = self._subscribers.get(category)
+            if subscribers is not None:
+                subscribers.discard(subscriber)
+                if not subscribers:
+                    del self._subscribers[category]
+
+        return unsubscribe
+
+    @property
+    def wanted(self) -> frozenset[CategoryT]:
+        """Categories the next cycle collects."""
+        if not self._discovered:
+            return self.all_categories
+        return frozenset(self._subscribers)
+
+    def mark_discovered(self) -> None:
+        """The first (everything) cycle is done: collect by subscription now."""
+        self._discovered = True
+
+    @property
+    def failing(self) -> Mapping[CategoryT, str]:
+        """Categories failing now, with their last error."""
+        return dict(self._failing)
+
+    def note_failures(self, failures: Mapping[CategoryT, str], collected: frozenset[CategoryT]) -> None:
+        """Log a category once when it starts failing and once on recovery."""
+        for category, error in failures.items():
+            if category not in self._failing:
+                self.logger.warning("%s: cannot read %s: %s", self.name, category, error)
+            self._failing[category] = error
+        for category in [c for c in self._failing if c in collected and c not in failures]:
+            del self._failing[category]
+            self.logger.info("%s: reading %s again", self.name, category)

@@ -1,0 +1,80 @@
+"""Base entity and description types shared by HomeSentry platforms."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.components.sensor import SensorEntityDescription
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .coordinator import SubscribingCoordinator
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeSentrySensorEntityDescription[DataT, CategoryT: str](SensorEntityDescription):
+    """A sensor: which category it needs and how it reads its value.
+
+    ``objects_fn`` says which objects (temperature sensors, interfaces, cores,
+    ...) this description makes an entity for, each with the name that fills
+    the translation placeholder; without it the sensor exists once per device
+    (object key "") while it has a value. ``value_fn`` and ``attributes_fn``
+    read one object's value from the coordinator's data.
+    """
+
+    category: CategoryT
+    value_fn: Callable[[DataT, str], Any]
+    objects_fn: Callable[[DataT], Mapping[str, str]] | None = None
+    placeholder: str | None = None
+    attributes_fn: Callable[[DataT, str], Mapping[str, Any]] | None = None
+
+    def objects(self, data: DataT) -> Mapping[str, str]:
+        """The objects this description has an entity for in ``data``."""
+        if self.objects_fn is not None:
+            return self.objects_fn(data)
+        return {"": ""} if self.value_fn(data, "") is not None else {}
+
+
+class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoordinator[DataT, CategoryT]]):
+    """An entity of one object of a coordinator's data.
+
+    It subscribes to its category while it is in Home Assistant (disabled
+    entities never are, so their data is never collected) and is available
+    only while its category reads and its object is still there.
+    """
+
+    _attr_has_entity_name = True
+    entity_description: HomeSentrySensorEntityDescription[DataT, CategoryT]
+
+    def __init__(
+        self,
+        coordinator: SubscribingCoordinator[DataT, CategoryT],
+        description: HomeSentrySensorEntityDescription[DataT, CategoryT],
+        *,
+        unique_prefix: str,
+        object_key: str,
+        object_name: str,
+    ) -> None:
+        """Initialise for one object of the description."""
+        super().__init__(coordinator)
+        self.entity_description = description
+        self.object_key = object_key
+        self._attr_device_info = coordinator.device_info
+        self._attr_unique_id = f"{unique_prefix}_{description.key}" + (f"_{object_key}" if object_key else "")
+        if description.placeholder is not None:
+            self._attr_translation_placeholders = {description.placeholder: object_name}
+
+    async def async_added_to_hass(self) -> None:
+        """Subscribe to the category this entity shows."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.subscribe(self.entity_description.category, self))
+
+    @property
+    def available(self) -> bool:
+        """Available while the category reads and the object exists."""
+        return (
+            super().available
+            and self.entity_description.category not in self.coordinator.failing
+            and self.object_key in self.entity_description.objects(self.coordinator.data)
+        )

@@ -1,0 +1,317 @@
+"""The "This server" concern: its coordinator and its sensor descriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+import logging
+from typing import Any
+
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import (
+    PERCENTAGE,
+    REVOLUTIONS_PER_MINUTE,
+    EntityCategory,
+    UnitOfDataRate,
+    UnitOfFrequency,
+    UnitOfInformation,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import UpdateFailed
+
+from . import const
+from .const import CONF_INTERFACES, CONF_SCAN_INTERVAL, DEFAULT_HOST_SCAN_INTERVAL, DOMAIN
+from .coordinator import SubscribingCoordinator
+from .entity import HomeSentrySensorEntityDescription
+from .probes.host import ALL_CATEGORIES, Category, HostProbe, HostSnapshot
+from .probes.hwmon import TemperatureReading
+
+_LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostSensorDescription(HomeSentrySensorEntityDescription[HostSnapshot, Category]):
+    """A sensor of the This server device."""
+
+
+class HostCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
+    """Polls the host in one executor job per cycle."""
+
+    def __init__(self, hass: HomeAssistant, config_entry: Any, probe: HostProbe) -> None:
+        """Initialise from the entry's options."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=config_entry,
+            name=f"HomeSentry host {config_entry.title}",
+            update_interval=timedelta(seconds=config_entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_HOST_SCAN_INTERVAL)),
+            all_categories=ALL_CATEGORIES,
+        )
+        self.probe = probe
+
+    async def _async_update_data(self) -> HostSnapshot:
+        async with self.cycle_lock:
+            wanted = self.wanted
+            try:
+                snapshot = await self.hass.async_add_executor_job(self.probe.collect, wanted)
+            except Exception as err:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="host_update_failed",
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            self.mark_discovered()
+        self.note_failures(snapshot.failures, snapshot.collected)
+        return snapshot
+
+
+def host_probe_for(options: Mapping[str, Any]) -> HostProbe:
+    """The probe a host entry with these options uses."""
+    return HostProbe(
+        sysfs_root=const.SYSFS_ROOT,
+        procfs_root=const.PROCFS_ROOT,
+        interfaces=options.get(CONF_INTERFACES, []),
+    )
+
+
+def _temperature_attributes(reading: TemperatureReading | None) -> Mapping[str, Any]:
+    if reading is None:
+        return {}
+    return {"chip": reading.chip, "label": reading.label, "high": reading.high, "critical": reading.critical}
+
+
+def _cpu(data: HostSnapshot, _: str) -> float | None:
+    return data.cpu_percent
+
+
+def _core(data: HostSnapshot, core: str) -> float | None:
+    return None if data.cpu_per_core is None else data.cpu_per_core[int(core)]
+
+
+def _cores(data: HostSnapshot) -> Mapping[str, str]:
+    return {str(i): str(i) for i in range(len(data.cpu_per_core or ()))}
+
+
+def _load(attribute: str) -> HostSensorDescription:
+    minutes = attribute.removeprefix("load_").removesuffix("m")
+    return HostSensorDescription(
+        key=attribute,
+        translation_key=attribute,
+        category=Category.LOAD,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        value_fn=lambda data, _: None if data.load is None else getattr(data.load, _LOAD_FIELDS[minutes]),
+    )
+
+
+_LOAD_FIELDS = {"1": "one", "5": "five", "15": "fifteen"}
+
+
+def _memory_size(key: str, field: str) -> HostSensorDescription:
+    return HostSensorDescription(
+        key=key,
+        translation_key=key,
+        category=Category.MEMORY,
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIBIBYTES,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, _: None if data.memory is None else getattr(data.memory, field),
+    )
+
+
+def _network(key: str, field: str) -> HostSensorDescription:
+    return HostSensorDescription(
+        key=key,
+        translation_key=key,
+        placeholder="interface",
+        category=Category.NETWORK,
+        device_class=SensorDeviceClass.DATA_RATE,
+        native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
+        suggested_unit_of_measurement=UnitOfDataRate.MEGABITS_PER_SECOND,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, name: getattr(data.network[name], field) if name in data.network else None,
+        objects_fn=lambda data: {name: name for name in data.network},
+    )
+
+
+def _pressure(resource: str) -> HostSensorDescription:
+    return HostSensorDescription(
+        key=f"{resource}_pressure",
+        translation_key=f"{resource}_pressure",
+        category=Category.PRESSURE,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data, _: data.pressure[resource].some_avg60 if resource in data.pressure else None,
+    )
+
+
+HOST_SENSORS: tuple[HostSensorDescription, ...] = (
+    HostSensorDescription(
+        key="cpu_usage",
+        translation_key="cpu_usage",
+        category=Category.CPU,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=_cpu,
+    ),
+    HostSensorDescription(
+        key="core_usage",
+        translation_key="core_usage",
+        placeholder="core",
+        category=Category.CPU_PER_CORE,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        entity_registry_enabled_default=False,
+        value_fn=_core,
+        objects_fn=_cores,
+    ),
+    _load("load_1m"),
+    _load("load_5m"),
+    _load("load_15m"),
+    HostSensorDescription(
+        key="cpu_frequency",
+        translation_key="cpu_frequency",
+        category=Category.CPU_FREQUENCY,
+        device_class=SensorDeviceClass.FREQUENCY,
+        native_unit_of_measurement=UnitOfFrequency.MEGAHERTZ,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data, _: data.cpu_frequency_mhz,
+    ),
+    HostSensorDescription(
+        key="cpu_temperature",
+        translation_key="cpu_temperature",
+        category=Category.TEMPERATURES,
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data, _: None if data.cpu_temperature is None else data.cpu_temperature.celsius,
+        attributes_fn=lambda data, _: _temperature_attributes(data.cpu_temperature),
+    ),
+    HostSensorDescription(
+        key="temperature",
+        translation_key="temperature",
+        placeholder="sensor",
+        category=Category.TEMPERATURES,
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data, key: data.temperatures[key].celsius if key in data.temperatures else None,
+        objects_fn=lambda data: {key: f"{t.chip} {t.label}" for key, t in data.temperatures.items()},
+        attributes_fn=lambda data, key: _temperature_attributes(data.temperatures.get(key)),
+    ),
+    HostSensorDescription(
+        key="fan_speed",
+        translation_key="fan_speed",
+        placeholder="fan",
+        category=Category.FANS,
+        native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, key: data.fans[key].rpm if key in data.fans else None,
+        objects_fn=lambda data: {key: f"{fan.chip} {fan.label}" for key, fan in data.fans.items()},
+    ),
+    HostSensorDescription(
+        key="battery",
+        translation_key="battery",
+        placeholder="battery",
+        category=Category.BATTERY,
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, key: data.batteries[key].percent if key in data.batteries else None,
+        objects_fn=lambda data: {key: battery.name for key, battery in data.batteries.items()},
+        attributes_fn=lambda data, key: {"status": data.batteries[key].status} if key in data.batteries else {},
+    ),
+    HostSensorDescription(
+        key="throttle_events",
+        translation_key="throttle_events",
+        category=Category.THROTTLE,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data, _: None if data.throttle is None else data.throttle.total,
+        attributes_fn=lambda data, _: (
+            {}
+            if data.throttle is None
+            else {"core_events": data.throttle.core_events, "package_events": data.throttle.package_events}
+        ),
+    ),
+    HostSensorDescription(
+        key="memory_usage",
+        translation_key="memory_usage",
+        category=Category.MEMORY,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data, _: None if data.memory is None else data.memory.percent,
+    ),
+    _memory_size("memory_used", "used"),
+    _memory_size("memory_available", "available"),
+    HostSensorDescription(
+        key="swap_usage",
+        translation_key="swap_usage",
+        category=Category.SWAP,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data, _: None if data.swap is None else data.swap.percent,
+        attributes_fn=lambda data, _: {} if data.swap is None else {"total_bytes": data.swap.total},
+    ),
+    HostSensorDescription(
+        key="last_boot",
+        translation_key="last_boot",
+        category=Category.BOOT,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data, _: data.boot_time,
+    ),
+    HostSensorDescription(
+        key="process_count",
+        translation_key="process_count",
+        category=Category.PROCESS_COUNT,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, _: data.process_count,
+    ),
+    _pressure("cpu"),
+    _pressure("memory"),
+    _pressure("io"),
+    _network("network_received", "received"),
+    _network("network_sent", "sent"),
+    HostSensorDescription(
+        key="top_process",
+        translation_key="top_process",
+        category=Category.TOP_PROCESSES,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data, _: data.top_processes[0].name if data.top_processes else None,
+        attributes_fn=lambda data, _: {
+            "processes": [
+                {"pid": p.pid, "name": p.name, "cpu_percent": p.cpu_percent, "memory_bytes": p.memory_bytes}
+                for p in data.top_processes or ()
+            ]
+        },
+    ),
+    HostSensorDescription(
+        key="listening_ports",
+        translation_key="listening_ports",
+        category=Category.LISTENING_PORTS,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data, _: None if data.listening is None else len(data.listening),
+        attributes_fn=lambda data, _: {
+            "ports": [
+                {"protocol": s.protocol, "address": s.address, "port": s.port, "process": s.process}
+                for s in data.listening or ()
+            ]
+        },
+    ),
+)

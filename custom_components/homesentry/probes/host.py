@@ -1,0 +1,448 @@
+"""The "This server" probe: one call collects the categories asked for.
+
+CPU, memory, swap, boot time, processes and sockets come from psutil; sensors,
+batteries, throttle counters, interface counters and pressure come from the
+sysfs/procfs roots given as parameters. Rates (CPU %, network throughput,
+per-process CPU) are computed from our own previous sample, never from
+psutil's ``cpu_percent``, whose module-global state other integrations in the
+same process would disturb.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+import os
+from pathlib import Path
+import socket
+import time
+from typing import NamedTuple
+
+import psutil
+
+from .hwmon import FanReading, TemperatureReading, cpu_temperature, read_hwmon
+from .network import InterfaceCounters, read_counters
+from .power_supply import BatteryReading, read_batteries
+from .pressure import PressureReading, read_pressure
+from .sysfs import read_text
+from .throttle import ThrottleCounts, read_throttle
+
+TOP_PROCESS_COUNT = 5
+
+
+class Category(StrEnum):
+    """What one collection can be asked for; entities subscribe to these."""
+
+    CPU = "cpu"
+    CPU_PER_CORE = "cpu_per_core"
+    CPU_FREQUENCY = "cpu_frequency"
+    LOAD = "load"
+    MEMORY = "memory"
+    SWAP = "swap"
+    BOOT = "boot"
+    PROCESS_COUNT = "process_count"
+    TEMPERATURES = "temperatures"
+    FANS = "fans"
+    BATTERY = "battery"
+    THROTTLE = "throttle"
+    PRESSURE = "pressure"
+    NETWORK = "network"
+    TOP_PROCESSES = "top_processes"
+    LISTENING_PORTS = "listening_ports"
+
+
+ALL_CATEGORIES = frozenset(Category)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadAverage:
+    """Run-queue load averages."""
+
+    one: float
+    five: float
+    fifteen: float
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryUsage:
+    """RAM or swap usage in bytes; percent of total in use."""
+
+    total: int
+    used: int
+    available: int
+    percent: float
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceRate:
+    """Throughput of one interface over the last cycle, bytes per second."""
+
+    name: str
+    received: float
+    sent: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessUsage:
+    """A process's share of CPU over the last cycle (% of one core, like top)."""
+
+    pid: int
+    name: str
+    cpu_percent: float
+    memory_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListeningSocket:
+    """A socket waiting for connections (TCP LISTEN, or unconnected UDP)."""
+
+    protocol: str
+    address: str
+    port: int
+    process: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HostSnapshot:
+    """One cycle's readings. A category not asked for, or failed, is None/empty;
+    ``failures`` names the failed ones with the error.
+    """
+
+    cpu_percent: float | None = None
+    cpu_per_core: tuple[float, ...] | None = None
+    cpu_frequency_mhz: float | None = None
+    load: LoadAverage | None = None
+    memory: MemoryUsage | None = None
+    swap: MemoryUsage | None = None
+    boot_time: datetime | None = None
+    process_count: int | None = None
+    temperatures: Mapping[str, TemperatureReading] = field(default_factory=dict)
+    cpu_temperature: TemperatureReading | None = None
+    fans: Mapping[str, FanReading] = field(default_factory=dict)
+    batteries: Mapping[str, BatteryReading] = field(default_factory=dict)
+    throttle: ThrottleCounts | None = None
+    pressure: Mapping[str, PressureReading] = field(default_factory=dict)
+    network: Mapping[str, InterfaceRate] = field(default_factory=dict)
+    top_processes: tuple[ProcessUsage, ...] | None = None
+    listening: tuple[ListeningSocket, ...] | None = None
+    sensors_skipped: int = 0
+    collected: frozenset[Category] = frozenset()
+    failures: Mapping[Category, str] = field(default_factory=dict)
+
+
+class _CpuSample(NamedTuple):
+    busy: float
+    total: float
+
+
+def _cpu_sample(times: object) -> _CpuSample:
+    """Busy and total jiffies as psutil counts them (guest time is already
+    part of user/nice, so it is not added twice).
+    """
+    values: dict[str, float] = times._asdict()  # type: ignore[attr-defined]
+    total = sum(values.values()) - values.get("guest", 0.0) - values.get("guest_nice", 0.0)
+    busy = total - values["idle"] - values.get("iowait", 0.0)
+    return _CpuSample(busy, total)
+
+
+def _percent(previous: _CpuSample, current: _CpuSample) -> float:
+    elapsed = current.total - previous.total
+    if elapsed <= 0:
+        return 0.0
+    return round(min(100.0, max(0.0, 100.0 * (current.busy - previous.busy) / elapsed)), 1)
+
+
+_RATE_CATEGORIES = frozenset({Category.CPU, Category.CPU_PER_CORE, Category.NETWORK, Category.TOP_PROCESSES})
+
+
+class HostProbe:
+    """Reads this machine. Keeps the previous sample of each counter so rates
+    are deltas over one cycle; not thread-safe (run one collect at a time).
+    """
+
+    def __init__(
+        self,
+        *,
+        sysfs_root: Path = Path("/sys"),
+        procfs_root: Path = Path("/proc"),
+        interfaces: Sequence[str] = (),
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        prime_seconds: float = 0.25,
+    ) -> None:
+        """Probe the host; ``interfaces`` are the ones whose throughput to report."""
+        self.sysfs_root = sysfs_root
+        self.procfs_root = procfs_root
+        self.interfaces = list(interfaces)
+        self._clock = clock
+        self._sleep = sleep
+        self._prime_seconds = prime_seconds
+        self._cpu: _CpuSample | None = None
+        self._cores: list[_CpuSample] | None = None
+        self._net: tuple[float, Mapping[str, InterfaceCounters]] | None = None
+        self._procs: tuple[float, dict[tuple[int, float], float]] | None = None
+        self._boot_time: datetime | None = None
+
+    def collect(self, categories: Collection[Category]) -> HostSnapshot:
+        """Collect the given categories; a failing one never stops the others."""
+        wanted = frozenset(categories)
+        self._prime(wanted)
+        values: dict[str, object] = {}
+        failures: dict[Category, str] = {}
+        for category in sorted(wanted):
+            try:
+                values.update(self._READERS[category](self))
+            except (OSError, psutil.Error, ValueError, KeyError) as err:
+                failures[category] = f"{type(err).__name__}: {err}"
+        return HostSnapshot(
+            collected=wanted,
+            failures=failures,
+            **values,  # type: ignore[arg-type]
+        )
+
+    def _prime(self, wanted: frozenset[Category]) -> None:
+        """Take a first sample of rate counters that have none, so the first
+        collection already reports real rates instead of unknown.
+        """
+        missing = [
+            category
+            for category in wanted & _RATE_CATEGORIES
+            if {
+                Category.CPU: self._cpu,
+                Category.CPU_PER_CORE: self._cores,
+                Category.NETWORK: self._net,
+                Category.TOP_PROCESSES: self._procs,
+            }[category]
+            is None
+        ]
+        if not missing:
+            return
+        for category in missing:
+            try:
+                self._READERS[category](self)
+            except OSError, psutil.Error, ValueError, KeyError:
+                continue  # reported by the real collection right after
+        self._sleep(self._prime_seconds)
+
+    # -- readers: each returns HostSnapshot fields ---------------------------
+
+    def _read_cpu(self) -> dict[str, object]:
+        current = _cpu_sample(psutil.cpu_times())
+        previous, self._cpu = self._cpu, current
+        return {"cpu_percent": None if previous is None else _percent(previous, current)}
+
+    def _read_cpu_per_core(self) -> dict[str, object]:
+        current = [_cpu_sample(times) for times in psutil.cpu_times(percpu=True)]
+        previous, self._cores = self._cores, current
+        if previous is None or len(previous) != len(current):
+            return {"cpu_per_core": None}
+        return {"cpu_per_core": tuple(_percent(p, c) for p, c in zip(previous, current, strict=True))}
+
+    def _read_cpu_frequency(self) -> dict[str, object]:
+        frequency = psutil.cpu_freq()
+        return {"cpu_frequency_mhz": None if frequency is None else round(frequency.current, 1)}
+
+    def _read_load(self) -> dict[str, object]:
+        one, five, fifteen = os.getloadavg()
+        return {"load": LoadAverage(round(one, 2), round(five, 2), round(fifteen, 2))}
+
+    def _read_memory(self) -> dict[str, object]:
+        memory = psutil.virtual_memory()
+        return {
+            "memory": MemoryUsage(
+                total=memory.total,
+                used=memory.used,
+                available=memory.available,
+                percent=round(memory.percent, 1),
+            )
+        }
+
+    def _read_swap(self) -> dict[str, object]:
+        swap = psutil.swap_memory()
+        return {
+            "swap": MemoryUsage(total=swap.total, used=swap.used, available=swap.free, percent=round(swap.percent, 1))
+        }
+
+    def _read_boot(self) -> dict[str, object]:
+        # The boot time of a running host does not change: read it once.
+        if self._boot_time is None:
+            self._boot_time = datetime.fromtimestamp(psutil.boot_time(), tz=UTC)
+        return {"boot_time": self._boot_time}
+
+    def _read_process_count(self) -> dict[str, object]:
+        return {"process_count": len(psutil.pids())}
+
+    def _read_temperatures(self) -> dict[str, object]:
+        readings = read_hwmon(self.sysfs_root, fans=False)
+        return {
+            "temperatures": readings.temperatures,
+            "cpu_temperature": cpu_temperature(readings.temperatures),
+            "sensors_skipped": readings.skipped,
+        }
+
+    def _read_fans(self) -> dict[str, object]:
+        return {"fans": read_hwmon(self.sysfs_root, temperatures=False).fans}
+
+    def _read_battery(self) -> dict[str, object]:
+        return {"batteries": read_batteries(self.sysfs_root)}
+
+    def _read_throttle(self) -> dict[str, object]:
+        return {"throttle": read_throttle(self.sysfs_root)}
+
+    def _read_pressure(self) -> dict[str, object]:
+        return {"pressure": read_pressure(self.procfs_root)}
+
+    def _read_network(self) -> dict[str, object]:
+        now = self._clock()
+        current = read_counters(self.sysfs_root, self.interfaces)
+        previous, self._net = self._net, (now, current)
+        rates: dict[str, InterfaceRate] = {}
+        if previous is not None and (elapsed := now - previous[0]) > 0:
+            for name, counters in current.items():
+                before = previous[1].get(name)
+                # A counter that went backwards was reset (interface re-created).
+                if before is None or counters.rx_bytes < before.rx_bytes or counters.tx_bytes < before.tx_bytes:
+                    continue
+                rates[name] = InterfaceRate(
+                    name=name,
+                    received=round((counters.rx_bytes - before.rx_bytes) / elapsed, 1),
+                    sent=round((counters.tx_bytes - before.tx_bytes) / elapsed, 1),
+                )
+        return {"network": rates}
+
+    def _read_top_processes(self) -> dict[str, object]:
+        now = self._clock()
+        seconds: dict[tuple[int, float], float] = {}
+        info: dict[tuple[int, float], tuple[str, int]] = {}
+        for process in psutil.process_iter(["name", "cpu_times", "memory_info", "create_time"]):
+            data = process.info
+            if data["cpu_times"] is None or data["create_time"] is None:
+                continue  # vanished or not permitted
+            key = (process.pid, data["create_time"])
+            seconds[key] = data["cpu_times"].user + data["cpu_times"].system
+            memory = data["memory_info"].rss if data["memory_info"] is not None else 0
+            info[key] = (data["name"] or str(process.pid), memory)
+        previous, self._procs = self._procs, (now, seconds)
+        if previous is None or (elapsed := now - previous[0]) <= 0:
+            return {"top_processes": None}
+        usage = [
+            ProcessUsage(
+                pid=key[0],
+                name=info[key][0],
+                cpu_percent=round(100.0 * max(0.0, used - previous[1].get(key, used)) / elapsed, 1),
+                memory_bytes=info[key][1],
+            )
+            for key, used in seconds.items()
+            if key in previous[1]
+        ]
+        usage.sort(key=lambda p: (-p.cpu_percent, -p.memory_bytes, p.pid))
+        return {"top_processes": tuple(usage[:TOP_PROCESS_COUNT])}
+
+    def _read_listening_ports(self) -> dict[str, object]:
+        names: dict[int, str | None] = {}
+        sockets: set[ListeningSocket] = set()
+        for conn in psutil.net_connections(kind="inet"):
+            if not conn.laddr:
+                continue  # not bound to an address yet
+            if conn.type == socket.SOCK_STREAM:
+                if conn.status != psutil.CONN_LISTEN:
+                    continue
+                protocol = "tcp"
+            elif conn.raddr:
+                continue  # a connected UDP socket is a client, not a listener
+            else:
+                protocol = "udp"
+            if conn.family == socket.AF_INET6:
+                protocol += "6"
+            if conn.pid is not None and conn.pid not in names:
+                try:
+                    names[conn.pid] = psutil.Process(conn.pid).name()
+                except psutil.Error:
+                    names[conn.pid] = None
+            sockets.add(
+                ListeningSocket(
+                    protocol=protocol,
+                    address=conn.laddr.ip,
+                    port=conn.laddr.port,
+                    process=None if conn.pid is None else names[conn.pid],
+                )
+            )
+        return {"listening": tuple(sorted(sockets, key=lambda s: (s.port, s.protocol, s.address)))}
+
+    _READERS: Mapping[Category, Callable[[HostProbe], dict[str, object]]] = {
+        Category.CPU: _read_cpu,
+        Category.CPU_PER_CORE: _read_cpu_per_core,
+        Category.CPU_FREQUENCY: _read_cpu_frequency,
+        Category.LOAD: _read_load,
+        Category.MEMORY: _read_memory,
+        Category.SWAP: _read_swap,
+        Category.BOOT: _read_boot,
+        Category.PROCESS_COUNT: _read_process_count,
+        Category.TEMPERATURES: _read_temperatures,
+        Category.FANS: _read_fans,
+        Category.BATTERY: _read_battery,
+        Category.THROTTLE: _read_throttle,
+        Category.PRESSURE: _read_pressure,
+        Category.NETWORK: _read_network,
+        Category.TOP_PROCESSES: _read_top_processes,
+        Category.LISTENING_PORTS: _read_listening_ports,
+    }
+
+
+def read_machine_id(etc_root: Path = Path("/etc")) -> str:
+    """The machine's stable identity: systemd/dbus machine-id, else hostname."""
+    for path in (etc_root / "machine-id", etc_root.parent / "var" / "lib" / "dbus" / "machine-id"):
+        try:
+            value = path.read_text(encoding="ascii").strip()
+        except OSError:
+            continue
+        if value:
+            return value
+    return f"host-{socket.gethostname()}"
+
+
+@dataclass(frozen=True, slots=True)
+class HostInfo:
+    """What the machine is, for its device card."""
+
+    hostname: str
+    manufacturer: str | None
+    model: str | None
+    operating_system: str | None
+    kernel: str
+
+
+_DMI_PLACEHOLDERS = frozenset(
+    {"", "to be filled by o.e.m.", "default string", "system manufacturer", "system product name"}
+)
+
+
+def read_host_info(sysfs_root: Path = Path("/sys"), etc_root: Path = Path("/etc")) -> HostInfo:
+    """Hostname, DMI vendor/model (or the device-tree model on ARM boards),
+    OS name and kernel release.
+    """
+    dmi = sysfs_root / "class" / "dmi" / "id"
+
+    def dmi_value(name: str) -> str | None:
+        value = read_text(dmi / name)
+        return None if value is None or value.lower() in _DMI_PLACEHOLDERS else value
+
+    model = dmi_value("product_name") or dmi_value("board_name")
+    if model is None:
+        tree_model = read_text(sysfs_root / "firmware" / "devicetree" / "base" / "model")
+        model = tree_model.rstrip("\x00") if tree_model else None
+    operating_system = None
+    os_release = read_text(etc_root / "os-release")
+    for line in (os_release or "").splitlines():
+        key, _, value = line.partition("=")
+        if key == "PRETTY_NAME":
+            operating_system = value.strip().strip('"') or None
+    return HostInfo(
+        hostname=socket.gethostname(),
+        manufacturer=dmi_value("sys_vendor") or dmi_value("board_vendor"),
+        model=model,
+        operating_system=operating_system,
+        kernel=os.uname().release,
+    )

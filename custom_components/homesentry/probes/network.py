@@ -1,0 +1,50 @@
+"""Network interface byte counters from ``<sysfs_root>/class/net``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+import os
+from pathlib import Path
+
+from .sysfs import read_int
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceCounters:
+    """Bytes received and sent by one interface since it came up."""
+
+    name: str
+    rx_bytes: int
+    tx_bytes: int
+
+
+def list_interfaces(sysfs_root: Path) -> list[str]:
+    """Every network interface, sorted."""
+    try:
+        return sorted(os.listdir(sysfs_root / "class" / "net"))
+    except FileNotFoundError:
+        return []
+
+
+def physical_interfaces(sysfs_root: Path) -> list[str]:
+    """Interfaces backed by a device (NIC, Wi-Fi, USB): not loopback,
+    bridges, veths, tunnels or other virtual interfaces, which have no
+    ``device`` link.
+    """
+    net = sysfs_root / "class" / "net"
+    return [name for name in list_interfaces(sysfs_root) if (net / name / "device").exists()]
+
+
+def read_counters(sysfs_root: Path, interfaces: list[str]) -> Mapping[str, InterfaceCounters]:
+    """Read byte counters of the named interfaces; missing ones are left out."""
+    net = sysfs_root / "class" / "net"
+    counters: dict[str, InterfaceCounters] = {}
+    for name in interfaces:
+        statistics = net / name / "statistics"
+        rx_bytes = read_int(statistics / "rx_bytes")
+        tx_bytes = read_int(statistics / "tx_bytes")
+        if rx_bytes is None or tx_bytes is None:
+            continue
+        counters[name] = InterfaceCounters(name=name, rx_bytes=rx_bytes, tx_bytes=tx_bytes)
+    return counters

@@ -1,0 +1,59 @@
+"""Shared fixtures: a real Home Assistant (phcc's ``hass``) and real sysfs trees."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+# phcc only finds custom_components/homesentry when it is imported before
+# Home Assistant mounts its own testing config: import it at module level.
+from custom_components.homesentry import const
+from custom_components.homesentry.const import (
+    CONF_INTERFACES,
+    CONF_KIND,
+    CONF_MACHINE_ID,
+    CONF_SCAN_INTERVAL,
+    DOMAIN,
+    MonitorKind,
+)
+
+from .sysfs_tree import SysfsTree, home_server
+
+MACHINE_ID = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let every test load custom_components/homesentry."""
+
+
+@pytest.fixture
+def sysfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SysfsTree:
+    """A home server's sysfs, which the integration reads instead of /sys.
+
+    procfs stays the real /proc of this machine (psutil reads it as it would
+    on a user's server); /etc is a directory with a known machine-id.
+    """
+    tree = home_server(tmp_path / "sys")
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "machine-id").write_text(f"{MACHINE_ID}\n")
+    (etc / "os-release").write_text('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')
+    monkeypatch.setattr(const, "SYSFS_ROOT", tree.root)
+    monkeypatch.setattr(const, "ETC_ROOT", etc)
+    return tree
+
+
+@pytest.fixture
+def host_entry(sysfs: SysfsTree) -> MockConfigEntry:
+    """A This server entry as the config flow creates it."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="nas",
+        unique_id=f"host_{MACHINE_ID}",
+        data={CONF_KIND: MonitorKind.HOST.value, "name": "nas", CONF_MACHINE_ID: MACHINE_ID},
+        options={CONF_SCAN_INTERVAL: 30, CONF_INTERFACES: ["eth0"]},
+    )
+
