@@ -56,4 +56,3 @@ def host_entry(sysfs: SysfsTree) -> MockConfigEntry:
         data={CONF_KIND: MonitorKind.HOST.value, "name": "nas", CONF_MACHINE_ID: MACHINE_ID},
         options={CONF_SCAN_INTERVAL: 30, CONF_INTERFACES: ["eth0"]},
     )
-

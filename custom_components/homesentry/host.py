@@ -135,7 +135,7 @@ def _network(key: str, field: str) -> HostSensorDescription:
         suggested_display_precision=2,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data, name: getattr(data.network[name], field) if name in data.network else None,
-        objects_fn=lambda data: {name: name for name in data.network},
+        objects_fn=lambda data: {name: name for name in data.interfaces},
     )
 
 
@@ -209,7 +209,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
         value_fn=lambda data, key: data.temperatures[key].celsius if key in data.temperatures else None,
-        objects_fn=lambda data: {key: f"{t.chip} {t.label}" for key, t in data.temperatures.items()},
+        objects_fn=lambda data: {key: f"{t.source} {t.label}" for key, t in data.temperatures.items()},
         attributes_fn=lambda data, key: _temperature_attributes(data.temperatures.get(key)),
     ),
     HostSensorDescription(
@@ -220,7 +220,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data, key: data.fans[key].rpm if key in data.fans else None,
-        objects_fn=lambda data: {key: f"{fan.chip} {fan.label}" for key, fan in data.fans.items()},
+        objects_fn=lambda data: {key: f"{fan.source} {fan.label}" for key, fan in data.fans.items()},
     ),
     HostSensorDescription(
         key="battery",

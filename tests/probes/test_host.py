@@ -78,7 +78,9 @@ def test_collect_everything_from_the_real_machine(tmp_path: Path) -> None:
     assert abs(snapshot.memory.available - _meminfo_kib("MemAvailable") * 1024) < 64 * 1024**2
     assert snapshot.swap is not None
     assert snapshot.swap.total == _meminfo_kib("SwapTotal") * 1024
-    btime = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime"))
+    btime = next(
+        int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime")
+    )
     assert snapshot.boot_time is not None
     assert abs(snapshot.boot_time - datetime.fromtimestamp(btime, tz=UTC)).total_seconds() <= 1
     pids = [name for name in os.listdir("/proc") if name.isdigit()]
@@ -145,7 +147,10 @@ def test_network_rates_from_counter_deltas(tmp_path: Path) -> None:
 
 
 def test_listening_ports_real_sockets(socket_enabled: None) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+    with (
+        socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp,
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+    ):
         tcp.bind(("127.0.0.1", 0))
         tcp.listen()
         udp.bind(("127.0.0.1", 0))

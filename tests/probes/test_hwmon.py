@@ -32,6 +32,8 @@ def test_home_server_every_sensor_of_every_chip(tmp_path: Path) -> None:
     assert readings.temperatures["nct6775_systin"].high is None
     fans = {key: (f.label, f.rpm) for key, f in readings.fans.items()}
     assert fans == {"nct6775_fan1": ("fan1", 1205), "nct6775_fan2": ("fan2", 0)}
+    assert readings.temperatures["nvme_nvme01_composite"].source == "nvme nvme01"
+    assert readings.temperatures["coretemp_core_0"].source == "coretemp"
     assert readings.skipped == 0
 
 

@@ -124,6 +124,7 @@ class HostSnapshot:
     batteries: Mapping[str, BatteryReading] = field(default_factory=dict)
     throttle: ThrottleCounts | None = None
     pressure: Mapping[str, PressureReading] = field(default_factory=dict)
+    interfaces: tuple[str, ...] = ()
     network: Mapping[str, InterfaceRate] = field(default_factory=dict)
     top_processes: tuple[ProcessUsage, ...] | None = None
     listening: tuple[ListeningSocket, ...] | None = None
@@ -168,7 +169,7 @@ class HostProbe:
         sysfs_root: Path = Path("/sys"),
         procfs_root: Path = Path("/proc"),
         interfaces: Sequence[str] = (),
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         prime_seconds: float = 0.25,
     ) -> None:
@@ -176,7 +177,8 @@ class HostProbe:
         self.sysfs_root = sysfs_root
         self.procfs_root = procfs_root
         self.interfaces = list(interfaces)
-        self._clock = clock
+        # Looked up at each call, so a test clock that replaces time.monotonic applies.
+        self._clock = clock or (lambda: time.monotonic())
         self._sleep = sleep
         self._prime_seconds = prime_seconds
         self._cpu: _CpuSample | None = None
@@ -310,7 +312,7 @@ class HostProbe:
                     received=round((counters.rx_bytes - before.rx_bytes) / elapsed, 1),
                     sent=round((counters.tx_bytes - before.tx_bytes) / elapsed, 1),
                 )
-        return {"network": rates}
+        return {"interfaces": tuple(current), "network": rates}
 
     def _read_top_processes(self) -> dict[str, object]:
         now = self._clock()

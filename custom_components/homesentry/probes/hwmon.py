@@ -22,10 +22,12 @@ _FAN_RE = re.compile(r"^fan(\d+)_input$")
 
 @dataclass(frozen=True, slots=True)
 class TemperatureReading:
-    """One temperature sensor."""
+    """One temperature sensor; ``source`` names its chip for people (the chip
+    name, plus its device where two chips share a name)."""
 
     key: str
     chip: str
+    source: str
     label: str
     celsius: float
     high: float | None
@@ -34,10 +36,11 @@ class TemperatureReading:
 
 @dataclass(frozen=True, slots=True)
 class FanReading:
-    """One fan tachometer."""
+    """One fan tachometer; ``source`` as for temperatures."""
 
     key: str
     chip: str
+    source: str
     label: str
     rpm: int
 
@@ -56,6 +59,7 @@ class _Chip:
     name: str
     directories: tuple[Path, ...]
     ident: str
+    source: str
 
 
 def _chips(sysfs_root: Path) -> list[_Chip]:
@@ -83,6 +87,7 @@ def _chips(sysfs_root: Path) -> list[_Chip]:
             name=name,
             directories=directories,
             ident=slug(name) if counts[name] == 1 else slug(f"{name}_{device_id}"),
+            source=name if counts[name] == 1 else f"{name} {device_id}",
         )
         for name, directories, device_id in found
     ]
@@ -138,6 +143,7 @@ def read_hwmon(sysfs_root: Path, *, fans: bool = True, temperatures: bool = True
                 temps[key] = TemperatureReading(
                     key=key,
                     chip=chip.name,
+                    source=chip.source,
                     label=label,
                     celsius=celsius,
                     high=_millidegrees(directory / f"temp{index}_max"),
@@ -151,7 +157,7 @@ def read_hwmon(sysfs_root: Path, *, fans: bool = True, temperatures: bool = True
                     continue
                 label = read_text(directory / f"fan{index}_label") or f"fan{index}"
                 key = _unique(f"{chip.ident}_{slug(label)}", fan_readings)
-                fan_readings[key] = FanReading(key=key, chip=chip.name, label=label, rpm=rpm)
+                fan_readings[key] = FanReading(key=key, chip=chip.name, source=chip.source, label=label, rpm=rpm)
     if temperatures and not temps:
         temps, zone_skipped = _thermal_zones(sysfs_root)
         skipped += zone_skipped
@@ -191,7 +197,9 @@ def _thermal_zones(sysfs_root: Path) -> tuple[dict[str, TemperatureReading], int
             if trip_type == "critical":
                 critical = _millidegrees(base / f"trip_point_{trip}_temp")
         key = _unique(slug(name), temps)
-        temps[key] = TemperatureReading(key=key, chip=name, label=name, celsius=celsius, high=None, critical=critical)
+        temps[key] = TemperatureReading(
+            key=key, chip=name, source=name, label=name, celsius=celsius, high=None, critical=critical
+        )
     return temps, skipped
 
 

@@ -1,0 +1,116 @@
+"""Config flow end to end in a real Home Assistant: menu, entry, options, reconfigure."""
+
+from __future__ import annotations
+
+import socket
+
+from homeassistant import config_entries
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.homesentry.const import DOMAIN
+
+from .conftest import MACHINE_ID
+from .sysfs_tree import SysfsTree
+
+
+async def test_menu_to_this_server_entry(hass: HomeAssistant, sysfs: SysfsTree) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["host"]
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "host"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "host"
+    # The name defaults to the machine's hostname.
+    schema_defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    assert schema_defaults == {"name": socket.gethostname()}
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"name": "  "})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"name": "name_required"}
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"name": "nas"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert entry.title == "nas"
+    assert entry.unique_id == f"host_{MACHINE_ID}"
+    assert entry.data == {"kind": "host", "name": "nas", "machine_id": MACHINE_ID}
+    # Throughput of the physical interfaces only, by default.
+    assert entry.options == {"scan_interval": 30, "interfaces": ["eth0"]}
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+    assert hass.states.get("sensor.nas_cpu_usage") is not None
+
+
+async def test_second_attempt_for_same_machine_aborts(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
+    host_entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "host"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+
+async def test_options_change_interval_and_interfaces(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
+    host_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(host_entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get("sensor.nas_eth0_received") is not None
+    assert hass.states.get("sensor.nas_lo_received") is None
+
+    result = await hass.config_entries.options.async_init(host_entry.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    # Every interface is offered, not only the physical ones.
+    interface_selector = next(v for k, v in result["data_schema"].schema.items() if str(k) == "interfaces")
+    assert interface_selector.config["options"] == ["docker0", "eth0", "lo", "veth1a2b3c"]
+
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"scan_interval": 120, "interfaces": ["eth0", "lo"]}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert host_entry.options == {"scan_interval": 120, "interfaces": ["eth0", "lo"]}
+    # The entry reloaded with the new options.
+    coordinator = host_entry.runtime_data.host
+    assert coordinator is not None
+    assert coordinator.update_interval is not None
+    assert coordinator.update_interval.total_seconds() == 120
+    assert hass.states.get("sensor.nas_lo_received") is not None
+
+
+async def test_reconfigure_renames_the_server(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
+    host_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(host_entry.entry_id)
+    await hass.async_block_till_done()
+
+    result = await host_entry.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"name": ""})
+    assert result["errors"] == {"name": "name_required"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"name": "Basement NAS"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert host_entry.title == "Basement NAS"
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, f"host_{MACHINE_ID}"), host_entry.entry_id)
+    assert device is not None
+    assert device.name == "Basement NAS"
+
+
+async def test_reconfigure_on_another_machine_aborts(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree
+) -> None:
+    host_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(host_entry.entry_id)
+    await hass.async_block_till_done()
+    # Home Assistant restored onto other hardware: a different machine-id.
+    from custom_components.homesentry import const
+
+    (const.ETC_ROOT / "machine-id").write_text("ffffffffffffffffffffffffffffffff\n")
+    result = await host_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"name": "other"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "different_machine"
+    assert host_entry.title == "nas"
