@@ -5,19 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 import logging
 import os
-from pathlib import Path
 import shutil
 
 from freezegun.api import FrozenDateTimeFactory
-import psutil
-import pytest
-from syrupy.assertion import SnapshotAssertion
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+import psutil
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.probes.host import Category
@@ -222,7 +220,9 @@ async def test_failing_category_unavailable_logged_once_then_recovers(
     assert sum("reading temperatures again" in r.message for r in caplog.records) == 1
 
 
-async def test_sensor_gone_becomes_unavailable(hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree) -> None:
+async def test_sensor_gone_becomes_unavailable(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree
+) -> None:
     await _setup(hass, host_entry)
     coordinator = host_entry.runtime_data.host
     assert coordinator is not None
@@ -304,5 +304,3 @@ async def test_thermal_zone_only_machine(hass: HomeAssistant, host_entry: MockCo
     assert _state(hass, "sensor.nas_cpu_temperature") == "41.0"
     assert _state(hass, "sensor.nas_acpitz_acpitz_temperature") == "41.0"
     assert hass.states.get("sensor.nas_nct6775_fan1_fan_speed") is None
-
-

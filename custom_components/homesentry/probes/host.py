@@ -178,7 +178,7 @@ class HostProbe:
         self.procfs_root = procfs_root
         self.interfaces = list(interfaces)
         # Looked up at each call, so a test clock that replaces time.monotonic applies.
-        self._clock = clock or (lambda: time.monotonic())
+        self._clock = clock or (lambda: time.monotonic())  # noqa: PLW0108
         self._sleep = sleep
         self._prime_seconds = prime_seconds
         self._cpu: _CpuSample | None = None

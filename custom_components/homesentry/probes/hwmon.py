@@ -23,7 +23,8 @@ _FAN_RE = re.compile(r"^fan(\d+)_input$")
 @dataclass(frozen=True, slots=True)
 class TemperatureReading:
     """One temperature sensor; ``source`` names its chip for people (the chip
-    name, plus its device where two chips share a name)."""
+    name, plus its device where two chips share a name).
+    """
 
     key: str
     chip: str

@@ -1,0 +1,115 @@
+"""Rules the repository must keep: manifest, HACS, translations, icons, quality scale, brand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+import yaml
+
+from custom_components.homesentry.host import HOST_SENSORS
+
+ROOT = Path(__file__).resolve().parent.parent
+INTEGRATION = ROOT / "custom_components" / "homesentry"
+
+QUALITY_RULES = {
+    "bronze": """action-setup appropriate-polling brands common-modules config-flow-test-coverage config-flow
+        dependency-transparency docs-actions docs-high-level-description docs-installation-instructions
+        docs-removal-instructions entity-event-setup entity-unique-id has-entity-name runtime-data
+        test-before-configure test-before-setup unique-config-entry""",
+    "silver": """action-exceptions config-entry-unloading docs-configuration-parameters docs-installation-parameters
+        entity-unavailable integration-owner log-when-unavailable parallel-updates reauthentication-flow
+        test-coverage""",
+    "gold": """devices diagnostics discovery-update-info discovery docs-data-update docs-examples
+        docs-known-limitations docs-supported-devices docs-supported-functions docs-troubleshooting
+        docs-use-cases dynamic-devices entity-category entity-device-class entity-disabled-by-default
+        entity-translations exception-translations icon-translations reconfiguration-flow repair-issues
+        stale-devices""",
+    "platinum": "async-dependency inject-websession strict-typing",
+}
+
+
+def _json(path: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads(path.read_text())
+
+
+def test_manifest_follows_hassfest() -> None:
+    manifest = _json(INTEGRATION / "manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    for key in ("version", "documentation", "issue_tracker", "codeowners", "iot_class", "integration_type"):
+        assert manifest[key], key
+    assert manifest["config_flow"] is True
+    assert manifest["domain"] == "homesentry"
+    for requirement in manifest["requirements"]:
+        assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][A-Za-z0-9.]*", requirement), requirement
+
+
+def test_requirements_install_next_to_home_assistant() -> None:
+    import homeassistant
+
+    manifest = _json(INTEGRATION / "manifest.json")
+    constraints = (Path(homeassistant.__file__).parent / "package_constraints.txt").read_text().splitlines()
+    pinned = dict(line.split("==", 1) for line in constraints if "==" in line and not line.startswith("#"))
+    systemmonitor = _json(Path(homeassistant.__file__).parent / "components" / "systemmonitor" / "manifest.json")
+    core_pins = dict(r.split("==", 1) for r in systemmonitor["requirements"])
+    test_pins = (ROOT / "requirements_test.txt").read_text()
+    for requirement in manifest["requirements"]:
+        name, version = requirement.split("==")
+        # Same pin as Home Assistant's own (constraints, or core's integration using it).
+        assert pinned.get(name, core_pins.get(name)) == version, requirement
+        assert requirement in test_pins.splitlines(), requirement
+
+
+def test_hacs_json_has_only_known_keys() -> None:
+    hacs = _json(ROOT / "hacs.json")
+    allowed = {
+        "name", "content_in_root", "zip_release", "filename", "hide_default_branch",
+        "country", "homeassistant", "hacs", "persistent_directory", "render_readme",
+    }  # fmt: skip
+    assert set(hacs) <= allowed
+    assert hacs["name"] == "HomeSentry"
+    major, minor, _ = (int(part) for part in hacs["homeassistant"].split("."))
+    assert (major, minor) >= (2026, 3)  # local brand images
+
+
+def test_translations_cover_every_entity_and_match_strings() -> None:
+    strings = _json(INTEGRATION / "strings.json")
+    assert strings == _json(INTEGRATION / "translations" / "en.json")
+    sensors = strings["entity"]["sensor"]
+    keys = {d.translation_key for d in HOST_SENSORS}
+    assert keys == set(sensors)
+    for description in HOST_SENSORS:
+        name = sensors[description.translation_key]["name"]
+        placeholders = set(re.findall(r"{(\w+)}", name))
+        assert placeholders == ({description.placeholder} if description.placeholder else set()), name
+    icons = _json(INTEGRATION / "icons.json")["entity"]["sensor"]
+    # Device classes bring their own icons; every other sensor has one here.
+    assert {d.translation_key for d in HOST_SENSORS if d.device_class is None} <= set(icons)
+    assert set(icons) <= keys
+
+
+def test_quality_scale_lists_every_rule_honestly() -> None:
+    scale = yaml.safe_load((INTEGRATION / "quality_scale.yaml").read_text())["rules"]
+    expected = {rule for rules in QUALITY_RULES.values() for rule in rules.split()}
+    assert set(scale) == expected
+    for rule, value in scale.items():
+        if isinstance(value, str):
+            assert value == "done", rule
+        else:
+            assert value["status"] in {"todo", "exempt"}, rule
+            assert len(value["comment"]) > 10, rule
+
+
+async def test_brand_images_are_served(hass: HomeAssistant, hass_client: ClientSessionGenerator) -> None:
+    assert await async_setup_component(hass, "brands", {})
+    client = await hass_client()
+    for image in ("icon.png", "logo.png", "dark_icon.png", "icon@2x.png"):
+        response = await client.get(f"/api/brands/integration/homesentry/{image}")
+        assert response.status == 200, image
+        assert await response.read() == (INTEGRATION / "brand" / image).read_bytes()
