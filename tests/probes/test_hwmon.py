@@ -115,3 +115,26 @@ def test_real_machine_hwmon_does_not_fail() -> None:
     readings = read_hwmon(Path("/sys"))
     for reading in readings.temperatures.values():
         assert -60 < reading.celsius < 150
+
+
+def test_reader_finds_sensors_once_and_again_when_chips_go(tmp_path: Path) -> None:
+    from custom_components.homesentry.probes.hwmon import HwmonReader
+
+    tree = SysfsTree(tmp_path)
+    attributes = tree.intel_coretemp()
+    reader = HwmonReader(tmp_path)
+    assert reader.read().temperatures["coretemp_package_id_0"].celsius == 45.0
+    # Labels are read once; values every time.
+    write(attributes / "temp1_label", "Renamed")
+    write(attributes / "temp1_input", 61000)
+    reading = reader.read().temperatures["coretemp_package_id_0"]
+    assert (reading.label, reading.celsius) == ("Package id 0", 61.0)
+    # The driver is unloaded: nothing reads, that is an error, and the next
+    # read looks for sensors anew (and finds the new label).
+    for name in ("temp1_input", "temp2_input", "temp3_input"):
+        (attributes / name).rename(attributes / f"{name}.gone")
+    with pytest.raises(OSError, match="none of the 3 sensors"):
+        reader.read()
+    for name in ("temp1_input", "temp2_input", "temp3_input"):
+        (attributes / f"{name}.gone").rename(attributes / name)
+    assert "coretemp_renamed" in reader.read().temperatures

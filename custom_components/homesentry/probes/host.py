@@ -18,16 +18,25 @@ import os
 from pathlib import Path
 import socket
 import time
-from typing import NamedTuple
 
 import psutil
 
-from .hwmon import FanReading, TemperatureReading, cpu_temperature, read_hwmon
+from .hwmon import FanReading, HwmonReader, HwmonReadings, TemperatureReading, cpu_temperature
 from .network import InterfaceCounters, read_counters
-from .power_supply import BatteryReading, read_batteries
+from .power_supply import BatteryReading, find_batteries, read_batteries
 from .pressure import PressureReading, read_pressure
+from .procfs import (
+    CpuTimes,
+    KernelStat,
+    MemoryInfo,
+    count_processes,
+    find_cpufreq_files,
+    read_cpu_frequency,
+    read_meminfo,
+    read_stat,
+)
 from .sysfs import read_text
-from .throttle import ThrottleCounts, read_throttle
+from .throttle import ThrottleCounts, ThrottleFiles, find_throttle_files, read_throttle
 
 TOP_PROCESS_COUNT = 5
 
@@ -73,6 +82,17 @@ class MemoryUsage:
     used: int
     available: int
     percent: float
+
+    @classmethod
+    def of(cls, total: int, available: int) -> MemoryUsage:
+        """Usage where ``total - available`` is in use (psutil 7's definition)."""
+        used = total - available
+        return cls(
+            total=total,
+            used=used,
+            available=available,
+            percent=round(100.0 * used / total, 1) if total else 0.0,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,22 +153,7 @@ class HostSnapshot:
     failures: Mapping[Category, str] = field(default_factory=dict)
 
 
-class _CpuSample(NamedTuple):
-    busy: float
-    total: float
-
-
-def _cpu_sample(times: object) -> _CpuSample:
-    """Busy and total jiffies as psutil counts them (guest time is already
-    part of user/nice, so it is not added twice).
-    """
-    values: dict[str, float] = times._asdict()  # type: ignore[attr-defined]
-    total = sum(values.values()) - values.get("guest", 0.0) - values.get("guest_nice", 0.0)
-    busy = total - values["idle"] - values.get("iowait", 0.0)
-    return _CpuSample(busy, total)
-
-
-def _percent(previous: _CpuSample, current: _CpuSample) -> float:
+def _percent(previous: CpuTimes, current: CpuTimes) -> float:
     elapsed = current.total - previous.total
     if elapsed <= 0:
         return 0.0
@@ -181,15 +186,28 @@ class HostProbe:
         self._clock = clock or (lambda: time.monotonic())  # noqa: PLW0108
         self._sleep = sleep
         self._prime_seconds = prime_seconds
-        self._cpu: _CpuSample | None = None
-        self._cores: list[_CpuSample] | None = None
+        self._cpu: CpuTimes | None = None
+        self._cores: tuple[CpuTimes, ...] | None = None
         self._net: tuple[float, Mapping[str, InterfaceCounters]] | None = None
         self._procs: tuple[float, dict[tuple[int, float], float]] | None = None
         self._boot_time: datetime | None = None
+        # Files several categories read, read once per cycle.
+        self._cycle: dict[str, object] = {}
+        self._wanted: frozenset[Category] = frozenset()
+        # Sensor, battery, throttle and cpufreq files are found once: they do
+        # not change while the machine runs (hwmon finds its own anew if its
+        # chips go away), so a cycle only opens the files holding values.
+        self._hwmon_reader = HwmonReader(sysfs_root)
+        self._batteries: list[Path] | None = None
+        self._throttle_files: list[ThrottleFiles] | None = None
+        self._cpufreq_files: list[str] | None = None
+        self._nominal_frequency: tuple[float | None] | None = None
 
     def collect(self, categories: Collection[Category]) -> HostSnapshot:
         """Collect the given categories; a failing one never stops the others."""
         wanted = frozenset(categories)
+        self._wanted = wanted
+        self._cycle = {}
         self._prime(wanted)
         values: dict[str, object] = {}
         failures: dict[Category, str] = {}
@@ -222,62 +240,87 @@ class HostProbe:
         if not missing:
             return
         for category in missing:
+            self._cycle = {}
             try:
                 self._READERS[category](self)
             except OSError, psutil.Error, ValueError, KeyError:
                 continue  # reported by the real collection right after
         self._sleep(self._prime_seconds)
+        self._cycle = {}
+
+    def _stat(self) -> KernelStat:
+        if "stat" not in self._cycle:
+            self._cycle["stat"] = read_stat(self.procfs_root)
+        stat = self._cycle["stat"]
+        assert isinstance(stat, KernelStat)
+        return stat
+
+    def _meminfo(self) -> MemoryInfo:
+        if "meminfo" not in self._cycle:
+            self._cycle["meminfo"] = read_meminfo(self.procfs_root)
+        meminfo = self._cycle["meminfo"]
+        assert isinstance(meminfo, MemoryInfo)
+        return meminfo
+
+    def _hwmon(self) -> HwmonReadings:
+        if "hwmon" not in self._cycle:
+            self._cycle["hwmon"] = self._hwmon_reader.read(
+                temperatures=Category.TEMPERATURES in self._wanted,
+                fans=Category.FANS in self._wanted,
+            )
+        readings = self._cycle["hwmon"]
+        assert isinstance(readings, HwmonReadings)
+        return readings
 
     # -- readers: each returns HostSnapshot fields ---------------------------
 
     def _read_cpu(self) -> dict[str, object]:
-        current = _cpu_sample(psutil.cpu_times())
+        current = self._stat().cpu
         previous, self._cpu = self._cpu, current
         return {"cpu_percent": None if previous is None else _percent(previous, current)}
 
     def _read_cpu_per_core(self) -> dict[str, object]:
-        current = [_cpu_sample(times) for times in psutil.cpu_times(percpu=True)]
+        current = self._stat().cores
         previous, self._cores = self._cores, current
         if previous is None or len(previous) != len(current):
             return {"cpu_per_core": None}
         return {"cpu_per_core": tuple(_percent(p, c) for p, c in zip(previous, current, strict=True))}
 
     def _read_cpu_frequency(self) -> dict[str, object]:
-        frequency = psutil.cpu_freq()
-        return {"cpu_frequency_mhz": None if frequency is None else round(frequency.current, 1)}
+        if self._cpufreq_files is None:
+            self._cpufreq_files = find_cpufreq_files(self.sysfs_root)
+        if self._cpufreq_files:
+            return {"cpu_frequency_mhz": read_cpu_frequency(self.sysfs_root, self.procfs_root, self._cpufreq_files)}
+        # Without a cpufreq driver (most VMs) /proc/cpuinfo reports the fixed
+        # nominal frequency, and generating it costs the kernel more than the
+        # rest of a cycle: read it once.
+        if self._nominal_frequency is None:
+            self._nominal_frequency = (read_cpu_frequency(self.sysfs_root, self.procfs_root, []),)
+        return {"cpu_frequency_mhz": self._nominal_frequency[0]}
 
     def _read_load(self) -> dict[str, object]:
         one, five, fifteen = os.getloadavg()
         return {"load": LoadAverage(round(one, 2), round(five, 2), round(fifteen, 2))}
 
     def _read_memory(self) -> dict[str, object]:
-        memory = psutil.virtual_memory()
-        return {
-            "memory": MemoryUsage(
-                total=memory.total,
-                used=memory.used,
-                available=memory.available,
-                percent=round(memory.percent, 1),
-            )
-        }
+        info = self._meminfo()
+        return {"memory": MemoryUsage.of(info.total, info.available)}
 
     def _read_swap(self) -> dict[str, object]:
-        swap = psutil.swap_memory()
-        return {
-            "swap": MemoryUsage(total=swap.total, used=swap.used, available=swap.free, percent=round(swap.percent, 1))
-        }
+        info = self._meminfo()
+        return {"swap": MemoryUsage.of(info.swap_total, info.swap_free)}
 
     def _read_boot(self) -> dict[str, object]:
         # The boot time of a running host does not change: read it once.
         if self._boot_time is None:
-            self._boot_time = datetime.fromtimestamp(psutil.boot_time(), tz=UTC)
+            self._boot_time = datetime.fromtimestamp(self._stat().boot_time, tz=UTC)
         return {"boot_time": self._boot_time}
 
     def _read_process_count(self) -> dict[str, object]:
-        return {"process_count": len(psutil.pids())}
+        return {"process_count": count_processes(self.procfs_root)}
 
     def _read_temperatures(self) -> dict[str, object]:
-        readings = read_hwmon(self.sysfs_root, fans=False)
+        readings = self._hwmon()
         return {
             "temperatures": readings.temperatures,
             "cpu_temperature": cpu_temperature(readings.temperatures),
@@ -285,13 +328,17 @@ class HostProbe:
         }
 
     def _read_fans(self) -> dict[str, object]:
-        return {"fans": read_hwmon(self.sysfs_root, temperatures=False).fans}
+        return {"fans": self._hwmon().fans}
 
     def _read_battery(self) -> dict[str, object]:
-        return {"batteries": read_batteries(self.sysfs_root)}
+        if self._batteries is None:
+            self._batteries = find_batteries(self.sysfs_root)
+        return {"batteries": read_batteries(self.sysfs_root, self._batteries)}
 
     def _read_throttle(self) -> dict[str, object]:
-        return {"throttle": read_throttle(self.sysfs_root)}
+        if self._throttle_files is None:
+            self._throttle_files = find_throttle_files(self.sysfs_root)
+        return {"throttle": read_throttle(self.sysfs_root, self._throttle_files)}
 
     def _read_pressure(self) -> dict[str, object]:
         return {"pressure": read_pressure(self.procfs_root)}

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 import re
 
-from .sysfs import read_int, read_text, slug
+from .sysfs import read_int, read_raw_int, read_text, slug
 
 _TEMP_RE = re.compile(r"^temp(\d+)_input$")
 _FAN_RE = re.compile(r"^fan(\d+)_input$")
@@ -123,46 +123,111 @@ def _millidegrees(path: Path) -> float | None:
     return None if value is None else value / 1000.0
 
 
-def read_hwmon(sysfs_root: Path, *, fans: bool = True, temperatures: bool = True) -> HwmonReadings:
-    """Read every temperature and fan sensor below ``sysfs_root``.
+@dataclass(frozen=True, slots=True)
+class _Input:
+    """A discovered sensor: its static description and the file of its value."""
 
-    Sensors whose value cannot be read (EIO is common) are skipped and counted;
-    an unreadable hwmon class directory raises OSError.
+    key: str
+    chip: str
+    source: str
+    label: str
+    path: str
+    high: float | None = None
+    critical: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    temperatures: tuple[_Input, ...]
+    fans: tuple[_Input, ...]
+    thermal_zones: bool
+
+
+def _discover(sysfs_root: Path) -> _Layout:
+    """Find every sensor once.
+
+    Names, labels and limits do not change while the machine runs, so each
+    cycle only reads the value files.
     """
-    temps: dict[str, TemperatureReading] = {}
-    fan_readings: dict[str, FanReading] = {}
-    skipped = 0
+    temps: dict[str, _Input] = {}
+    fans: dict[str, _Input] = {}
     for chip in _chips(sysfs_root):
-        if temperatures:
-            for directory, index in _inputs(chip.directories, _TEMP_RE):
-                celsius = _millidegrees(directory / f"temp{index}_input")
-                if celsius is None:
-                    skipped += 1
-                    continue
-                label = read_text(directory / f"temp{index}_label") or f"temp{index}"
-                key = _unique(f"{chip.ident}_{slug(label)}", temps)
-                temps[key] = TemperatureReading(
-                    key=key,
-                    chip=chip.name,
-                    source=chip.source,
-                    label=label,
-                    celsius=celsius,
-                    high=_millidegrees(directory / f"temp{index}_max"),
-                    critical=_millidegrees(directory / f"temp{index}_crit"),
-                )
-        if fans:
-            for directory, index in _inputs(chip.directories, _FAN_RE):
-                rpm = read_int(directory / f"fan{index}_input")
-                if rpm is None:
-                    skipped += 1
-                    continue
-                label = read_text(directory / f"fan{index}_label") or f"fan{index}"
-                key = _unique(f"{chip.ident}_{slug(label)}", fan_readings)
-                fan_readings[key] = FanReading(key=key, chip=chip.name, source=chip.source, label=label, rpm=rpm)
-    if temperatures and not temps:
-        temps, zone_skipped = _thermal_zones(sysfs_root)
-        skipped += zone_skipped
-    return HwmonReadings(temperatures=temps, fans=fan_readings, skipped=skipped)
+        for directory, index in _inputs(chip.directories, _TEMP_RE):
+            label = read_text(directory / f"temp{index}_label") or f"temp{index}"
+            key = _unique(f"{chip.ident}_{slug(label)}", temps)
+            temps[key] = _Input(
+                key=key,
+                chip=chip.name,
+                source=chip.source,
+                label=label,
+                path=str(directory / f"temp{index}_input"),
+                high=_millidegrees(directory / f"temp{index}_max"),
+                critical=_millidegrees(directory / f"temp{index}_crit"),
+            )
+        for directory, index in _inputs(chip.directories, _FAN_RE):
+            label = read_text(directory / f"fan{index}_label") or f"fan{index}"
+            key = _unique(f"{chip.ident}_{slug(label)}", fans)
+            fans[key] = _Input(
+                key=key, chip=chip.name, source=chip.source, label=label, path=str(directory / f"fan{index}_input")
+            )
+    if temps:
+        return _Layout(tuple(temps.values()), tuple(fans.values()), thermal_zones=False)
+    return _Layout(_thermal_zones(sysfs_root), tuple(fans.values()), thermal_zones=True)
+
+
+class HwmonReader:
+    """Reads hwmon (or thermal zones) below a sysfs root, discovering once."""
+
+    def __init__(self, sysfs_root: Path) -> None:
+        """Read below ``sysfs_root``; nothing is touched until the first read."""
+        self.sysfs_root = sysfs_root
+        self._layout: _Layout | None = None
+
+    def read(self, *, temperatures: bool = True, fans: bool = True) -> HwmonReadings:
+        """Read the current values of every discovered sensor.
+
+        A sensor whose value cannot be read (EIO is common) is skipped and
+        counted. If sensors were found but none reads (the chips went away),
+        the layout is found anew next time and OSError is raised now; an
+        unlistable hwmon class directory raises OSError too.
+        """
+        if self._layout is None:
+            self._layout = _discover(self.sysfs_root)
+        layout = self._layout
+        temps: dict[str, TemperatureReading] = {}
+        fan_readings: dict[str, FanReading] = {}
+        skipped = 0
+        for sensor in layout.temperatures if temperatures else ():
+            value = read_raw_int(sensor.path)
+            if value is None:
+                skipped += 1
+                continue
+            temps[sensor.key] = TemperatureReading(
+                key=sensor.key,
+                chip=sensor.chip,
+                source=sensor.source,
+                label=sensor.label,
+                celsius=value / 1000.0,
+                high=sensor.high,
+                critical=sensor.critical,
+            )
+        for sensor in layout.fans if fans else ():
+            value = read_raw_int(sensor.path)
+            if value is None:
+                skipped += 1
+                continue
+            fan_readings[sensor.key] = FanReading(
+                key=sensor.key, chip=sensor.chip, source=sensor.source, label=sensor.label, rpm=value
+            )
+        if skipped and not temps and not fan_readings:
+            self._layout = None
+            raise OSError(f"none of the {skipped} sensors below {self.sysfs_root} could be read")
+        return HwmonReadings(temperatures=temps, fans=fan_readings, skipped=skipped)
+
+
+def read_hwmon(sysfs_root: Path, *, fans: bool = True, temperatures: bool = True) -> HwmonReadings:
+    """Discover and read every temperature and fan sensor below ``sysfs_root``."""
+    return HwmonReader(sysfs_root).read(fans=fans, temperatures=temperatures)
 
 
 def _unique(key: str, taken: Mapping[str, object]) -> str:
@@ -174,21 +239,16 @@ def _unique(key: str, taken: Mapping[str, object]) -> str:
     return f"{key}_{suffix}"
 
 
-def _thermal_zones(sysfs_root: Path) -> tuple[dict[str, TemperatureReading], int]:
+def _thermal_zones(sysfs_root: Path) -> tuple[_Input, ...]:
     """Fallback when hwmon has no temperature: ``class/thermal/thermal_zone*``."""
     thermal = sysfs_root / "class" / "thermal"
-    temps: dict[str, TemperatureReading] = {}
-    skipped = 0
+    zones_found: dict[str, _Input] = {}
     try:
         zones = sorted((z for z in os.listdir(thermal) if z.startswith("thermal_zone")), key=_natural_key)
     except FileNotFoundError, NotADirectoryError:
-        return temps, 0
+        return ()
     for zone in zones:
         base = thermal / zone
-        celsius = _millidegrees(base / "temp")
-        if celsius is None:
-            skipped += 1
-            continue
         name = read_text(base / "type") or zone
         critical: float | None = None
         for trip in range(16):
@@ -197,11 +257,11 @@ def _thermal_zones(sysfs_root: Path) -> tuple[dict[str, TemperatureReading], int
                 break
             if trip_type == "critical":
                 critical = _millidegrees(base / f"trip_point_{trip}_temp")
-        key = _unique(slug(name), temps)
-        temps[key] = TemperatureReading(
-            key=key, chip=name, source=name, label=name, celsius=celsius, high=None, critical=critical
+        key = _unique(slug(name), zones_found)
+        zones_found[key] = _Input(
+            key=key, chip=name, source=name, label=name, path=str(base / "temp"), critical=critical
         )
-    return temps, skipped
+    return tuple(zones_found.values())
 
 
 # Which sensor is "the CPU temperature": the first rule that matches wins.

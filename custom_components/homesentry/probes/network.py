@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import os
 from pathlib import Path
 
-from .sysfs import read_int
+from .sysfs import read_raw_int
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +38,11 @@ def physical_interfaces(sysfs_root: Path) -> list[str]:
 
 def read_counters(sysfs_root: Path, interfaces: list[str]) -> Mapping[str, InterfaceCounters]:
     """Read byte counters of the named interfaces; missing ones are left out."""
-    net = sysfs_root / "class" / "net"
+    net = f"{sysfs_root}/class/net"
     counters: dict[str, InterfaceCounters] = {}
     for name in interfaces:
-        statistics = net / name / "statistics"
-        rx_bytes = read_int(statistics / "rx_bytes")
-        tx_bytes = read_int(statistics / "tx_bytes")
+        rx_bytes = read_raw_int(f"{net}/{name}/statistics/rx_bytes")
+        tx_bytes = read_raw_int(f"{net}/{name}/statistics/tx_bytes")
         if rx_bytes is None or tx_bytes is None:
             continue
         counters[name] = InterfaceCounters(name=name, rx_bytes=rx_bytes, tx_bytes=tx_bytes)

@@ -20,21 +20,24 @@ class BatteryReading:
     status: str | None
 
 
-def read_batteries(sysfs_root: Path) -> Mapping[str, BatteryReading]:
-    """Return every battery (``type`` == Battery) that reports a charge level.
-
-    ``capacity`` is used when present, else ``energy_now / energy_full`` or
-    ``charge_now / charge_full`` (as psutil does). UPS-class supplies that the
-    kernel also lists here (USB HID UPS) are batteries too.
-    """
+def find_batteries(sysfs_root: Path) -> list[Path]:
+    """Every power supply of type Battery (USB HID UPSes the kernel lists here too)."""
     base = sysfs_root / "class" / "power_supply"
     if not base.exists():
-        return {}
+        return []
+    return [base / name for name in sorted(os.listdir(base)) if read_text(base / name / "type") == "Battery"]
+
+
+def read_batteries(sysfs_root: Path, supplies: list[Path] | None = None) -> Mapping[str, BatteryReading]:
+    """Return every battery that is present and reports a charge level.
+
+    ``supplies`` are the battery directories found earlier (found now if not
+    given). ``capacity`` is used when present, else ``energy_now /
+    energy_full`` or ``charge_now / charge_full`` (as psutil does).
+    """
     batteries: dict[str, BatteryReading] = {}
-    for name in sorted(os.listdir(base)):
-        supply = base / name
-        if read_text(supply / "type") != "Battery":
-            continue
+    for supply in find_batteries(sysfs_root) if supplies is None else supplies:
+        name = supply.name
         if read_text(supply / "present") == "0":
             continue
         percent = _percent(supply)
