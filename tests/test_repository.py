@@ -113,3 +113,13 @@ async def test_brand_images_are_served(hass: HomeAssistant, hass_client: ClientS
         response = await client.get(f"/api/brands/integration/homesentry/{image}")
         assert response.status == 200, image
         assert await response.read() == (INTEGRATION / "brand" / image).read_bytes()
+
+
+def test_readme_entity_table_names_every_sensor() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Entities", 1)[1].split("\n## ", 1)[0]
+    names = _json(INTEGRATION / "strings.json")["entity"]["sensor"]
+    for key, value in names.items():
+        # Placeholders are written in italics in the table: "{sensor} temperature" -> "*sensor* temperature".
+        name = re.sub(r"{(\w+)}", lambda m: f"*{m.group(1)}*" if m.group(1) != "core" else "N", value["name"])
+        assert name in table, (key, name)
