@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -56,3 +57,12 @@ def host_entry(sysfs: SysfsTree) -> MockConfigEntry:
         data={CONF_KIND: MonitorKind.HOST.value, "name": "nas", CONF_MACHINE_ID: MACHINE_ID},
         options={CONF_SCAN_INTERVAL: 30, CONF_INTERFACES: ["eth0"]},
     )
+
+
+@pytest.fixture
+async def loaded_host_entry(hass: HomeAssistant, host_entry: MockConfigEntry) -> MockConfigEntry:
+    """The This server entry, set up in Home Assistant."""
+    host_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(host_entry.entry_id)
+    await hass.async_block_till_done()
+    return host_entry

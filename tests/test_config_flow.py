@@ -53,10 +53,8 @@ async def test_second_attempt_for_same_machine_aborts(hass: HomeAssistant, host_
     assert result["reason"] == "already_configured"
 
 
-async def test_options_change_interval_and_interfaces(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
-    host_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(host_entry.entry_id)
-    await hass.async_block_till_done()
+async def test_options_change_interval_and_interfaces(hass: HomeAssistant, loaded_host_entry: MockConfigEntry) -> None:
+    host_entry = loaded_host_entry
     assert hass.states.get("sensor.nas_eth0_received") is not None
     assert hass.states.get("sensor.nas_lo_received") is None
 
@@ -80,10 +78,8 @@ async def test_options_change_interval_and_interfaces(hass: HomeAssistant, host_
     assert hass.states.get("sensor.nas_lo_received") is not None
 
 
-async def test_reconfigure_renames_the_server(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
-    host_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(host_entry.entry_id)
-    await hass.async_block_till_done()
+async def test_reconfigure_renames_the_server(hass: HomeAssistant, loaded_host_entry: MockConfigEntry) -> None:
+    host_entry = loaded_host_entry
 
     result = await host_entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
@@ -100,11 +96,9 @@ async def test_reconfigure_renames_the_server(hass: HomeAssistant, host_entry: M
 
 
 async def test_reconfigure_on_another_machine_aborts(
-    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree
+    hass: HomeAssistant, loaded_host_entry: MockConfigEntry, sysfs: SysfsTree
 ) -> None:
-    host_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(host_entry.entry_id)
-    await hass.async_block_till_done()
+    host_entry = loaded_host_entry
     # Home Assistant restored onto other hardware: a different machine-id.
     from custom_components.homesentry import const
 

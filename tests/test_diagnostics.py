@@ -13,11 +13,9 @@ from .conftest import MACHINE_ID
 
 
 async def test_diagnostics_redacted(
-    hass: HomeAssistant, hass_client: ClientSessionGenerator, host_entry: MockConfigEntry
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, loaded_host_entry: MockConfigEntry
 ) -> None:
-    host_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(host_entry.entry_id)
-    await hass.async_block_till_done()
+    host_entry = loaded_host_entry
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, host_entry)
     text = json.dumps(diagnostics)

@@ -74,9 +74,9 @@ def _state(hass: HomeAssistant, entity_id: str) -> str:
 
 
 async def test_newcomer_sees_enabled_entities_and_noisy_ones_disabled(
-    hass: HomeAssistant, host_entry: MockConfigEntry
+    hass: HomeAssistant, loaded_host_entry: MockConfigEntry
 ) -> None:
-    await _setup(hass, host_entry)
+    host_entry = loaded_host_entry
     registry = er.async_get(hass)
     entries = er.async_entries_for_config_entry(registry, host_entry.entry_id)
     enabled = {e.entity_id for e in entries if e.disabled_by is None}
@@ -90,9 +90,9 @@ async def test_newcomer_sees_enabled_entities_and_noisy_ones_disabled(
 
 
 async def test_registry_and_units_snapshot(
-    hass: HomeAssistant, host_entry: MockConfigEntry, snapshot: SnapshotAssertion
+    hass: HomeAssistant, loaded_host_entry: MockConfigEntry, snapshot: SnapshotAssertion
 ) -> None:
-    await _setup(hass, host_entry)
+    host_entry = loaded_host_entry
     registry = er.async_get(hass)
     rows = []
     for entry in sorted(er.async_entries_for_config_entry(registry, host_entry.entry_id), key=lambda e: e.entity_id):
@@ -113,8 +113,8 @@ async def test_registry_and_units_snapshot(
     assert rows == snapshot
 
 
-async def test_values_match_the_machine(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
-    await _setup(hass, host_entry)
+async def test_values_match_the_machine(hass: HomeAssistant, loaded_host_entry: MockConfigEntry) -> None:
+    host_entry = loaded_host_entry
     assert _state(hass, "sensor.nas_cpu_temperature") == "45.0"
     cpu_temperature = hass.states.get("sensor.nas_cpu_temperature")
     assert cpu_temperature is not None
@@ -153,6 +153,7 @@ async def test_values_match_the_machine(hass: HomeAssistant, host_entry: MockCon
 async def test_throughput_in_megabits_after_a_cycle(
     hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
 ) -> None:
+    # Set up under the frozen clock, so both samples are on the same clock.
     await _setup(hass, host_entry)
     # 30 s at 1 Mbit/s in (125 000 B/s) and 0.1 Mbit/s out.
     sysfs.counters("eth0", 10_000 + 30 * 125_000, 5_000 + 30 * 12_500)
@@ -163,8 +164,8 @@ async def test_throughput_in_megabits_after_a_cycle(
     assert float(_state(hass, "sensor.nas_eth0_sent")) == pytest.approx(0.1, rel=0.02)
 
 
-async def test_only_enabled_categories_are_collected(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
-    await _setup(hass, host_entry)
+async def test_only_enabled_categories_are_collected(hass: HomeAssistant, loaded_host_entry: MockConfigEntry) -> None:
+    host_entry = loaded_host_entry
     coordinator = host_entry.runtime_data.host
     assert coordinator is not None
     disabled = {Category.CPU_PER_CORE, Category.PRESSURE, Category.TOP_PROCESSES, Category.LISTENING_PORTS}
@@ -190,9 +191,9 @@ async def test_only_enabled_categories_are_collected(hass: HomeAssistant, host_e
 
 
 async def test_failing_category_unavailable_logged_once_then_recovers(
-    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant, loaded_host_entry: MockConfigEntry, sysfs: SysfsTree, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await _setup(hass, host_entry)
+    host_entry = loaded_host_entry
     coordinator = host_entry.runtime_data.host
     assert coordinator is not None
     hwmon = sysfs.root / "class" / "hwmon"
@@ -221,9 +222,9 @@ async def test_failing_category_unavailable_logged_once_then_recovers(
 
 
 async def test_sensor_gone_becomes_unavailable(
-    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree
+    hass: HomeAssistant, loaded_host_entry: MockConfigEntry, sysfs: SysfsTree
 ) -> None:
-    await _setup(hass, host_entry)
+    host_entry = loaded_host_entry
     coordinator = host_entry.runtime_data.host
     assert coordinator is not None
     shutil.rmtree(sysfs.root / "class" / "power_supply" / "BAT0")
@@ -233,9 +234,9 @@ async def test_sensor_gone_becomes_unavailable(
 
 
 async def test_whole_cycle_failure_and_recovery(
-    hass: HomeAssistant, host_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
+    hass: HomeAssistant, loaded_host_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
-    await _setup(hass, host_entry)
+    host_entry = loaded_host_entry
     coordinator = host_entry.runtime_data.host
     assert coordinator is not None
     real_collect = coordinator.probe.collect
@@ -256,8 +257,8 @@ async def test_whole_cycle_failure_and_recovery(
     assert _state(hass, "sensor.nas_cpu_usage") != STATE_UNAVAILABLE
 
 
-async def test_cycles_never_overlap(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
-    await _setup(hass, host_entry)
+async def test_cycles_never_overlap(hass: HomeAssistant, loaded_host_entry: MockConfigEntry) -> None:
+    host_entry = loaded_host_entry
     coordinator = host_entry.runtime_data.host
     assert coordinator is not None
     real_collect = coordinator.probe.collect
@@ -283,8 +284,8 @@ async def test_cycles_never_overlap(hass: HomeAssistant, host_entry: MockConfigE
     assert most == 1
 
 
-async def test_unload_and_reload(hass: HomeAssistant, host_entry: MockConfigEntry) -> None:
-    await _setup(hass, host_entry)
+async def test_unload_and_reload(hass: HomeAssistant, loaded_host_entry: MockConfigEntry) -> None:
+    host_entry = loaded_host_entry
     assert await hass.config_entries.async_unload(host_entry.entry_id)
     await hass.async_block_till_done()
     assert host_entry.state is ConfigEntryState.NOT_LOADED
