@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 import logging
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
@@ -83,8 +84,8 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
 
     @property
     def failing(self) -> Mapping[CategoryT, str]:
-        """Categories failing now, with their last error."""
-        return dict(self._failing)
+        """Categories failing now, with their last error (a read-only view)."""
+        return MappingProxyType(self._failing)
 
     def note_failures(self, failures: Mapping[CategoryT, str], collected: frozenset[CategoryT]) -> None:
         """Log a category once when it starts failing and once on recovery."""

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
@@ -28,6 +28,9 @@ from .entity import HomeSentrySensorEntityDescription
 from .probes.host import ALL_CATEGORIES, Category, HostProbe, HostSnapshot
 from .probes.hwmon import TemperatureReading
 
+if TYPE_CHECKING:
+    from . import HomeSentryConfigEntry
+
 _LOGGER = logging.getLogger(__name__)
 
 
@@ -39,7 +42,7 @@ class HostSensorDescription(HomeSentrySensorEntityDescription[HostSnapshot, Cate
 class HostCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
     """Polls the host in one executor job per cycle."""
 
-    def __init__(self, hass: HomeAssistant, config_entry: Any, probe: HostProbe) -> None:
+    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, probe: HostProbe) -> None:
         """Initialise from the entry's options."""
         super().__init__(
             hass,

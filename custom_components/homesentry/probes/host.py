@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 import socket
 import time
+from typing import cast
 
 import psutil
 
@@ -248,29 +249,25 @@ class HostProbe:
         self._sleep(self._prime_seconds)
         self._cycle = {}
 
+    def _once[T](self, name: str, read: Callable[[], T]) -> T:
+        """Read a source at most once per cycle, however many categories use it."""
+        if name not in self._cycle:
+            self._cycle[name] = read()
+        return cast(T, self._cycle[name])
+
     def _stat(self) -> KernelStat:
-        if "stat" not in self._cycle:
-            self._cycle["stat"] = read_stat(self.procfs_root)
-        stat = self._cycle["stat"]
-        assert isinstance(stat, KernelStat)
-        return stat
+        return self._once("stat", lambda: read_stat(self.procfs_root))
 
     def _meminfo(self) -> MemoryInfo:
-        if "meminfo" not in self._cycle:
-            self._cycle["meminfo"] = read_meminfo(self.procfs_root)
-        meminfo = self._cycle["meminfo"]
-        assert isinstance(meminfo, MemoryInfo)
-        return meminfo
+        return self._once("meminfo", lambda: read_meminfo(self.procfs_root))
 
     def _hwmon(self) -> HwmonReadings:
-        if "hwmon" not in self._cycle:
-            self._cycle["hwmon"] = self._hwmon_reader.read(
-                temperatures=Category.TEMPERATURES in self._wanted,
-                fans=Category.FANS in self._wanted,
-            )
-        readings = self._cycle["hwmon"]
-        assert isinstance(readings, HwmonReadings)
-        return readings
+        return self._once(
+            "hwmon",
+            lambda: self._hwmon_reader.read(
+                temperatures=Category.TEMPERATURES in self._wanted, fans=Category.FANS in self._wanted
+            ),
+        )
 
     # -- readers: each returns HostSnapshot fields ---------------------------
 
