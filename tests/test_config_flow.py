@@ -10,6 +10,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.homesentry import const
 from custom_components.homesentry.const import DOMAIN
 
 from .conftest import MACHINE_ID
@@ -100,8 +101,6 @@ async def test_reconfigure_on_another_machine_aborts(
 ) -> None:
     host_entry = loaded_host_entry
     # Home Assistant restored onto other hardware: a different machine-id.
-    from custom_components.homesentry import const
-
     (const.ETC_ROOT / "machine-id").write_text("ffffffffffffffffffffffffffffffff\n")
     result = await host_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"name": "other"})

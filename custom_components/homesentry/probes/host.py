@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import cached_property
 import os
 from pathlib import Path
 import socket
@@ -191,18 +192,38 @@ class HostProbe:
         self._cores: tuple[CpuTimes, ...] | None = None
         self._net: tuple[float, Mapping[str, InterfaceCounters]] | None = None
         self._procs: tuple[float, dict[tuple[int, float], float]] | None = None
-        self._boot_time: datetime | None = None
         # Files several categories read, read once per cycle.
         self._cycle: dict[str, object] = {}
         self._wanted: frozenset[Category] = frozenset()
-        # Sensor, battery, throttle and cpufreq files are found once: they do
-        # not change while the machine runs (hwmon finds its own anew if its
-        # chips go away), so a cycle only opens the files holding values.
+        # hwmon finds its sensors once, and anew if its chips go away.
         self._hwmon_reader = HwmonReader(sysfs_root)
-        self._batteries: list[Path] | None = None
-        self._throttle_files: list[ThrottleFiles] | None = None
-        self._cpufreq_files: list[str] | None = None
-        self._nominal_frequency: tuple[float | None] | None = None
+
+    # What does not change while the machine runs is found once, so a cycle
+    # only opens the files holding values. (A failed find is not kept: the
+    # next cycle tries again.)
+
+    @cached_property
+    def _battery_supplies(self) -> list[Path]:
+        return find_batteries(self.sysfs_root)
+
+    @cached_property
+    def _throttle_files(self) -> list[ThrottleFiles]:
+        return find_throttle_files(self.sysfs_root)
+
+    @cached_property
+    def _cpufreq_files(self) -> list[str]:
+        return find_cpufreq_files(self.sysfs_root)
+
+    @cached_property
+    def _nominal_frequency(self) -> float | None:
+        # Without a cpufreq driver (most VMs) /proc/cpuinfo reports the fixed
+        # nominal frequency, and generating it costs the kernel more than the
+        # rest of a cycle.
+        return read_cpu_frequency(self.sysfs_root, self.procfs_root, [])
+
+    @cached_property
+    def _boot_time(self) -> datetime:
+        return datetime.fromtimestamp(self._stat().boot_time, tz=UTC)
 
     def collect(self, categories: Collection[Category]) -> HostSnapshot:
         """Collect the given categories; a failing one never stops the others."""
@@ -241,7 +262,6 @@ class HostProbe:
         if not missing:
             return
         for category in missing:
-            self._cycle = {}
             try:
                 self._READERS[category](self)
             except OSError, psutil.Error, ValueError, KeyError:
@@ -284,16 +304,9 @@ class HostProbe:
         return {"cpu_per_core": tuple(_percent(p, c) for p, c in zip(previous, current, strict=True))}
 
     def _read_cpu_frequency(self) -> dict[str, object]:
-        if self._cpufreq_files is None:
-            self._cpufreq_files = find_cpufreq_files(self.sysfs_root)
         if self._cpufreq_files:
             return {"cpu_frequency_mhz": read_cpu_frequency(self.sysfs_root, self.procfs_root, self._cpufreq_files)}
-        # Without a cpufreq driver (most VMs) /proc/cpuinfo reports the fixed
-        # nominal frequency, and generating it costs the kernel more than the
-        # rest of a cycle: read it once.
-        if self._nominal_frequency is None:
-            self._nominal_frequency = (read_cpu_frequency(self.sysfs_root, self.procfs_root, []),)
-        return {"cpu_frequency_mhz": self._nominal_frequency[0]}
+        return {"cpu_frequency_mhz": self._nominal_frequency}
 
     def _read_load(self) -> dict[str, object]:
         one, five, fifteen = os.getloadavg()
@@ -308,9 +321,6 @@ class HostProbe:
         return {"swap": MemoryUsage.of(info.swap_total, info.swap_free)}
 
     def _read_boot(self) -> dict[str, object]:
-        # The boot time of a running host does not change: read it once.
-        if self._boot_time is None:
-            self._boot_time = datetime.fromtimestamp(self._stat().boot_time, tz=UTC)
         return {"boot_time": self._boot_time}
 
     def _read_process_count(self) -> dict[str, object]:
@@ -328,13 +338,9 @@ class HostProbe:
         return {"fans": self._hwmon().fans}
 
     def _read_battery(self) -> dict[str, object]:
-        if self._batteries is None:
-            self._batteries = find_batteries(self.sysfs_root)
-        return {"batteries": read_batteries(self.sysfs_root, self._batteries)}
+        return {"batteries": read_batteries(self.sysfs_root, self._battery_supplies)}
 
     def _read_throttle(self) -> dict[str, object]:
-        if self._throttle_files is None:
-            self._throttle_files = find_throttle_files(self.sysfs_root)
         return {"throttle": read_throttle(self.sysfs_root, self._throttle_files)}
 
     def _read_pressure(self) -> dict[str, object]:

@@ -194,15 +194,11 @@ class HwmonReader:
         if self._layout is None:
             self._layout = _discover(self.sysfs_root)
         layout = self._layout
-        temps: dict[str, TemperatureReading] = {}
-        fan_readings: dict[str, FanReading] = {}
-        skipped = 0
-        for sensor in layout.temperatures if temperatures else ():
-            value = read_raw_int(sensor.path)
-            if value is None:
-                skipped += 1
-                continue
-            temps[sensor.key] = TemperatureReading(
+        temps, skipped_temps = _read_values(layout.temperatures if temperatures else ())
+        fan_values, skipped_fans = _read_values(layout.fans if fans else ())
+        skipped = skipped_temps + skipped_fans
+        temperature_readings = {
+            sensor.key: TemperatureReading(
                 key=sensor.key,
                 chip=sensor.chip,
                 source=sensor.source,
@@ -211,18 +207,31 @@ class HwmonReader:
                 high=sensor.high,
                 critical=sensor.critical,
             )
-        for sensor in layout.fans if fans else ():
-            value = read_raw_int(sensor.path)
-            if value is None:
-                skipped += 1
-                continue
-            fan_readings[sensor.key] = FanReading(
+            for sensor, value in temps
+        }
+        fan_readings = {
+            sensor.key: FanReading(
                 key=sensor.key, chip=sensor.chip, source=sensor.source, label=sensor.label, rpm=value
             )
-        if skipped and not temps and not fan_readings:
+            for sensor, value in fan_values
+        }
+        if skipped and not temperature_readings and not fan_readings:
             self._layout = None
             raise OSError(f"none of the {skipped} sensors below {self.sysfs_root} could be read")
-        return HwmonReadings(temperatures=temps, fans=fan_readings, skipped=skipped)
+        return HwmonReadings(temperatures=temperature_readings, fans=fan_readings, skipped=skipped)
+
+
+def _read_values(sensors: Iterable[_Input]) -> tuple[list[tuple[_Input, int]], int]:
+    """Each readable sensor with its raw value, and how many could not be read."""
+    values: list[tuple[_Input, int]] = []
+    skipped = 0
+    for sensor in sensors:
+        value = read_raw_int(sensor.path)
+        if value is None:
+            skipped += 1
+        else:
+            values.append((sensor, value))
+    return values, skipped
 
 
 def read_hwmon(sysfs_root: Path, *, fans: bool = True, temperatures: bool = True) -> HwmonReadings:
