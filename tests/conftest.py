@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest_socket
 
 # phcc only finds custom_components/homesentry when it is imported before
 # Home Assistant mounts its own testing config: import it at module level.
@@ -20,6 +22,7 @@ from custom_components.homesentry.const import (
     MonitorKind,
 )
 
+from .peers import FAR, INTERNET, NEAR, NetLab
 from .sysfs_tree import SysfsTree, home_server
 
 MACHINE_ID = "0123456789abcdef0123456789abcdef"
@@ -66,3 +69,25 @@ async def loaded_host_entry(hass: HomeAssistant, host_entry: MockConfigEntry) ->
     assert await hass.config_entries.async_setup(host_entry.entry_id)
     await hass.async_block_till_done()
     return host_entry
+
+
+@pytest.fixture(scope="session")
+def netlab() -> Iterator[NetLab]:
+    """The emulated link, built once per run."""
+    lab = NetLab.create()
+    yield lab
+    lab.destroy()
+
+
+@pytest.fixture
+def lab(netlab: NetLab, lab_sockets: None) -> Iterator[NetLab]:
+    """The link with no loss and no delay; whatever a test sets is undone."""
+    netlab.clear()
+    yield netlab
+    netlab.clear()
+
+
+@pytest.fixture
+def lab_sockets(socket_enabled: None) -> None:
+    """Let the test open sockets to loopback and to the namespaces' addresses."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1", NEAR, FAR, *INTERNET], allow_unix_socket=True)

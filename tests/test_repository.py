@@ -12,8 +12,20 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
 from custom_components.homesentry.host import HOST_SENSORS
+from custom_components.homesentry.internet import (
+    CONNECTION_BINARY_SENSORS,
+    CONNECTION_SENSORS,
+    PUBLIC_IP_SENSORS,
+    SPEED_TEST_BUTTON,
+    SPEED_TEST_SENSORS,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
+DESCRIPTIONS = {
+    "sensor": (*HOST_SENSORS, *CONNECTION_SENSORS, *PUBLIC_IP_SENSORS, *SPEED_TEST_SENSORS),
+    "binary_sensor": CONNECTION_BINARY_SENSORS,
+    "button": (SPEED_TEST_BUTTON,),
+}
 INTEGRATION = ROOT / "custom_components" / "homesentry"
 
 QUALITY_RULES = {
@@ -81,17 +93,24 @@ def test_hacs_json_has_only_known_keys() -> None:
 def test_translations_cover_every_entity_and_match_strings() -> None:
     strings = _json(INTEGRATION / "strings.json")
     assert strings == _json(INTEGRATION / "translations" / "en.json")
-    sensors = strings["entity"]["sensor"]
-    keys = {d.translation_key for d in HOST_SENSORS}
-    assert keys == set(sensors)
-    for description in HOST_SENSORS:
-        name = sensors[description.translation_key]["name"]
-        placeholders = set(re.findall(r"{(\w+)}", name))
-        assert placeholders == ({description.placeholder} if description.placeholder else set()), name
-    icons = _json(INTEGRATION / "icons.json")["entity"]["sensor"]
-    # Device classes bring their own icons; every other sensor has one here.
-    assert {d.translation_key for d in HOST_SENSORS if d.device_class is None} <= set(icons)
-    assert set(icons) <= keys
+    icons = _json(INTEGRATION / "icons.json")["entity"]
+    assert set(strings["entity"]) == set(DESCRIPTIONS) == set(icons)
+    for platform, descriptions in DESCRIPTIONS.items():
+        names = strings["entity"][platform]
+        keys = {d.translation_key for d in descriptions}
+        assert len(keys) == len(descriptions), platform  # one translation key per description
+        assert keys == set(names), platform
+        for description in descriptions:
+            name = names[description.translation_key]["name"]
+            placeholders = set(re.findall(r"{(\w+)}", name))
+            placeholder = getattr(description, "placeholder", None)
+            assert placeholders == ({placeholder} if placeholder else set()), name
+            options = getattr(description, "options", None)
+            if options:  # enum sensors translate every state
+                assert set(names[description.translation_key]["state"]) == set(options), name
+        # Device classes bring their own icons; every other entity has one here.
+        assert {d.translation_key for d in descriptions if d.device_class is None} <= set(icons[platform]), platform
+        assert set(icons[platform]) <= keys, platform
 
 
 def test_quality_scale_lists_every_rule_honestly() -> None:
@@ -118,7 +137,8 @@ async def test_brand_images_are_served(hass: HomeAssistant, hass_client: ClientS
 def test_readme_entity_table_names_every_sensor() -> None:
     readme = (ROOT / "README.md").read_text()
     table = readme.split("## Entities", 1)[1].split("\n## ", 1)[0]
-    names = _json(INTEGRATION / "strings.json")["entity"]["sensor"]
+    entity = _json(INTEGRATION / "strings.json")["entity"]
+    names = {f"{platform}.{key}": value for platform in entity for key, value in entity[platform].items()}
     for key, value in names.items():
         # Placeholders are written in italics in the table: "{sensor} temperature" -> "*sensor* temperature".
         name = re.sub(r"{(\w+)}", lambda m: f"*{m.group(1)}*" if m.group(1) != "core" else "N", value["name"])

@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFl
 from homeassistant.const import CONF_NAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -21,16 +22,31 @@ import probatio
 
 from . import HomeSentryConfigEntry, const
 from .const import (
+    CONF_DNS_NAMES,
+    CONF_FAILURE_THRESHOLD,
+    CONF_GATEWAY,
     CONF_INTERFACES,
     CONF_KIND,
     CONF_MACHINE_ID,
+    CONF_PING_COUNT,
+    CONF_PING_GATEWAY,
+    CONF_PUBLIC_IP_INTERVAL,
+    CONF_RESOLVERS,
     CONF_SCAN_INTERVAL,
+    CONF_SPEED_TEST_HOURS,
+    CONF_SPEED_TEST_MAX_MB,
+    CONF_SPEED_TEST_STREAMS,
+    CONF_SPEED_TEST_URL,
+    CONF_TARGETS,
+    CONF_TCP_PORT,
     DEFAULT_HOST_SCAN_INTERVAL,
+    DEFAULT_INTERNET_OPTIONS,
     DOMAIN,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
     MonitorKind,
 )
+from .probes.dns import SYSTEM, parse_resolver
 from .probes.host import read_machine_id
 from .probes.network import list_interfaces, physical_interfaces
 
@@ -57,7 +73,7 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask what to monitor."""
-        return self.async_show_menu(step_id="user", menu_options=[MonitorKind.HOST.value])
+        return self.async_show_menu(step_id="user", menu_options=[kind.value for kind in MonitorKind])
 
     async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Monitor the machine Home Assistant runs on."""
@@ -78,9 +94,23 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
         return self.async_show_form(step_id="host", data_schema=_name_schema(socket.gethostname()), errors=errors)
 
+    async def async_step_internet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Watch the internet connection: one per Home Assistant."""
+        await self.async_set_unique_id(MonitorKind.INTERNET.value)
+        self._abort_if_unique_id_configured()
+        if user_input is not None:
+            return self.async_create_entry(
+                title="Internet",
+                data={CONF_KIND: MonitorKind.INTERNET.value},
+                options=dict(DEFAULT_INTERNET_OPTIONS),
+            )
+        return self.async_show_form(step_id="internet", data_schema=probatio.Schema({}))
+
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Rename the monitored server; refuse if HA now runs on another machine."""
         entry = self._get_reconfigure_entry()
+        if entry.data[CONF_KIND] != MonitorKind.HOST:
+            return self.async_abort(reason="use_options")
         errors: dict[str, str] = {}
         if user_input is not None:
             machine_id = await self.hass.async_add_executor_job(read_machine_id, const.ETC_ROOT)
@@ -95,10 +125,26 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class HomeSentryOptionsFlow(OptionsFlowWithReload):
-    """Update interval and interfaces of a monitored server."""
+    """The options of an entry; the entry reloads when they change."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options; the entry reloads when they change."""
+        """Show the options of the entry's kind."""
+        if self.config_entry.data[CONF_KIND] == MonitorKind.INTERNET:
+            return await self.async_step_internet(user_input)
+        return await self.async_step_host(user_input)
+
+    async def async_step_internet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Targets, resolvers, thresholds and the speed test of the connection."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            options, errors = _internet_options(user_input)
+            if not errors:
+                return self.async_create_entry(data=options)
+        current = {**DEFAULT_INTERNET_OPTIONS, **self.config_entry.options, **(user_input or {})}
+        return self.async_show_form(step_id="internet", data_schema=_internet_schema(current), errors=errors)
+
+    async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Update interval and interfaces of a monitored server."""
         if user_input is not None:
             return self.async_create_entry(
                 data={
@@ -132,4 +178,88 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                 ),
             }
         )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        return self.async_show_form(step_id="host", data_schema=schema)
+
+
+def _number(low: float, high: float, unit: str | None = None, step: float = 1) -> NumberSelector:
+    config = NumberSelectorConfig(min=low, max=high, step=step, mode=NumberSelectorMode.BOX)
+    if unit is not None:
+        config["unit_of_measurement"] = unit
+    return NumberSelector(config)
+
+
+def _list() -> SelectSelector:
+    return SelectSelector(SelectSelectorConfig(options=[], multiple=True, custom_value=True))
+
+
+def _internet_schema(current: dict[str, Any]) -> probatio.Schema:
+    fields: dict[str, Any] = {
+        CONF_TARGETS: _list(),
+        CONF_PING_GATEWAY: BooleanSelector(),
+        CONF_GATEWAY: TextSelector(),
+        CONF_PING_COUNT: _number(1, 100),
+        CONF_TCP_PORT: _number(1, 65535),
+        CONF_RESOLVERS: _list(),
+        CONF_DNS_NAMES: _list(),
+        CONF_FAILURE_THRESHOLD: _number(1, 20),
+        CONF_SCAN_INTERVAL: _number(10, 3600, "s"),
+        CONF_PUBLIC_IP_INTERVAL: _number(60, 86400, "s"),
+        CONF_SPEED_TEST_URL: TextSelector(),
+        CONF_SPEED_TEST_HOURS: _number(0, 168, "h"),
+        CONF_SPEED_TEST_STREAMS: _number(1, 16),
+        CONF_SPEED_TEST_MAX_MB: _number(1, 2000, "MB"),
+    }
+    return probatio.Schema(
+        {
+            (probatio.Optional if key == CONF_GATEWAY else probatio.Required)(key, default=current[key]): selector
+            for key, selector in fields.items()
+        }
+    )
+
+
+_INTEGER_OPTIONS = (
+    CONF_PING_COUNT,
+    CONF_TCP_PORT,
+    CONF_FAILURE_THRESHOLD,
+    CONF_SCAN_INTERVAL,
+    CONF_PUBLIC_IP_INTERVAL,
+    CONF_SPEED_TEST_STREAMS,
+    CONF_SPEED_TEST_MAX_MB,
+)
+
+
+def _internet_options(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Clean the submitted options; a translated error per bad field."""
+    options = {**DEFAULT_INTERNET_OPTIONS, **user_input}
+    errors: dict[str, str] = {}
+    for key in _INTEGER_OPTIONS:
+        options[key] = int(options[key])
+    options[CONF_SPEED_TEST_HOURS] = float(options[CONF_SPEED_TEST_HOURS])
+    for key in (CONF_TARGETS, CONF_RESOLVERS, CONF_DNS_NAMES):
+        options[key] = list(dict.fromkeys(v.strip() for v in options[key] if v.strip()))
+    options[CONF_GATEWAY] = str(options.get(CONF_GATEWAY) or "").strip()
+    if not options[CONF_TARGETS]:
+        errors[CONF_TARGETS] = "targets_required"
+    elif any(not _host_like(t) for t in options[CONF_TARGETS]):
+        errors[CONF_TARGETS] = "invalid_target"
+    if options[CONF_GATEWAY] and not _host_like(options[CONF_GATEWAY]):
+        errors[CONF_GATEWAY] = "invalid_target"
+    for resolver in options[CONF_RESOLVERS]:
+        if resolver.lower() == SYSTEM:
+            continue
+        try:
+            parse_resolver(resolver)
+        except ValueError:
+            errors[CONF_RESOLVERS] = "invalid_resolver"
+    if not options[CONF_DNS_NAMES] or any(not _host_like(n) for n in options[CONF_DNS_NAMES]):
+        errors[CONF_DNS_NAMES] = "invalid_dns_name"
+    url = options[CONF_SPEED_TEST_URL].strip()
+    if not url.startswith(("http://", "https://")):
+        errors[CONF_SPEED_TEST_URL] = "invalid_url"
+    options[CONF_SPEED_TEST_URL] = url
+    return options, errors
+
+
+def _host_like(text: str) -> bool:
+    """An IP literal or a DNS name: letters, digits, dots, hyphens, colons."""
+    return bool(text) and len(text) <= 253 and all(c.isalnum() or c in ".-:_" for c in text)

@@ -6,6 +6,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
+from .probes.public_ip import DEFAULT_SERVICES, WhoamiService
+
 DOMAIN: Final = "homesentry"
 
 CONF_KIND: Final = "kind"
@@ -14,6 +16,43 @@ CONF_INTERFACES: Final = "interfaces"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 
 DEFAULT_HOST_SCAN_INTERVAL: Final = 30
+
+# Internet connection options and their defaults.
+CONF_TARGETS: Final = "targets"
+CONF_GATEWAY: Final = "gateway"
+CONF_PING_GATEWAY: Final = "ping_gateway"
+CONF_PING_COUNT: Final = "ping_count"
+CONF_TCP_PORT: Final = "tcp_port"
+CONF_RESOLVERS: Final = "resolvers"
+CONF_DNS_NAMES: Final = "dns_names"
+CONF_FAILURE_THRESHOLD: Final = "failure_threshold"
+CONF_PUBLIC_IP_INTERVAL: Final = "public_ip_interval"
+CONF_SPEED_TEST_URL: Final = "speed_test_url"
+CONF_SPEED_TEST_HOURS: Final = "speed_test_hours"
+CONF_SPEED_TEST_STREAMS: Final = "speed_test_streams"
+CONF_SPEED_TEST_MAX_MB: Final = "speed_test_max_mb"
+
+DEFAULT_INTERNET_OPTIONS: Final = {
+    CONF_TARGETS: ["1.1.1.1", "8.8.8.8", "9.9.9.9"],
+    CONF_PING_GATEWAY: True,
+    CONF_GATEWAY: "",
+    CONF_PING_COUNT: 5,
+    CONF_TCP_PORT: 443,
+    CONF_RESOLVERS: ["system", "1.1.1.1", "8.8.8.8"],
+    CONF_DNS_NAMES: ["cloudflare.com"],
+    CONF_FAILURE_THRESHOLD: 2,
+    CONF_SCAN_INTERVAL: 30,
+    CONF_PUBLIC_IP_INTERVAL: 300,
+    CONF_SPEED_TEST_URL: "https://speed.cloudflare.com",
+    CONF_SPEED_TEST_HOURS: 0,
+    CONF_SPEED_TEST_STREAMS: 4,
+    CONF_SPEED_TEST_MAX_MB: 100,
+}
+PING_INTERVAL: Final = 0.2
+PING_TIMEOUT: Final = 1.0
+DNS_TIMEOUT: Final = 2.0
+SPEED_TEST_MAX_SECONDS: Final = 10.0
+EVENT_PUBLIC_IP_CHANGED: Final = "homesentry_public_ip_changed"
 MIN_SCAN_INTERVAL: Final = 5
 MAX_SCAN_INTERVAL: Final = 3600
 
@@ -22,6 +61,7 @@ class MonitorKind(StrEnum):
     """What one config entry monitors: the menu of the config flow."""
 
     HOST = "host"
+    INTERNET = "internet"
 
 
 # Where the host's kernel interfaces are. Looked up at call time (const.X), so
@@ -29,3 +69,6 @@ class MonitorKind(StrEnum):
 SYSFS_ROOT: Path = Path("/sys")
 PROCFS_ROOT: Path = Path("/proc")
 ETC_ROOT: Path = Path("/etc")
+
+# The whoami services the public-IP probe asks (tests point them at local servers).
+WHOAMI_SERVICES: tuple[WhoamiService, ...] = DEFAULT_SERVICES

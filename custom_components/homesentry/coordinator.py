@@ -36,7 +36,7 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
         *,
         config_entry: ConfigEntry,
         name: str,
-        update_interval: timedelta,
+        update_interval: timedelta | None,
         all_categories: frozenset[CategoryT],
     ) -> None:
         """Initialise with every category wanted until entities subscribe."""

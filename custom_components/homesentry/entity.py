@@ -6,15 +6,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import SubscribingCoordinator
 
 
 @dataclass(frozen=True, kw_only=True)
-class HomeSentrySensorEntityDescription[DataT, CategoryT: str](SensorEntityDescription):
-    """A sensor: which category it needs and how it reads its value.
+class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
+    """An entity: which category it needs and how it reads its value.
 
     ``objects_fn`` says which objects (temperature sensors, interfaces, cores,
     ...) this description makes an entity for, each with the name that fills
@@ -36,6 +38,25 @@ class HomeSentrySensorEntityDescription[DataT, CategoryT: str](SensorEntityDescr
         return {"": ""} if self.value_fn(data, "") is not None else {}
 
 
+@dataclass(frozen=True, kw_only=True)
+class HomeSentrySensorEntityDescription[DataT, CategoryT: str](
+    SensorEntityDescription, HomeSentryEntityDescription[DataT, CategoryT]
+):
+    """A sensor of a HomeSentry device."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeSentryBinarySensorEntityDescription[DataT, CategoryT: str](
+    BinarySensorEntityDescription, HomeSentryEntityDescription[DataT, CategoryT]
+):
+    """A binary sensor of a HomeSentry device."""
+
+
+def always(_: object) -> Mapping[str, str]:
+    """``objects_fn`` of an entity that exists even before it has a value."""
+    return {"": ""}
+
+
 class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoordinator[DataT, CategoryT]]):
     """An entity of one object of a coordinator's data.
 
@@ -45,12 +66,12 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
     """
 
     _attr_has_entity_name = True
-    entity_description: HomeSentrySensorEntityDescription[DataT, CategoryT]
+    entity_description: HomeSentryEntityDescription[DataT, CategoryT]
 
     def __init__(
         self,
         coordinator: SubscribingCoordinator[DataT, CategoryT],
-        description: HomeSentrySensorEntityDescription[DataT, CategoryT],
+        description: HomeSentryEntityDescription[DataT, CategoryT],
         *,
         unique_prefix: str,
         object_key: str,
@@ -78,3 +99,10 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
             and self.entity_description.category not in self.coordinator.failing
             and self.object_key in self.entity_description.objects(self.coordinator.data)
         )
+
+    @property
+    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+        """Details the description adds, if any."""
+        if self.entity_description.attributes_fn is None:
+            return None
+        return self.entity_description.attributes_fn(self.coordinator.data, self.object_key)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +12,6 @@ from homeassistant.helpers.typing import StateType
 
 from . import HomeSentryConfigEntry
 from .entity import HomeSentryEntity, HomeSentrySensorEntityDescription
-from .host import HOST_SENSORS
 
 # Coordinators do the polling; entities only read their data.
 PARALLEL_UPDATES = 0
@@ -25,14 +23,12 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create a sensor for every object each description finds."""
-    entities: list[HomeSentrySensor] = []
-    if (host := entry.runtime_data.host) is not None:
-        entities.extend(
-            HomeSentrySensor(host, description, unique_prefix=str(entry.unique_id), object_key=key, object_name=name)
-            for description in HOST_SENSORS
-            for key, name in description.objects(host.data).items()
-        )
-    async_add_entities(entities)
+    async_add_entities(
+        HomeSentrySensor(coordinator, description, unique_prefix=str(entry.unique_id), object_key=key, object_name=name)
+        for coordinator, descriptions in entry.runtime_data.sensors()
+        for description in descriptions
+        for key, name in description.objects(coordinator.data).items()
+    )
 
 
 class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):
@@ -45,10 +41,3 @@ class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):
         """The object's current value."""
         value: StateType | datetime = self.entity_description.value_fn(self.coordinator.data, self.object_key)
         return value
-
-    @property
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """Details the description adds, if any."""
-        if self.entity_description.attributes_fn is None:
-            return None
-        return self.entity_description.attributes_fn(self.coordinator.data, self.object_key)

@@ -1,4 +1,4 @@
-"""Network interface byte counters from ``<sysfs_root>/class/net``."""
+"""Network interfaces: byte counters from ``<sysfs_root>/class/net``, the default gateway from procfs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 import os
 from pathlib import Path
+import socket
 
 from .sysfs import read_raw_int
 
@@ -47,3 +48,27 @@ def read_counters(sysfs_root: Path, interfaces: list[str]) -> Mapping[str, Inter
             continue
         counters[name] = InterfaceCounters(name=name, rx_bytes=rx_bytes, tx_bytes=tx_bytes)
     return counters
+
+
+def default_gateway(procfs_root: Path) -> str | None:
+    """The IPv4 default gateway of the lowest-metric default route, if any."""
+    try:
+        lines = (procfs_root / "net" / "route").read_text(encoding="ascii", errors="replace").splitlines()[1:]
+    except OSError:
+        return None
+    best: tuple[int, str] | None = None
+    for line in lines:
+        fields = line.split()
+        # Iface Destination Gateway Flags RefCnt Use Metric Mask ...; RTF_UP|RTF_GATEWAY = 0x3
+        if len(fields) < 8 or fields[1] != "00000000" or fields[7] != "00000000":
+            continue
+        try:
+            flags, gateway, metric = int(fields[3], 16), int(fields[2], 16), int(fields[6])
+        except ValueError:
+            continue
+        if flags & 0x3 != 0x3 or gateway == 0:
+            continue
+        address = socket.inet_ntoa(gateway.to_bytes(4, "little"))
+        if best is None or metric < best[0]:
+            best = (metric, address)
+    return None if best is None else best[1]

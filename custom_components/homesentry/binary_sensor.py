@@ -1,0 +1,43 @@
+"""Binary sensors of every HomeSentry concern."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.binary_sensor import BinarySensorEntity
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import HomeSentryConfigEntry
+from .entity import HomeSentryBinarySensorEntityDescription, HomeSentryEntity
+
+# Coordinators do the polling; entities only read their data.
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HomeSentryConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Create a binary sensor for every object each description finds."""
+    async_add_entities(
+        HomeSentryBinarySensor(
+            coordinator, description, unique_prefix=str(entry.unique_id), object_key=key, object_name=name
+        )
+        for coordinator, descriptions in entry.runtime_data.binary_sensors()
+        for description in descriptions
+        for key, name in description.objects(coordinator.data).items()
+    )
+
+
+class HomeSentryBinarySensor(HomeSentryEntity[Any, Any], BinarySensorEntity):
+    """A binary sensor whose description reads its value."""
+
+    entity_description: HomeSentryBinarySensorEntityDescription[Any, Any]
+
+    @property
+    def is_on(self) -> bool | None:
+        """The object's current state."""
+        value: bool | None = self.entity_description.value_fn(self.coordinator.data, self.object_key)
+        return value

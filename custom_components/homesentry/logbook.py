@@ -1,0 +1,29 @@
+"""Logbook lines for HomeSentry events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.core import Event, HomeAssistant, callback
+
+from .const import DOMAIN, EVENT_PUBLIC_IP_CHANGED
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
+) -> None:
+    """Describe the public IP change event."""
+
+    @callback
+    def describe(event: Event[Any]) -> dict[str, str]:
+        data = event.data
+        return {
+            LOGBOOK_ENTRY_NAME: f"Public IPv{data.get('version', 4)} address",
+            LOGBOOK_ENTRY_MESSAGE: f"changed from {data.get('old')} to {data.get('new')}",
+        }
+
+    async_describe_event(DOMAIN, EVENT_PUBLIC_IP_CHANGED, describe)

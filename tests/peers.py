@@ -1,0 +1,261 @@
+"""Real peers for the tests: an emulated link between network namespaces, dnsmasq.
+
+Each starts by hand, in the foreground, and stops by PID (../shared/PEERS.md).
+A peer whose program is missing skips its tests on a developer's machine; CI
+sets HOMESENTRY_REQUIRE_PEERS=1, under which a missing peer fails instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import contextlib
+from dataclasses import dataclass, field
+import os
+from pathlib import Path
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+NEAR, FAR = "192.0.2.1", "192.0.2.2"  # documentation range, inside namespaces only
+GATEWAY, INTERNET = FAR, ("192.0.2.3", "192.0.2.4")
+
+
+def need(program: str) -> str:
+    """The path of ``program``; skip without it, or fail when CI requires peers."""
+    path = shutil.which(program) or next(
+        (p for p in (f"/usr/sbin/{program}", f"/sbin/{program}") if os.access(p, os.X_OK)), None
+    )
+    if path is None:
+        message = f"{program} is not installed (apt-get install the test peers, see .ci/run)"
+        if os.environ.get("HOMESENTRY_REQUIRE_PEERS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def need_root() -> None:
+    """Namespaces and nftables need root."""
+    if os.geteuid() != 0:
+        message = "network namespaces need root"
+        if os.environ.get("HOMESENTRY_REQUIRE_PEERS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run a command; its output is captured."""
+    return subprocess.run(args, check=check, capture_output=True, text=True, timeout=60)
+
+
+@dataclass
+class NetLab:
+    """Two namespaces joined by a veth pair: ``near`` pings, ``far`` answers.
+
+    ``far`` holds the gateway (192.0.2.2) and two "internet" hosts (.3, .4).
+    Loss is an nft drop rule on far's input; delay is an iptables NFQUEUE rule there
+    and a process (tests/netem.py) that holds each packet before accepting it.
+    The test's own thread enters ``near`` with :meth:`inside`, so sockets that
+    Home Assistant opens there cross the link.
+    """
+
+    near: str
+    far: str
+    _delay: subprocess.Popen[str] | None = None
+    _rules: list[str] = field(default_factory=list)
+
+    @classmethod
+    def create(cls) -> NetLab:
+        """Build the namespaces, the link and the nftables skeleton."""
+        need_root()
+        for program in ("ip", "nft", "iptables", "ping"):
+            need(program)
+        tag = f"{os.getpid() % 100000}"
+        lab = cls(near=f"hsnear{tag}", far=f"hsfar{tag}")
+        lab.destroy()
+        run("ip", "netns", "add", lab.near)
+        run("ip", "netns", "add", lab.far)
+        run("ip", "-n", lab.near, "link", "add", "hs0", "type", "veth", "peer", "name", "hs1", "netns", lab.far)
+        run("ip", "-n", lab.near, "addr", "add", f"{NEAR}/24", "dev", "hs0")
+        for address in (FAR, *INTERNET):
+            run("ip", "-n", lab.far, "addr", "add", f"{address}/24", "dev", "hs1")
+        for ns, dev in ((lab.near, "hs0"), (lab.far, "hs1")):
+            run("ip", "-n", ns, "link", "set", dev, "up")
+            run("ip", "-n", ns, "link", "set", "lo", "up")
+        run("ip", "-n", lab.near, "route", "add", "default", "via", GATEWAY)
+        lab.nft("add table inet hs")
+        lab.nft("add chain inet hs loss { type filter hook input priority 0 ; }")
+        return lab
+
+    def destroy(self) -> None:
+        """Stop the delay process and delete both namespaces (and the link)."""
+        self.set_delay(None)
+        for ns in (self.near, self.far):
+            run("ip", "netns", "del", ns, check=False)
+
+    def nft(self, rule: str) -> None:
+        """Run an nft command inside ``far``."""
+        run("ip", "netns", "exec", self.far, "nft", *rule.split())
+
+    def clear(self) -> None:
+        """No loss, no outage, no delay."""
+        self.nft("flush chain inet hs loss")
+        self.set_delay(None)
+
+    def loss(self, percent: int, *, hosts: tuple[str, ...] = (FAR, *INTERNET), random: bool = False) -> None:
+        """Drop ``percent`` % of echo requests (and TCP SYNs) to ``hosts``.
+
+        Deterministic by default (every Nth packet, by a counter), so two
+        tools measuring one after the other see the same share; ``random``
+        draws each packet.
+        """
+        self.nft("flush chain inet hs loss")
+        if percent <= 0:
+            return
+        pick = "numgen random mod 100" if random else "numgen inc mod 100"
+        for host in hosts:  # a rule (and a counter) per host
+            for proto in ("icmp type echo-request", "tcp flags syn"):
+                share = "" if percent >= 100 else f"{pick} < {percent} "
+                self.nft(f"add rule inet hs loss ip saddr {NEAR} ip daddr {host} {proto} {share}drop")
+
+    def down(self, hosts: tuple[str, ...]) -> None:
+        """Nothing reaches ``hosts`` (ICMP, TCP and DNS alike)."""
+        self.nft("flush chain inet hs loss")
+        targets = "{ " + ", ".join(hosts) + " }"
+        self.nft(f"add rule inet hs loss ip saddr {NEAR} ip daddr {targets} drop")
+
+    def set_delay(self, milliseconds: float | None, jitter: float = 0.0) -> None:
+        """Hold every echo request, TCP SYN and DNS query for ``milliseconds`` (± ``jitter``)."""
+        if self._delay is not None:
+            self._delay.terminate()
+            self._delay.wait(5)
+            self._delay = None
+            run("ip", "netns", "exec", self.far, "iptables", "-F", "INPUT", check=False)
+        if milliseconds is None:
+            return
+        queue = 7
+        self._delay = subprocess.Popen(
+            ["ip", "netns", "exec", self.far, sys.executable, str(HERE / "netem.py"), str(queue), str(milliseconds), str(jitter)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self._delay.stdout is not None
+        assert self._delay.stdout.readline().strip() == "ready"
+        # This kernel has no nft "queue" expression; iptables' NFQUEUE target works.
+        for match in (("-p", "icmp", "--icmp-type", "echo-request"), ("-p", "tcp", "--syn"), ("-p", "udp", "--dport", "53")):
+            run("ip", "netns", "exec", self.far, "iptables", "-A", "INPUT", "-s", NEAR, *match,
+                "-j", "NFQUEUE", "--queue-num", str(queue))  # fmt: skip
+
+    @contextlib.contextmanager
+    def inside(self) -> Iterator[None]:
+        """Move this thread into ``near`` (its sockets cross the link), then back."""
+        home = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+        target = os.open(f"/run/netns/{self.near}", os.O_RDONLY)
+        try:
+            os.setns(target, os.CLONE_NEWNET)
+            yield
+        finally:
+            os.setns(home, os.CLONE_NEWNET)
+            os.close(home)
+            os.close(target)
+
+    def iputils(self, address: str, count: int, interval: float, *, wait: float = 1.0) -> subprocess.Popen[str]:
+        """Start iputils ``ping`` from ``near``; :func:`iputils_result` reads it."""
+        return subprocess.Popen(
+            ["ip", "netns", "exec", self.near, "ping", "-n", "-c", str(count), "-i", str(interval), "-W", str(wait), address],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def sysctl(self, setting: str) -> None:
+        """Set a sysctl inside ``near``."""
+        run("ip", "netns", "exec", self.near, "sysctl", "-q", "-w", setting)
+
+
+def iputils_result(process: subprocess.Popen[str]) -> tuple[int, list[float]]:
+    """(sent, round trips in ms) of a finished iputils ``ping``."""
+    out, _ = process.communicate(timeout=60)
+    rtts = [float(m) for m in re.findall(r"time=([\d.]+) ms", out)]
+    sent = int(re.search(r"(\d+) packets transmitted", out).group(1))  # type: ignore[union-attr]
+    return sent, rtts
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Dnsmasq:
+    """A real dnsmasq on ``address:port``, answering from a hosts file."""
+
+    directory: Path
+    address: str = "127.0.0.1"
+    port: int = 0
+    hosts: dict[str, str] = field(default_factory=dict)
+    extra: tuple[str, ...] = ()
+    netns: str | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Dnsmasq:
+        """Start it and wait until it answers."""
+        binary = need("dnsmasq")
+        self.port = self.port or free_port(self.address if self.netns is None else "127.0.0.1")
+        self.write_hosts()
+        command = [
+            binary, "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
+            f"--addn-hosts={self.directory / 'hosts'}", f"--listen-address={self.address}", "--bind-interfaces",
+            f"--port={self.port}", "--user=root", "--pid-file=", "--local=/test/", "--local-ttl=1",
+            *self.extra,
+        ]  # fmt: skip
+        if self.netns is not None:
+            command = ["ip", "netns", "exec", self.netns, *command]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"dnsmasq exited: {self.process.stderr.read().decode()}")  # type: ignore[union-attr]
+            if self.netns is not None or _udp_port_bound(self.port):
+                time.sleep(0.2 if self.netns is not None else 0)
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("dnsmasq did not start")
+
+    def write_hosts(self) -> None:
+        """Write the hosts file dnsmasq answers from."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        lines = [f"{address} {name}" for name, address in self.hosts.items()]
+        (self.directory / "hosts").write_text("\n".join(lines) + "\n")
+
+    def reload(self) -> None:
+        """Re-read the hosts file (SIGHUP), as after a record changed."""
+        self.write_hosts()
+        assert self.process is not None
+        self.process.send_signal(signal.SIGHUP)
+        time.sleep(0.3)
+
+    def stop(self) -> None:
+        """Stop it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(5)
+        self.process = None
+
+    @property
+    def spec(self) -> str:
+        """The resolver as HomeSentry's options write it."""
+        return f"{self.address}:{self.port}"
+
+
+def _udp_port_bound(port: int) -> bool:
+    text = Path("/proc/net/udp").read_text()
+    return f":{port:04X} " in text
