@@ -142,6 +142,7 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
         self.tracker = OutageTracker(threshold=option(options, CONF_FAILURE_THRESHOLD))
         self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.outages")
         self.targets = {slug(t): t for t in option(options, CONF_TARGETS)}
+        self._dirty = False
 
     async def async_load(self) -> None:
         """Restore the outage history."""
@@ -185,7 +186,12 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
                 results = await asyncio.gather(*pings)
             by_key = dict(zip(targets, results, strict=True))
             self.mark_discovered()
-            return self._snapshot(by_key, names, dns)
+            snapshot = self._snapshot(by_key, names, dns)
+            if self._dirty:
+                # Written at once (only while failing, or on a change), so a
+                # restart or reload right after still finds it.
+                await self.store.async_save(self.tracker.as_dict())
+            return snapshot
 
     async def _gateway(self) -> str | None:
         if not option(self.options, CONF_PING_GATEWAY):
@@ -206,8 +212,7 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
                 _LOGGER.warning("%s: internet connection restored", self.name)
             else:
                 _LOGGER.warning("%s: internet connection down since %s", self.name, self.tracker.down_since)
-        if (self.tracker.failures, self.tracker.connected) != was:
-            self.store.async_delay_save(self.tracker.as_dict, 1)
+        self._dirty = (self.tracker.failures, self.tracker.connected) != was
         gateway = by_key.get(GATEWAY)
         snapshot = ConnectionSnapshot(
             targets=by_key,
@@ -295,8 +300,8 @@ class PublicIpCoordinator(SubscribingCoordinator[PublicIpSnapshot, InternetCateg
                 assert self.config_entry is not None
                 self.hass.bus.async_fire(EVENT_PUBLIC_IP_CHANGED, {"entry_id": self.config_entry.entry_id, **change})
         if changed:
-            self.store.async_delay_save(
-                lambda: {"addresses": {str(v): a for v, a in self.addresses.items()}, "changes": self.changes}, 1
+            await self.store.async_save(
+                {"addresses": {str(v): a for v, a in self.addresses.items()}, "changes": self.changes}
             )
         return PublicIpSnapshot(dict(self.addresses), readings, tuple(self.changes))
 
@@ -372,7 +377,7 @@ class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, Intern
                 max_upload_bytes=max_bytes // 4,
                 max_seconds=const.SPEED_TEST_MAX_SECONDS,
             )
-        self.store.async_delay_save(lambda: _plain_result(result), 1)
+        await self.store.async_save(_plain_result(result))
         return result
 
 
