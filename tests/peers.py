@@ -141,7 +141,17 @@ class NetLab:
             return
         queue = 7
         self._delay = subprocess.Popen(
-            ["ip", "netns", "exec", self.far, sys.executable, str(HERE / "netem.py"), str(queue), str(milliseconds), str(jitter)],
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.far,
+                sys.executable,
+                str(HERE / "netem.py"),
+                str(queue),
+                str(milliseconds),
+                str(jitter),
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -149,7 +159,11 @@ class NetLab:
         assert self._delay.stdout is not None
         assert self._delay.stdout.readline().strip() == "ready"
         # This kernel has no nft "queue" expression; iptables' NFQUEUE target works.
-        for match in (("-p", "icmp", "--icmp-type", "echo-request"), ("-p", "tcp", "--syn"), ("-p", "udp", "--dport", "53")):
+        for match in (
+            ("-p", "icmp", "--icmp-type", "echo-request"),
+            ("-p", "tcp", "--syn"),
+            ("-p", "udp", "--dport", "53"),
+        ):
             run("ip", "netns", "exec", self.far, "iptables", "-A", "INPUT", "-s", NEAR, *match,
                 "-j", "NFQUEUE", "--queue-num", str(queue))  # fmt: skip
 
@@ -169,7 +183,21 @@ class NetLab:
     def iputils(self, address: str, count: int, interval: float, *, wait: float = 1.0) -> subprocess.Popen[str]:
         """Start iputils ``ping`` from ``near``; :func:`iputils_result` reads it."""
         return subprocess.Popen(
-            ["ip", "netns", "exec", self.near, "ping", "-n", "-c", str(count), "-i", str(interval), "-W", str(wait), address],
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.near,
+                "ping",
+                "-n",
+                "-c",
+                str(count),
+                "-i",
+                str(interval),
+                "-W",
+                str(wait),
+                address,
+            ],
             stdout=subprocess.PIPE,
             text=True,
         )

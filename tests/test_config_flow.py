@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from unittest.mock import patch
 
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
@@ -107,3 +108,70 @@ async def test_reconfigure_on_another_machine_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "different_machine"
     assert host_entry.title == "nas"
+
+
+async def test_menu_to_internet_entry_once(hass: HomeAssistant, socket_enabled: None) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "internet"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "internet"
+    with patch("custom_components.homesentry.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert (entry.title, entry.unique_id, entry.data) == ("Internet", "internet", {"kind": "internet"})
+    assert entry.options == const.DEFAULT_INTERNET_OPTIONS
+
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "internet"})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "use_options"
+
+
+async def test_internet_options_reject_bad_input_with_translated_errors(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN, title="Internet", unique_id="internet", data={"kind": "internet"},
+        options=dict(const.DEFAULT_INTERNET_OPTIONS),
+    )  # fmt: skip
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "internet"
+    bad = {
+        **const.DEFAULT_INTERNET_OPTIONS,
+        "targets": ["1.1.1.1", "bad host!"],
+        "gateway": "router/1",
+        "resolvers": ["system", "dns.example"],
+        "dns_names": [" "],
+        "speed_test_url": "ftp://x",
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], bad)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {
+        "targets": "invalid_target",
+        "gateway": "invalid_target",
+        "resolvers": "invalid_resolver",
+        "dns_names": "invalid_dns_name",
+        "speed_test_url": "invalid_url",
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {**bad, "targets": []})
+    assert result["errors"]["targets"] == "targets_required"
+
+    good = {
+        **const.DEFAULT_INTERNET_OPTIONS,
+        "targets": [" 192.0.2.3 ", "192.0.2.3", "one.one.one.one"],
+        "resolvers": ["system", "127.0.0.1:5353", "[::1]:53"],
+        "ping_count": 10.0,
+        "speed_test_hours": 6,
+    }
+    with patch("custom_components.homesentry.async_setup_entry", return_value=True):
+        result = await hass.config_entries.options.async_configure(result["flow_id"], good)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options["targets"] == ["192.0.2.3", "one.one.one.one"]
+    assert entry.options["ping_count"] == 10
+    assert entry.options["speed_test_hours"] == 6.0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+import itertools
 from pathlib import Path
 import time
 from typing import Any
@@ -66,9 +67,7 @@ async def cloudflare(lab: NetLab) -> AsyncIterator[WhoamiServer]:
 
 
 @pytest.fixture
-def internet_env(
-    lab: NetLab, far_dns: Dnsmasq, cloudflare: WhoamiServer, monkeypatch: pytest.MonkeyPatch
-) -> NetLab:
+def internet_env(lab: NetLab, far_dns: Dnsmasq, cloudflare: WhoamiServer, monkeypatch: pytest.MonkeyPatch) -> NetLab:
     """Whoami services pointed at the local servers; short echo spacing."""
     monkeypatch.setattr(
         const,
@@ -141,7 +140,8 @@ async def test_a_newcomer_sees_the_line_in_plain_words(hass: HomeAssistant, inte
     assert _state(hass, "sensor", "current_outage").state == "0.0"
     assert _state(hass, "sensor", "last_outage_start").state == "unknown"
     dns = _state(hass, "sensor", "dns_time_192_0_2_2")
-    assert float(dns.state) > 0 and dns.attributes["result"] == "ok"
+    assert float(dns.state) > 0
+    assert dns.attributes["result"] == "ok"
     assert _state(hass, "sensor", "public_ipv4").state == "203.0.113.7"
     assert _state(hass, "sensor", "download").state == "unknown"  # no test before the user asks
     # Plain names: "Internet 192.0.2.3 latency", "Internet Gateway packet loss".
@@ -151,8 +151,10 @@ async def test_a_newcomer_sees_the_line_in_plain_words(hass: HomeAssistant, inte
     disabled = {
         e.unique_id for e in er.async_entries_for_config_entry(registry, entry.entry_id) if e.disabled_by is not None
     }
-    assert "internet_latency_min" in disabled and "internet_target_jitter_192_0_2_3" in disabled
-    assert "internet_latency" not in disabled and "internet_target_latency_192_0_2_3" not in disabled
+    assert "internet_latency_min" in disabled
+    assert "internet_target_jitter_192_0_2_3" in disabled
+    assert "internet_latency" not in disabled
+    assert "internet_target_latency_192_0_2_3" not in disabled
 
 
 @pytest.mark.parametrize(("delay", "spread", "loss"), [(20.0, 0.0, 0), (50.0, 5.0, 10)])
@@ -171,7 +173,7 @@ async def test_latency_jitter_and_loss_agree_with_iputils(
     sent, reference = await hass.async_add_executor_job(iputils_result, reference_run)
     reference_avg = sum(reference) / len(reference)
     reference_loss = 100 * (sent - len(reference)) / sent
-    diffs = [abs(b - a) for a, b in zip(reference, reference[1:], strict=False)]
+    diffs = [abs(b - a) for a, b in itertools.pairwise(reference)]
     reference_jitter = sum(diffs) / len(diffs)
 
     latency = float(_state(hass, "sensor", "target_latency_192_0_2_3").state)
@@ -294,7 +296,7 @@ async def test_public_ip_change_needs_consensus_fires_event_and_logbook(
     assert state.attributes["services"]["google"] == "203.0.113.7"
 
     # The logbook shows the change in words.
-    from custom_components.homesentry.logbook import async_describe_events  # noqa: PLC0415
+    from custom_components.homesentry.logbook import async_describe_events
 
     described: dict[str, Any] = {}
     async_describe_events(hass, lambda domain, event, fn: described.update({event: fn}))
@@ -308,9 +310,9 @@ async def test_public_ip_change_needs_consensus_fires_event_and_logbook(
 
 
 async def test_speed_test_button_and_refusal_during_an_outage(hass: HomeAssistant, internet_env: NetLab) -> None:
-    from aiohttp import web  # noqa: PLC0415
+    from aiohttp import web
 
-    from .speed_server import speed_app  # noqa: PLC0415
+    from .speed_server import speed_app
 
     runner = web.AppRunner(speed_app(4_000_000))
     await runner.setup()
@@ -346,3 +348,107 @@ async def test_speed_test_button_and_refusal_during_an_outage(hass: HomeAssistan
         assert float(_state(hass, "sensor", "download").state) == float(download.state)
     finally:
         await runner.cleanup()
+
+
+async def test_diagnostics_hide_the_public_address(hass: HomeAssistant, internet_env: NetLab, hass_client: Any) -> None:
+    from pytest_homeassistant_custom_component.components.diagnostics import (
+        get_diagnostics_for_config_entry,
+    )
+
+    entry = _entry()
+    with internet_env.inside():
+        await _setup(hass, entry)
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+    text = str(diagnostics)
+    assert "203.0.113.7" not in text
+    assert diagnostics["public_ip"]["data"]["addresses"] == "**REDACTED**"
+    assert diagnostics["connection"]["data"]["connected"] is True
+    assert diagnostics["connection"]["data"]["internet"]["results"][0]["target"] == INTERNET[0]
+    assert diagnostics["speed_test"]["update_interval_seconds"] is None
+
+
+async def test_no_gateway_no_dns_entities_and_removal_forgets_history(
+    hass: HomeAssistant, internet_env: NetLab, hass_storage: dict[str, Any]
+) -> None:
+    """Gateway off: a dead line's fault is unknown; DNS entities disabled: DNS is not asked."""
+    lab = internet_env
+    entry = _entry(ping_gateway=False)
+    with lab.inside():
+        await _setup(hass, entry)
+        registry = er.async_get(hass)
+        assert registry.async_get_entity_id("sensor", DOMAIN, "internet_target_latency_gateway") is None
+        for unique_id in ("internet_dns_time_192_0_2_2", "internet_dns_problem"):
+            platform = "binary_sensor" if unique_id.endswith("problem") else "sensor"
+            entity_id = registry.async_get_entity_id(platform, DOMAIN, unique_id)
+            assert entity_id is not None
+            registry.async_update_entity(entity_id, disabled_by=er.RegistryEntryDisabler.USER)
+        await hass.config_entries.async_reload(entry.entry_id)
+        await hass.async_block_till_done()
+        coordinator = entry.runtime_data.internet.connection
+        lab.down(INTERNET)
+        await _cycle(hass, entry)
+        await _cycle(hass, entry)
+    assert coordinator.data.dns is None  # nobody shows DNS: it is not asked
+    assert _state(hass, "sensor", "fault").state == "unknown"
+
+    # Deleting the entry deletes its stored history.
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert f"{DOMAIN}.{entry.entry_id}.outages" not in hass_storage
+
+
+async def test_gateway_found_from_the_routing_table(
+    hass: HomeAssistant, internet_env: NetLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/proc/net/route as the kernel writes it (recorded, in namespaced procfs terms)."""
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "route").write_text(
+        "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n"
+        "hs0\t000200C0\t00000000\t0001\t0\t0\t0\t00FFFFFF\t0\t0\t0\n"
+        "wlan0\t00000000\t0300A8C0\t0003\t0\t0\t600\t00000000\t0\t0\t0\n"
+        "hs0\t00000000\t020200C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
+        "broken line\n"
+    )
+    monkeypatch.setattr(const, "PROCFS_ROOT", tmp_path)
+    entry = _entry(gateway="")
+    with internet_env.inside():
+        await _setup(hass, entry)
+    assert _state(hass, "sensor", "target_latency_gateway").attributes["address"] == GATEWAY
+
+
+def test_default_gateway_edge_cases(tmp_path: Path) -> None:
+    from custom_components.homesentry.probes.network import default_gateway
+
+    assert default_gateway(tmp_path) is None  # no procfs
+    (tmp_path / "net").mkdir()
+    (tmp_path / "net" / "route").write_text(
+        "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\n"
+        "eth0\t00000000\t00000000\t0001\t0\t0\t0\t00000000\n"  # default route without a gateway
+        "eth0\t00000000\tZZZZ\t0003\t0\t0\t0\t00000000\n"
+    )
+    assert default_gateway(tmp_path) is None
+
+
+async def test_scheduled_speed_test_skips_outages_and_reports_failures(
+    hass: HomeAssistant, internet_env: NetLab
+) -> None:
+    entry = _entry(speed_test_hours=6, speed_test_url="http://127.0.0.1:1")
+    with internet_env.inside():
+        await _setup(hass, entry)
+        speed = entry.runtime_data.internet.speed_test
+        assert speed.update_interval is not None
+        assert speed.update_interval.total_seconds() == 6 * 3600
+        await speed.async_refresh()  # nobody listens there
+        assert not speed.last_update_success
+        with pytest.raises(HomeAssistantError) as err:
+            await hass.services.async_call(
+                "button", "press", {"entity_id": _state(hass, "button", "run_speed_test").entity_id}, blocking=True
+            )
+        assert err.value.translation_key == "speed_test_failed"
+        internet_env.down(INTERNET)
+        await _cycle(hass, entry)
+        await _cycle(hass, entry)
+        await speed.async_refresh()  # skipped while the line is down
+    assert speed.last_update_success
+    assert speed.data is None
+    assert _state(hass, "sensor", "download").state == "unknown"

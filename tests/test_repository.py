@@ -68,14 +68,22 @@ def test_requirements_install_next_to_home_assistant() -> None:
     manifest = _json(INTEGRATION / "manifest.json")
     constraints = (Path(homeassistant.__file__).parent / "package_constraints.txt").read_text().splitlines()
     pinned = dict(line.split("==", 1) for line in constraints if "==" in line and not line.startswith("#"))
-    systemmonitor = _json(Path(homeassistant.__file__).parent / "components" / "systemmonitor" / "manifest.json")
-    core_pins = dict(r.split("==", 1) for r in systemmonitor["requirements"])
+    components = Path(homeassistant.__file__).parent / "components"
+    core_pins = {
+        name: version
+        for integration in ("systemmonitor", "ping")  # core's users of psutil and icmplib
+        for name, version in (
+            r.split("==", 1) for r in _json(components / integration / "manifest.json")["requirements"]
+        )
+    }
     test_pins = (ROOT / "requirements_test.txt").read_text()
     for requirement in manifest["requirements"]:
         name, version = requirement.split("==")
-        # Same pin as Home Assistant's own (constraints, or core's integration using it).
-        assert pinned.get(name, core_pins.get(name)) == version, requirement
+        # Same pin as Home Assistant's own (constraints, or core's integration using it) where it has one.
+        expected = pinned.get(name, core_pins.get(name))
+        assert expected in {version, None}, requirement
         assert requirement in test_pins.splitlines(), requirement
+    assert {r.split("==")[0] for r in manifest["requirements"]} - {"dnspython"} <= set(pinned) | set(core_pins)
 
 
 def test_hacs_json_has_only_known_keys() -> None:

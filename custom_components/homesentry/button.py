@@ -49,6 +49,11 @@ class HomeSentryButton(CoordinatorEntity[SubscribingCoordinator[Any, Any]], Butt
         self._attr_device_info = coordinator.device_info
         self._attr_unique_id = f"{unique_prefix}_{description.key}"
 
+    @property
+    def available(self) -> bool:
+        """Always pressable: the action says itself why it cannot run."""
+        return True
+
     async def async_press(self) -> None:
         """Run the action; its errors reach the user translated."""
         await self.entity_description.press_fn(self.coordinator)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -13,10 +13,12 @@ from homeassistant.core import HomeAssistant
 
 from . import HomeSentryConfigEntry
 from .const import CONF_MACHINE_ID
+from .coordinator import SubscribingCoordinator
 
 # The machine id identifies the machine across networks (systemd treats it as
-# confidential); the entry's unique id is built from it.
-TO_REDACT = {CONF_MACHINE_ID, "unique_id"}
+# confidential); the entry's unique id is built from it. Public addresses
+# locate the user's home.
+TO_REDACT = {CONF_MACHINE_ID, "unique_id", "addresses", "answers", "changes", "address", "old", "new"}
 
 
 def _plain(value: Any) -> Any:
@@ -33,18 +35,31 @@ def _plain(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
     return value
 
 
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
     diagnostics: dict[str, Any] = {"entry": async_redact_data(entry.as_dict(), TO_REDACT)}
+    coordinators: dict[str, SubscribingCoordinator[Any, Any]] = {}
     if (host := entry.runtime_data.host) is not None:
-        diagnostics["host"] = {
-            "last_update_success": host.last_update_success,
-            "update_interval_seconds": host.update_interval.total_seconds() if host.update_interval else None,
-            "collecting": _plain(host.wanted),
-            "failing": _plain(host.failing),
-            "data": _plain(host.data),
+        coordinators["host"] = host
+    if (internet := entry.runtime_data.internet) is not None:
+        coordinators |= {
+            "connection": internet.connection,
+            "public_ip": internet.public_ip,
+            "speed_test": internet.speed_test,
+        }
+    for name, coordinator in coordinators.items():
+        diagnostics[name] = {
+            "last_update_success": coordinator.last_update_success,
+            "update_interval_seconds": (
+                coordinator.update_interval.total_seconds() if coordinator.update_interval else None
+            ),
+            "collecting": _plain(coordinator.wanted),
+            "failing": _plain(coordinator.failing),
+            "data": async_redact_data(_plain(coordinator.data), TO_REDACT),
         }
     return diagnostics

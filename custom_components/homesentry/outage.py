@@ -56,7 +56,8 @@ class OutageTracker:
 
     def count_since(self, since: datetime, now: datetime) -> int:
         """Outages that were going on at some time after ``since``."""
-        return sum(1 for _, end in self._outages(now) if end > since)
+        ongoing = 0 if self.down_since is None else 1
+        return sum(1 for _, end in self.history if end > since) + ongoing
 
     def downtime_since(self, since: datetime, now: datetime) -> timedelta:
         """Time spent down after ``since``."""

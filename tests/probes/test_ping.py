@@ -73,7 +73,8 @@ async def test_icmp_burst_agrees_with_iputils(lab: NetLab, delay: float, spread:
     assert result.loss == pytest.approx(100 * (sent - len(reference)) / sent, abs=3)
     assert result.loss == pytest.approx(10, abs=3)
     reference_jitter = jitter(reference)
-    assert reference_jitter is not None and result.jitter is not None
+    assert reference_jitter is not None
+    assert result.jitter is not None
     assert result.jitter == pytest.approx(reference_jitter, abs=max(0.25 * reference_jitter, 1.0))
 
 

@@ -40,7 +40,8 @@ async def test_parallel_streams_are_not_held_to_one_stream(server: str) -> None:
     assert four.upload_bps == pytest.approx(4 * cap, rel=0.2)
     assert one.download_bps == pytest.approx(cap, rel=0.15)
     assert (four.downloaded_bytes, four.uploaded_bytes) == (6_000_000, 3_000_000)  # never more than the budget
-    assert four.idle_latency_ms is not None and four.idle_latency_ms < 50
+    assert four.idle_latency_ms is not None
+    assert four.idle_latency_ms < 50
     assert four.loaded_latency_ms is not None
     assert four.streams == 4
 
