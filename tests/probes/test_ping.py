@@ -75,7 +75,7 @@ async def test_icmp_burst_agrees_with_iputils(lab: NetLab, delay: float, spread:
     reference_jitter = jitter(reference)
     assert reference_jitter is not None
     assert result.jitter is not None
-    assert result.jitter == pytest.approx(reference_jitter, abs=max(0.25 * reference_jitter, 1.0))
+    assert result.jitter == pytest.approx(reference_jitter, abs=max(0.3 * reference_jitter, 1.5))
 
 
 async def test_unanswered_targets_report_full_loss_and_names_resolve(lab: NetLab) -> None:
@@ -97,7 +97,7 @@ async def test_tcp_timing_counts_refusals_as_answers(lab: NetLab) -> None:
     assert result.method is PingMethod.TCP
     assert result.loss == 0
     # Timed in the event loop (no kernel stamps for a connect): a little above the link's delay.
-    assert 14.5 <= result.average <= 15.0 + 4
+    assert 14.5 <= result.average <= 15.0 + 8
 
 
 _AS_NOBODY = """
