@@ -62,12 +62,17 @@ def host_entry(sysfs: SysfsTree) -> MockConfigEntry:
     )
 
 
+async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Add ``entry`` to Home Assistant and set it up."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+
 @pytest.fixture
 async def loaded_host_entry(hass: HomeAssistant, host_entry: MockConfigEntry) -> MockConfigEntry:
     """The This server entry, set up in Home Assistant."""
-    host_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(host_entry.entry_id)
-    await hass.async_block_till_done()
+    await setup_entry(hass, host_entry)
     return host_entry
 
 

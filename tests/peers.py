@@ -68,7 +68,6 @@ class NetLab:
     near: str
     far: str
     _delay: subprocess.Popen[str] | None = None
-    _rules: list[str] = field(default_factory=list)
 
     @classmethod
     def create(cls) -> NetLab:

@@ -38,6 +38,7 @@ from custom_components.homesentry.const import (
 )
 from custom_components.homesentry.probes.public_ip import WhoamiService
 
+from .conftest import setup_entry
 from .peers import FAR, GATEWAY, INTERNET, Dnsmasq, NetLab, iputils_result
 from .whoami_server import WhoamiServer
 
@@ -101,12 +102,6 @@ def _entry(**options: Any) -> MockConfigEntry:
     )
 
 
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
 def _state(hass: HomeAssistant, platform: str, unique_suffix: str) -> Any:
     entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"internet_{unique_suffix}")
     assert entity_id is not None, unique_suffix
@@ -123,7 +118,7 @@ async def _cycle(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 async def test_a_newcomer_sees_the_line_in_plain_words(hass: HomeAssistant, internet_env: NetLab) -> None:
     entry = _entry()
     with internet_env.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
     assert _state(hass, "binary_sensor", "connected").state == "on"
     assert _state(hass, "binary_sensor", "connected").attributes["device_class"] == "connectivity"
@@ -165,7 +160,7 @@ async def test_latency_jitter_and_loss_agree_with_iputils(
     lab = internet_env
     entry = _entry(**{CONF_TARGETS: [INTERNET[0]], CONF_PING_COUNT: 100})
     with lab.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
         lab.set_delay(delay, spread)
         lab.loss(loss, hosts=INTERNET)
         reference_run = lab.iputils(INTERNET[1], 100, 0.02, wait=0.5)
@@ -192,7 +187,7 @@ async def test_outage_counted_once_across_a_restart_with_its_real_duration(
     lab = internet_env
     entry = _entry()
     with lab.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
         # One lost burst is no outage (threshold 2)...
         lab.down(INTERNET)
         first_failure = time.time()
@@ -242,7 +237,7 @@ async def test_dns_failing_while_pings_succeed_is_a_dns_fault(
     lab = internet_env
     entry = _entry(**{CONF_DNS_NAMES: ["nas.test", "missing.test"]})
     with lab.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
         assert _state(hass, "sensor", "fault").state == "dns"
         problem = _state(hass, "binary_sensor", "dns_problem")
         assert problem.state == "on"
@@ -275,7 +270,7 @@ async def test_public_ip_change_needs_consensus_fires_event_and_logbook(
     events: list[Event] = []
     hass.bus.async_listen(EVENT_PUBLIC_IP_CHANGED, events.append)
     with lab.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
         coordinator = entry.runtime_data.internet.public_ip
         assert _state(hass, "sensor", "public_ipv4").state == "203.0.113.7"
         assert events == []  # learning the first address is no change
@@ -323,7 +318,7 @@ async def test_speed_test_button_and_refusal_during_an_outage(hass: HomeAssistan
     lab = internet_env
     try:
         with lab.inside():
-            await _setup(hass, entry)
+            await setup_entry(hass, entry)
         button = _state(hass, "button", "run_speed_test")
         await hass.services.async_call("button", "press", {"entity_id": button.entity_id}, blocking=True)
         download = _state(hass, "sensor", "download")
@@ -357,7 +352,7 @@ async def test_diagnostics_hide_the_public_address(hass: HomeAssistant, internet
 
     entry = _entry()
     with internet_env.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
     text = str(diagnostics)
     assert "203.0.113.7" not in text
@@ -374,7 +369,7 @@ async def test_no_gateway_no_dns_entities_and_removal_forgets_history(
     lab = internet_env
     entry = _entry(ping_gateway=False)
     with lab.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
         registry = er.async_get(hass)
         assert registry.async_get_entity_id("sensor", DOMAIN, "internet_target_latency_gateway") is None
         for unique_id in ("internet_dns_time_192_0_2_2", "internet_dns_problem"):
@@ -412,7 +407,7 @@ async def test_gateway_found_from_the_routing_table(
     monkeypatch.setattr(const, "PROCFS_ROOT", tmp_path)
     entry = _entry(gateway="")
     with internet_env.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
     assert _state(hass, "sensor", "target_latency_gateway").attributes["address"] == GATEWAY
 
 
@@ -434,7 +429,7 @@ async def test_scheduled_speed_test_skips_outages_and_reports_failures(
 ) -> None:
     entry = _entry(speed_test_hours=6, speed_test_url="http://127.0.0.1:1")
     with internet_env.inside():
-        await _setup(hass, entry)
+        await setup_entry(hass, entry)
         speed = entry.runtime_data.internet.speed_test
         assert speed.update_interval is not None
         assert speed.update_interval.total_seconds() == 6 * 3600

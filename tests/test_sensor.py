@@ -20,7 +20,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.probes.host import Category
 
-from .conftest import MACHINE_ID
+from .conftest import MACHINE_ID, setup_entry
 from .sysfs_tree import SysfsTree, write
 
 # What a newcomer sees without touching anything: enabled by default.
@@ -59,12 +59,6 @@ NOISY_DISABLED = {
     "sensor.nas_top_process",
     "sensor.nas_listening_ports",
 }
-
-
-async def _setup(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 def _state(hass: HomeAssistant, entity_id: str) -> str:
@@ -154,7 +148,7 @@ async def test_throughput_in_megabits_after_a_cycle(
     hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
 ) -> None:
     # Set up under the frozen clock, so both samples are on the same clock.
-    await _setup(hass, host_entry)
+    await setup_entry(hass, host_entry)
     # 30 s at 1 Mbit/s in (125 000 B/s) and 0.1 Mbit/s out.
     sysfs.counters("eth0", 10_000 + 30 * 125_000, 5_000 + 30 * 12_500)
     freezer.tick(timedelta(seconds=30))
@@ -301,7 +295,7 @@ async def test_thermal_zone_only_machine(hass: HomeAssistant, host_entry: MockCo
     shutil.rmtree(sysfs.root / "class" / "hwmon")
     write(sysfs.root / "class" / "thermal" / "thermal_zone0" / "type", "acpitz")
     write(sysfs.root / "class" / "thermal" / "thermal_zone0" / "temp", 41000)
-    await _setup(hass, host_entry)
+    await setup_entry(hass, host_entry)
     assert _state(hass, "sensor.nas_cpu_temperature") == "41.0"
     assert _state(hass, "sensor.nas_acpitz_acpitz_temperature") == "41.0"
     assert hass.states.get("sensor.nas_nct6775_fan1_fan_speed") is None

@@ -13,7 +13,11 @@ from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from . import const
 from .const import CONF_KIND, DOMAIN, MonitorKind
 from .coordinator import SubscribingCoordinator
-from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
+from .entity import (
+    HomeSentryBinarySensorEntityDescription,
+    HomeSentryButtonDescription,
+    HomeSentrySensorEntityDescription,
+)
 from .host import HOST_SENSORS, HostCoordinator, host_probe_for
 from .internet import (
     CONNECTION_BINARY_SENSORS,
@@ -21,7 +25,6 @@ from .internet import (
     PUBLIC_IP_SENSORS,
     SPEED_TEST_BUTTON,
     SPEED_TEST_SENSORS,
-    HomeSentryButtonDescription,
     InternetCoordinators,
     async_remove_internet_stores,
     async_setup_internet,

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HomeSentryConfigEntry
-from .entity import HomeSentryBinarySensorEntityDescription, HomeSentryEntity
+from .entity import HomeSentryBinarySensorEntityDescription, HomeSentryEntity, described_entities
 
 # Coordinators do the polling; entities only read their data.
 PARALLEL_UPDATES = 0
@@ -22,12 +22,7 @@ async def async_setup_entry(
 ) -> None:
     """Create a binary sensor for every object each description finds."""
     async_add_entities(
-        HomeSentryBinarySensor(
-            coordinator, description, unique_prefix=str(entry.unique_id), object_key=key, object_name=name
-        )
-        for coordinator, descriptions in entry.runtime_data.binary_sensors()
-        for description in descriptions
-        for key, name in description.objects(coordinator.data).items()
+        described_entities(str(entry.unique_id), entry.runtime_data.binary_sensors(), HomeSentryBinarySensor)
     )
 
 

@@ -7,11 +7,10 @@ from typing import Any
 from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from . import HomeSentryConfigEntry
 from .coordinator import SubscribingCoordinator
-from .internet import HomeSentryButtonDescription
+from .entity import HomeSentryButtonDescription
 
 # One press at a time per button is enough; the coordinators serialise work.
 PARALLEL_UPDATES = 1
@@ -30,8 +29,12 @@ async def async_setup_entry(
     )
 
 
-class HomeSentryButton(CoordinatorEntity[SubscribingCoordinator[Any, Any]], ButtonEntity):
-    """Runs its description's action on the coordinator."""
+class HomeSentryButton(ButtonEntity):
+    """Runs its description's action on the coordinator.
+
+    Not a coordinator entity: it shows no data, and stays pressable when the
+    coordinator's last run failed; the action says itself why it cannot run.
+    """
 
     _attr_has_entity_name = True
     entity_description: HomeSentryButtonDescription
@@ -44,15 +47,10 @@ class HomeSentryButton(CoordinatorEntity[SubscribingCoordinator[Any, Any]], Butt
         unique_prefix: str,
     ) -> None:
         """Initialise for one coordinator."""
-        super().__init__(coordinator)
+        self.coordinator = coordinator
         self.entity_description = description
         self._attr_device_info = coordinator.device_info
         self._attr_unique_id = f"{unique_prefix}_{description.key}"
-
-    @property
-    def available(self) -> bool:
-        """Always pressable: the action says itself why it cannot run."""
-        return True
 
     async def async_press(self) -> None:
         """Run the action; its errors reach the user translated."""

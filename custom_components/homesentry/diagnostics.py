@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from . import HomeSentryConfigEntry
 from .const import CONF_MACHINE_ID
 from .coordinator import SubscribingCoordinator
+from .internet import ConnectionSnapshot
 
 # The machine id identifies the machine across networks (systemd treats it as
 # confidential); the entry's unique id is built from it. Public addresses
@@ -53,6 +54,14 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: HomeSen
             "speed_test": internet.speed_test,
         }
     for name, coordinator in coordinators.items():
+        data = _plain(coordinator.data)
+        if isinstance(coordinator.data, ConnectionSnapshot):  # what the entities derive from it
+            snapshot = coordinator.data
+            data |= {
+                "connected": snapshot.connected,
+                "fault": snapshot.fault.value,
+                "internet": _plain(snapshot.internet),
+            }
         diagnostics[name] = {
             "last_update_success": coordinator.last_update_success,
             "update_interval_seconds": (
@@ -60,6 +69,6 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: HomeSen
             ),
             "collecting": _plain(coordinator.wanted),
             "failing": _plain(coordinator.failing),
-            "data": async_redact_data(_plain(coordinator.data), TO_REDACT),
+            "data": async_redact_data(data, TO_REDACT),
         }
     return diagnostics

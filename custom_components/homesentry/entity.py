@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
+from homeassistant.components.button import ButtonEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
 from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
@@ -50,6 +51,13 @@ class HomeSentryBinarySensorEntityDescription[DataT, CategoryT: str](
     BinarySensorEntityDescription, HomeSentryEntityDescription[DataT, CategoryT]
 ):
     """A binary sensor of a HomeSentry device."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeSentryButtonDescription(ButtonEntityDescription):
+    """A button that runs a coordinator's action."""
+
+    press_fn: Callable[[Any], Awaitable[None]]
 
 
 def always(_: object) -> Mapping[str, str]:
@@ -106,3 +114,17 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         if self.entity_description.attributes_fn is None:
             return None
         return self.entity_description.attributes_fn(self.coordinator.data, self.object_key)
+
+
+def described_entities[EntityT](
+    unique_prefix: str,
+    sources: Iterable[tuple[SubscribingCoordinator[Any, Any], Iterable[HomeSentryEntityDescription[Any, Any]]]],
+    entity_class: Callable[..., EntityT],
+) -> list[EntityT]:
+    """One entity per coordinator, description and object the description finds."""
+    return [
+        entity_class(coordinator, description, unique_prefix=unique_prefix, object_key=key, object_name=name)
+        for coordinator, descriptions in sources
+        for description in descriptions
+        for key, name in description.objects(coordinator.data).items()
+    ]

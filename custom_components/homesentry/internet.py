@@ -14,15 +14,14 @@ Stores, so they survive a restart.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.components.button import ButtonEntityDescription
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import CONF_SCAN_INTERVAL, PERCENTAGE, EntityCategory, UnitOfDataRate, UnitOfTime
 from homeassistant.core import HomeAssistant
@@ -52,7 +51,12 @@ from .const import (
     EVENT_PUBLIC_IP_CHANGED,
 )
 from .coordinator import SubscribingCoordinator
-from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
+from .entity import (
+    HomeSentryBinarySensorEntityDescription,
+    HomeSentryButtonDescription,
+    HomeSentrySensorEntityDescription,
+    always,
+)
 from .outage import OutageTracker
 from .probes.dns import DnsResult, expand_resolvers, lookup_all, system_resolvers
 from .probes.network import default_gateway
@@ -102,18 +106,31 @@ class ConnectionSnapshot:
     """One cycle of the connection: pings, DNS, outage state and fault."""
 
     targets: Mapping[str, PingResult]
-    names: Mapping[str, str]
-    internet: CombinedPing
+    """Object key -> burst; the gateway's key is ``GATEWAY``."""
     method: PingMethod
     dns: Mapping[str, DnsResult] | None
-    connected: bool
     failures: int
+    down_since: datetime | None
     outages_today: int
     outages_week: int
     downtime_today: timedelta
     last_outage: tuple[datetime, datetime] | None
     current_outage: timedelta
-    fault: Fault
+
+    @property
+    def names(self) -> Mapping[str, str]:
+        """Object key -> the name in entity names."""
+        return {key: "Gateway" if key == GATEWAY else result.target for key, result in self.targets.items()}
+
+    @property
+    def internet(self) -> CombinedPing:
+        """The internet targets (the gateway left out) as one connection."""
+        return _internet(self.targets)
+
+    @property
+    def connected(self) -> bool:
+        """Not in a confirmed outage."""
+        return self.down_since is None
 
     @property
     def dns_problem(self) -> bool | None:
@@ -121,6 +138,19 @@ class ConnectionSnapshot:
         if self.dns is None:
             return None
         return any(not result.ok for result in self.dns.values())
+
+    @property
+    def fault(self) -> Fault:
+        """Gateway silent: LAN; gateway answers, internet silent: ISP; DNS failing alone: DNS."""
+        if self.internet.reachable:
+            return Fault.DNS if self.dns_problem else Fault.NONE
+        if (gateway := self.targets.get(GATEWAY)) is None:
+            return Fault.UNKNOWN
+        return Fault.ISP if gateway.reachable else Fault.LAN
+
+
+def _internet(targets: Mapping[str, PingResult]) -> CombinedPing:
+    return CombinedPing(tuple(r for key, r in targets.items() if key != GATEWAY))
 
 
 class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetCategory]):
@@ -142,7 +172,6 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
         self.tracker = OutageTracker(threshold=option(options, CONF_FAILURE_THRESHOLD))
         self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.outages")
         self.targets = {slug(t): t for t in option(options, CONF_TARGETS)}
-        self._dirty = False
 
     async def async_load(self) -> None:
         """Restore the outage history."""
@@ -157,11 +186,8 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
         async with self.cycle_lock:
             wanted = self.wanted
             targets = dict(self.targets)
-            names = dict(targets)
-            gateway = await self._gateway()
-            if gateway is not None:
+            if (gateway := await self._gateway()) is not None:
                 targets[GATEWAY] = gateway
-                names[GATEWAY] = "Gateway"
             count = int(option(self.options, CONF_PING_COUNT))
             pings = [
                 ping(
@@ -186,12 +212,12 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
                 results = await asyncio.gather(*pings)
             by_key = dict(zip(targets, results, strict=True))
             self.mark_discovered()
-            snapshot = self._snapshot(by_key, names, dns)
-            if self._dirty:
+            now = dt_util.utcnow()
+            if self._record(_internet(by_key).reachable, now):
                 # Written at once (only while failing, or on a change), so a
                 # restart or reload right after still finds it.
                 await self.store.async_save(self.tracker.as_dict())
-            return snapshot
+            return self._snapshot(by_key, dns, now)
 
     async def _gateway(self) -> str | None:
         if not option(self.options, CONF_PING_GATEWAY):
@@ -201,46 +227,32 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
             return configured
         return await self.hass.async_add_executor_job(default_gateway, const.PROCFS_ROOT)
 
-    def _snapshot(
-        self, by_key: dict[str, PingResult], names: dict[str, str], dns: Mapping[str, DnsResult] | None
-    ) -> ConnectionSnapshot:
-        internet = CombinedPing(tuple(r for key, r in by_key.items() if key != GATEWAY))
-        now = dt_util.utcnow()
+    def _record(self, reachable: bool, now: datetime) -> bool:
+        """Feed the outage tracker; True when what it stores changed."""
         was = (self.tracker.failures, self.tracker.connected)
-        if self.tracker.record(internet.reachable, now):
+        if self.tracker.record(reachable, now):
             if self.tracker.connected:
                 _LOGGER.warning("%s: internet connection restored", self.name)
             else:
                 _LOGGER.warning("%s: internet connection down since %s", self.name, self.tracker.down_since)
-        self._dirty = (self.tracker.failures, self.tracker.connected) != was
-        gateway = by_key.get(GATEWAY)
-        snapshot = ConnectionSnapshot(
+        return (self.tracker.failures, self.tracker.connected) != was
+
+    def _snapshot(
+        self, by_key: dict[str, PingResult], dns: Mapping[str, DnsResult] | None, now: datetime
+    ) -> ConnectionSnapshot:
+        today = dt_util.start_of_local_day()
+        return ConnectionSnapshot(
             targets=by_key,
-            names=names,
-            internet=internet,
             method=self.method,
             dns=dns,
-            connected=self.tracker.connected,
             failures=self.tracker.failures,
-            outages_today=self.tracker.count_since(dt_util.start_of_local_day(), now),
+            down_since=self.tracker.down_since,
+            outages_today=self.tracker.count_since(today, now),
             outages_week=self.tracker.count_since(now - timedelta(days=7), now),
-            downtime_today=self.tracker.downtime_since(dt_util.start_of_local_day(), now),
+            downtime_today=self.tracker.downtime_since(today, now),
             last_outage=self.tracker.last,
             current_outage=self.tracker.current(now),
-            fault=Fault.NONE,
         )
-        return _with_fault(snapshot, gateway)
-
-
-def _with_fault(snapshot: ConnectionSnapshot, gateway: PingResult | None) -> ConnectionSnapshot:
-    """Gateway silent: LAN; gateway answers, internet silent: ISP; DNS failing alone: DNS."""
-    if snapshot.internet.reachable:
-        fault = Fault.DNS if snapshot.dns_problem else Fault.NONE
-    elif gateway is None:
-        fault = Fault.UNKNOWN
-    else:
-        fault = Fault.ISP if gateway.reachable else Fault.LAN
-    return replace(snapshot, fault=fault)
 
 
 # --------------------------------------------------------------------------- public IP
@@ -377,12 +389,8 @@ class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, Intern
                 max_upload_bytes=max_bytes // 4,
                 max_seconds=const.SPEED_TEST_MAX_SECONDS,
             )
-        await self.store.async_save(_plain_result(result))
+        await self.store.async_save(asdict(result))
         return result
-
-
-def _plain_result(result: SpeedTestResult) -> dict[str, Any]:
-    return {name: getattr(result, name) for name in result.__slots__}
 
 
 # --------------------------------------------------------------------------- set-up
@@ -469,40 +477,61 @@ def _connection_attributes(data: ConnectionSnapshot, _: str) -> Mapping[str, Any
     }
 
 
+def _ping_sensor(
+    key: str,
+    read: Callable[[PingResult | CombinedPing], float | None],
+    *,
+    per_target: bool,
+    enabled: bool = True,
+    **kwargs: Any,
+) -> ConnectionSensorDescription:
+    """A figure of a burst: of the whole connection, or one per target (and the gateway)."""
+    if per_target:
+        return ConnectionSensorDescription(
+            key=f"target_{key}",
+            translation_key=f"target_{key}",
+            state_class=SensorStateClass.MEASUREMENT,
+            entity_registry_enabled_default=enabled,
+            value_fn=lambda data, k: read(data.targets[k]) if k in data.targets else None,
+            objects_fn=_targets,
+            placeholder="target",
+            attributes_fn=_target_attributes,
+            **kwargs,
+        )
+    return ConnectionSensorDescription(
+        key=key,
+        translation_key=key,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled,
+        value_fn=lambda data, _: read(data.internet),
+        objects_fn=always,
+        attributes_fn=_connection_attributes,
+        **kwargs,
+    )
+
+
 def _latency_sensor(
     key: str, read: Callable[[PingResult | CombinedPing], float | None], *, per_target: bool, enabled: bool
 ) -> ConnectionSensorDescription:
-    return ConnectionSensorDescription(
-        key=f"target_{key}" if per_target else key,
-        translation_key=f"target_{key}" if per_target else key,
+    return _ping_sensor(
+        key,
+        lambda r: _ms(read(r)),
+        per_target=per_target,
+        enabled=enabled,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
-        entity_registry_enabled_default=enabled,
-        value_fn=(lambda data, k: _ms(read(data.targets[k])) if k in data.targets else None)
-        if per_target
-        else (lambda data, _: _ms(read(data.internet))),
-        objects_fn=_targets if per_target else always,
-        placeholder="target" if per_target else None,
-        attributes_fn=_target_attributes if per_target else _connection_attributes,
     )
 
 
 def _loss_sensor(*, per_target: bool) -> ConnectionSensorDescription:
-    return ConnectionSensorDescription(
-        key="target_packet_loss" if per_target else "packet_loss",
-        translation_key="target_packet_loss" if per_target else "packet_loss",
+    # 100 % loss is a value, not "unavailable" (core issue 176826).
+    return _ping_sensor(
+        "packet_loss",
+        lambda r: round(r.loss, 2),
+        per_target=per_target,
         native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
-        # 100 % loss is a value, not "unavailable" (core issue 176826).
-        value_fn=(lambda data, k: round(data.targets[k].loss, 2) if k in data.targets else None)
-        if per_target
-        else (lambda data, _: round(data.internet.loss, 2)),
-        objects_fn=_targets if per_target else always,
-        placeholder="target" if per_target else None,
-        attributes_fn=_target_attributes if per_target else _connection_attributes,
     )
 
 
@@ -602,9 +631,7 @@ CONNECTION_BINARY_SENSORS: tuple[ConnectionBinarySensorDescription, ...] = (
         value_fn=lambda data, _: data.connected,
         attributes_fn=lambda data, _: {
             "failed_cycles": data.failures,
-            "down_since": None
-            if data.connected
-            else (dt_util.utcnow() - data.current_outage).isoformat(timespec="seconds"),
+            "down_since": None if data.down_since is None else data.down_since.isoformat(timespec="seconds"),
         },
     ),
     ConnectionBinarySensorDescription(
@@ -690,13 +717,6 @@ SPEED_TEST_SENSORS: tuple[SpeedTestSensorDescription, ...] = (
         value_fn=lambda data, _: None if data is None else dt_util.utc_from_timestamp(data.finished),
     ),
 )
-
-
-@dataclass(frozen=True, kw_only=True)
-class HomeSentryButtonDescription(ButtonEntityDescription):
-    """A button that runs a coordinator action."""
-
-    press_fn: Callable[[Any], Awaitable[None]]
 
 
 SPEED_TEST_BUTTON = HomeSentryButtonDescription(

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from . import HomeSentryConfigEntry
-from .entity import HomeSentryEntity, HomeSentrySensorEntityDescription
+from .entity import HomeSentryEntity, HomeSentrySensorEntityDescription, described_entities
 
 # Coordinators do the polling; entities only read their data.
 PARALLEL_UPDATES = 0
@@ -23,12 +23,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create a sensor for every object each description finds."""
-    async_add_entities(
-        HomeSentrySensor(coordinator, description, unique_prefix=str(entry.unique_id), object_key=key, object_name=name)
-        for coordinator, descriptions in entry.runtime_data.sensors()
-        for description in descriptions
-        for key, name in description.objects(coordinator.data).items()
-    )
+    async_add_entities(described_entities(str(entry.unique_id), entry.runtime_data.sensors(), HomeSentrySensor))
 
 
 class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):
