@@ -112,9 +112,8 @@ async def cost_and_traffic(lab: NetLab) -> None:
     per_day = a_day * internet + public_ip
     print("\nTraffic beyond the LAN with the default settings (Ethernet frames counted on the link):")
     print(f"  {per_day / 1e6:.1f} MB a day, {per_day * 30 / 1e9:.2f} GB a month")
-    print(
-        f"  pings and DNS {internet:.0f} B a cycle = {a_day * internet / 1e6:.1f} MB a day; public IP {public_ip / 1e6:.2f} MB"
-    )
+    print(f"  pings and DNS {internet:.0f} B a cycle = {a_day * internet / 1e6:.1f} MB a day")
+    print(f"  public IP {public_ip / 1e6:.2f} MB a day")
     print(f"  (the gateway's echo requests stay on the LAN: {a_day * gateway / 1e6:.1f} MB a day)")
 
 
