@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HomeSentryConfigEntry
-from .entity import HomeSentryBinarySensorEntityDescription, HomeSentryEntity, described_entities
+from .entity import HomeSentryBinarySensorEntityDescription, HomeSentryEntity, async_add_described_entities
 
 # Coordinators do the polling; entities only read their data.
 PARALLEL_UPDATES = 0
@@ -21,9 +21,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create a binary sensor for every object each description finds."""
-    async_add_entities(
-        described_entities(str(entry.unique_id), entry.runtime_data.binary_sensors(), HomeSentryBinarySensor)
-    )
+    async_add_described_entities(entry, entry.runtime_data.binary_sensors(), HomeSentryBinarySensor, async_add_entities)
 
 
 class HomeSentryBinarySensor(HomeSentryEntity[Any, Any], BinarySensorEntity):

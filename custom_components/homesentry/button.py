@@ -10,7 +10,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HomeSentryConfigEntry
 from .coordinator import SubscribingCoordinator
-from .entity import HomeSentryButtonDescription
+from .entity import HomeSentryButtonDescription, async_add_described_entities, unique_id
 
 # One press at a time per button is enough; the coordinators serialise work.
 PARALLEL_UPDATES = 1
@@ -21,12 +21,8 @@ async def async_setup_entry(
     entry: HomeSentryConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Create the buttons of the entry's coordinators."""
-    async_add_entities(
-        HomeSentryButton(coordinator, description, unique_prefix=str(entry.unique_id))
-        for coordinator, descriptions in entry.runtime_data.buttons()
-        for description in descriptions
-    )
+    """Create the buttons of the entry's coordinators, and of objects that appear later."""
+    async_add_described_entities(entry, entry.runtime_data.buttons(), HomeSentryButton, async_add_entities)
 
 
 class HomeSentryButton(ButtonEntity):
@@ -45,13 +41,16 @@ class HomeSentryButton(ButtonEntity):
         description: HomeSentryButtonDescription,
         *,
         unique_prefix: str,
+        object_key: str,
+        object_name: str,
     ) -> None:
-        """Initialise for one coordinator."""
+        """Initialise for one object of the coordinator."""
         self.coordinator = coordinator
         self.entity_description = description
-        self._attr_device_info = coordinator.device_info
-        self._attr_unique_id = f"{unique_prefix}_{description.key}"
+        self.object_key = object_key
+        self._attr_device_info = coordinator.device_for(object_key)
+        self._attr_unique_id = unique_id(unique_prefix, description.key, object_key)
 
     async def async_press(self) -> None:
         """Run the action; its errors reach the user translated."""
-        await self.entity_description.press_fn(self.coordinator)
+        await self.entity_description.press_fn(self.coordinator, self.object_key)

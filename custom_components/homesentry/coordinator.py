@@ -17,8 +17,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.helpers.update_coordinator import REQUEST_REFRESH_DEFAULT_COOLDOWN, DataUpdateCoordinator
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -38,8 +39,13 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
         name: str,
         update_interval: timedelta | None,
         all_categories: frozenset[CategoryT],
+        refresh_cooldown: float = REQUEST_REFRESH_DEFAULT_COOLDOWN,
     ) -> None:
-        """Initialise with every category wanted until entities subscribe."""
+        """Initialise with every category wanted until entities subscribe.
+
+        ``refresh_cooldown`` spaces requested refreshes (an event source
+        asks for them; the first runs at once).
+        """
         super().__init__(
             hass,
             logger,
@@ -47,6 +53,7 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
             name=name,
             update_interval=update_interval,
             always_update=False,
+            request_refresh_debouncer=Debouncer(hass, logger, cooldown=refresh_cooldown, immediate=True),
         )
         self.all_categories = all_categories
         self._subscribers: dict[CategoryT, set[object]] = {}
@@ -70,6 +77,14 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
                     del self._subscribers[category]
 
         return unsubscribe
+
+    def subscribed_objects(self, category: CategoryT) -> frozenset[str]:
+        """The objects whose entities subscribed to ``category``."""
+        return frozenset(getattr(s, "object_key", "") for s in self._subscribers.get(category, ()))
+
+    def device_for(self, object_key: str) -> DeviceInfo | None:
+        """The device an object's entities belong to: the coordinator's own by default."""
+        return self.device_info
 
     @property
     def wanted(self) -> frozenset[CategoryT]:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.components.button import ButtonEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.core import callback
+from homeassistant.helpers.entity import Entity, EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import SubscribingCoordinator
+
+if TYPE_CHECKING:
+    from homeassistant.config_entries import ConfigEntry
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,16 +58,21 @@ class HomeSentryBinarySensorEntityDescription[DataT, CategoryT: str](
     """A binary sensor of a HomeSentry device."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class HomeSentryButtonDescription(ButtonEntityDescription):
-    """A button that runs a coordinator's action."""
-
-    press_fn: Callable[[Any], Awaitable[None]]
-
-
 def always(_: object) -> Mapping[str, str]:
     """``objects_fn`` of an entity that exists even before it has a value."""
     return {"": ""}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeSentryButtonDescription(ButtonEntityDescription):
+    """A button that runs a coordinator's action on one of its objects."""
+
+    press_fn: Callable[[Any, str], Awaitable[None]]
+    objects_fn: Callable[[Any], Mapping[str, str]] = always
+
+    def objects(self, data: Any) -> Mapping[str, str]:
+        """The objects this description has a button for in ``data``."""
+        return self.objects_fn(data)
 
 
 class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoordinator[DataT, CategoryT]]):
@@ -89,8 +99,8 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         super().__init__(coordinator)
         self.entity_description = description
         self.object_key = object_key
-        self._attr_device_info = coordinator.device_info
-        self._attr_unique_id = f"{unique_prefix}_{description.key}" + (f"_{object_key}" if object_key else "")
+        self._attr_device_info = coordinator.device_for(object_key)
+        self._attr_unique_id = unique_id(unique_prefix, description.key, object_key)
         if description.placeholder is not None:
             self._attr_translation_placeholders = {description.placeholder: object_name}
 
@@ -116,15 +126,51 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         return self.entity_description.attributes_fn(self.coordinator.data, self.object_key)
 
 
-def described_entities[EntityT](
-    unique_prefix: str,
-    sources: Iterable[tuple[SubscribingCoordinator[Any, Any], Iterable[HomeSentryEntityDescription[Any, Any]]]],
-    entity_class: Callable[..., EntityT],
-) -> list[EntityT]:
-    """One entity per coordinator, description and object the description finds."""
-    return [
-        entity_class(coordinator, description, unique_prefix=unique_prefix, object_key=key, object_name=name)
-        for coordinator, descriptions in sources
-        for description in descriptions
-        for key, name in description.objects(coordinator.data).items()
-    ]
+def unique_id(unique_prefix: str, key: str, object_key: str) -> str:
+    """The unique id of a description's entity for one object."""
+    return f"{unique_prefix}_{key}" + (f"_{object_key}" if object_key else "")
+
+
+class _Described(Protocol):
+    key: str
+
+    def objects(self, data: Any) -> Mapping[str, str]: ...
+
+
+@callback
+def async_add_described_entities[DescriptionT: _Described](
+    entry: ConfigEntry[Any],
+    sources: Iterable[tuple[SubscribingCoordinator[Any, Any], Iterable[DescriptionT]]],
+    entity_class: Callable[..., Entity],
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add an entity per coordinator, description and object, now and whenever a new object appears.
+
+    Objects that come later (a container created, a disk plugged in) get their
+    entities on the coordinator update that first shows them.
+    """
+    prefix = str(entry.unique_id)
+    pairs = [(coordinator, tuple(descriptions)) for coordinator, descriptions in sources]
+    known: set[str] = set()
+
+    @callback
+    def add_new() -> None:
+        new: list[Entity] = []
+        for coordinator, descriptions in pairs:
+            for description in descriptions:
+                if coordinator.data is None and getattr(description, "objects_fn", None) is not always:
+                    continue  # its objects are known once the coordinator has read
+                for key, name in description.objects(coordinator.data).items():
+                    if (uid := unique_id(prefix, description.key, key)) not in known:
+                        known.add(uid)
+                        new.append(
+                            entity_class(
+                                coordinator, description, unique_prefix=prefix, object_key=key, object_name=name
+                            )
+                        )
+        if new:
+            async_add_entities(new)
+
+    add_new()
+    for coordinator in {id(c): c for c, _ in pairs}.values():
+        entry.async_on_unload(coordinator.async_add_listener(add_new))

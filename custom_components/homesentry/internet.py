@@ -722,5 +722,5 @@ SPEED_TEST_SENSORS: tuple[SpeedTestSensorDescription, ...] = (
 SPEED_TEST_BUTTON = HomeSentryButtonDescription(
     key="run_speed_test",
     translation_key="run_speed_test",
-    press_fn=lambda coordinator: coordinator.async_run_now(),
+    press_fn=lambda coordinator, _: coordinator.async_run_now(),
 )

@@ -11,7 +11,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from . import HomeSentryConfigEntry
-from .entity import HomeSentryEntity, HomeSentrySensorEntityDescription, described_entities
+from .entity import HomeSentryEntity, HomeSentrySensorEntityDescription, async_add_described_entities
 
 # Coordinators do the polling; entities only read their data.
 PARALLEL_UPDATES = 0
@@ -23,7 +23,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create a sensor for every object each description finds."""
-    async_add_entities(described_entities(str(entry.unique_id), entry.runtime_data.sensors(), HomeSentrySensor))
+    async_add_described_entities(entry, entry.runtime_data.sensors(), HomeSentrySensor, async_add_entities)
 
 
 class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):
