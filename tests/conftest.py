@@ -1,9 +1,11 @@
-"""Shared fixtures: a real Home Assistant (phcc's ``hass``) and real sysfs trees."""
+"""Shared fixtures: a real Home Assistant (phcc's ``hass``), real sysfs trees, real peers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+import shutil
+import tempfile
 
 from homeassistant.core import HomeAssistant
 import pytest
@@ -22,7 +24,7 @@ from custom_components.homesentry.const import (
     MonitorKind,
 )
 
-from .peers import FAR, INTERNET, NEAR, NetLab
+from .peers import FAR, INTERNET, NEAR, DockerEngine, NetLab
 from .sysfs_tree import SysfsTree, home_server
 
 MACHINE_ID = "0123456789abcdef0123456789abcdef"
@@ -96,3 +98,34 @@ def lab(netlab: NetLab, lab_sockets: None) -> Iterator[NetLab]:
 def lab_sockets(socket_enabled: None) -> None:
     """Let the test open sockets to loopback and to the namespaces' addresses."""
     pytest_socket.socket_allow_hosts(["127.0.0.1", NEAR, FAR, *INTERNET], allow_unix_socket=True)
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Iterator[DockerEngine]:
+    """A real dockerd with a busybox image, started once per run (about 2 s)."""
+    # A short path (sockets have a 108-byte limit) that every user may traverse,
+    # so a test can be refused by the socket itself, not by a directory.
+    directory = Path(tempfile.mkdtemp(prefix="hs-docker-"))
+    directory.chmod(0o755)
+    engine = DockerEngine(directory)
+    try:
+        engine.start()
+        engine.import_busybox()
+        yield engine
+    finally:
+        if engine.process is not None:
+            engine.remove_all()
+        engine.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def engine(docker_engine: DockerEngine, socket_enabled: None) -> Iterator[DockerEngine]:
+    """The engine, running and with no containers; sockets to it allowed."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"], allow_unix_socket=True)
+    if docker_engine.process is None:
+        docker_engine.start()
+    yield docker_engine
+    if docker_engine.process is None:
+        docker_engine.start()
+    docker_engine.remove_all()

@@ -1,4 +1,4 @@
-"""Real peers for the tests: an emulated link between network namespaces, dnsmasq.
+"""Real peers for the tests: an emulated link between network namespaces, dnsmasq, dockerd.
 
 Each starts by hand, in the foreground, and stops by PID (../shared/PEERS.md).
 A peer whose program is missing skips its tests on a developer's machine; CI
@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 import contextlib
 from dataclasses import dataclass, field
+import json
 import os
 from pathlib import Path
 import re
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+from typing import Any
 
 import pytest
 
@@ -286,3 +288,93 @@ class Dnsmasq:
 def _udp_port_bound(port: int) -> bool:
     text = Path("/proc/net/udp").read_text()
     return f":{port:04X} " in text
+
+
+@dataclass
+class DockerEngine:
+    """A real dockerd on a socket in ``directory``, with a busybox image and no registry.
+
+    ``--bridge=none --iptables=false`` keeps it off the machine's networks;
+    containers run with ``--network none`` or on an internal network of their own.
+    """
+
+    directory: Path
+    process: subprocess.Popen[bytes] | None = None
+    image: str = "local/busybox:latest"
+
+    @property
+    def socket(self) -> Path:
+        """The engine's API socket."""
+        return self.directory / "docker.sock"
+
+    @property
+    def url(self) -> str:
+        """The address HomeSentry is given."""
+        return f"unix://{self.socket}"
+
+    def start(self) -> DockerEngine:
+        """Start dockerd and wait until it answers (about 1.5 s)."""
+        need_root()
+        binary = need("dockerd")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        log = (self.directory / "dockerd.log").open("ab")
+        self.process = subprocess.Popen(
+            [
+                binary, "--iptables=false", "--bridge=none", "--shutdown-timeout=1",
+                f"--data-root={self.directory / 'data'}", f"--exec-root={self.directory / 'exec'}",
+                f"--pidfile={self.directory / 'dockerd.pid'}", f"--host={self.url}",
+            ],
+            stdout=log, stderr=log, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"dockerd exited: {(self.directory / 'dockerd.log').read_text()[-2000:]}")
+            if self.socket.exists() and self.cli("version", check=False).returncode == 0:
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("dockerd did not start")
+
+    def stop(self) -> None:
+        """Stop dockerd (its containers stop with it)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+        self.process = None
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run the Debian docker CLI against this engine."""
+        return run("/usr/bin/docker", f"--host={self.url}", *args, check=check)
+
+    def import_busybox(self) -> None:
+        """Make an image from busybox-static: a rootfs with one link per applet."""
+        busybox = need("busybox")
+        rootfs = self.directory / "rootfs"
+        (rootfs / "bin").mkdir(parents=True, exist_ok=True)
+        shutil.copy(busybox, rootfs / "bin" / "busybox")
+        for applet in run(busybox, "--list").stdout.split():
+            link = rootfs / "bin" / applet
+            if applet != "busybox" and not link.exists():
+                link.symlink_to("busybox")
+        archive = subprocess.run(["tar", "-C", str(rootfs), "-c", "."], check=True, capture_output=True).stdout
+        subprocess.run(
+            ["/usr/bin/docker", f"--host={self.url}", "import", "-c", 'CMD ["/bin/sh"]', "-", self.image],
+            input=archive, check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+
+    def run_container(self, name: str, *args: str, command: str = "") -> str:
+        """``docker run -d`` a busybox container; ``command`` runs under sh -c."""
+        # A shell that ends on SIGTERM at once, so stops and restarts take no 10 s timeout.
+        command = command or 'trap "exit 0" TERM; while :; do sleep 1; done'
+        return self.cli("run", "-d", "--name", name, *args, self.image, "sh", "-c", command).stdout.strip()
+
+    def inspect(self, name: str) -> dict[str, Any]:
+        """What ``docker inspect`` says about a container."""
+        result: dict[str, Any] = json.loads(self.cli("inspect", name).stdout)[0]
+        return result
+
+    def remove_all(self) -> None:
+        """Remove every container."""
+        ids = self.cli("ps", "-aq").stdout.split()
+        if ids:
+            self.cli("rm", "-f", *ids)
