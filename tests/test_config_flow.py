@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import socket
+from typing import Any
 from unittest.mock import patch
 
+from aiohttp import web
 from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -13,15 +15,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homesentry import const
 from custom_components.homesentry.const import DOMAIN
+from custom_components.homesentry.probes.docker import EngineInfo, EnginePermissionDenied
 
 from .conftest import MACHINE_ID
+from .peers import DockerEngine, free_port
 from .sysfs_tree import SysfsTree
 
 
 async def test_menu_to_this_server_entry(hass: HomeAssistant, sysfs: SysfsTree) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["host", "internet"]
+    assert result["menu_options"] == ["host", "internet", "docker"]
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "host"})
     assert result["type"] is FlowResultType.FORM
@@ -175,3 +179,121 @@ async def test_internet_options_reject_bad_input_with_translated_errors(hass: Ho
     assert entry.options["targets"] == ["192.0.2.3", "one.one.one.one"]
     assert entry.options["ping_count"] == 10
     assert entry.options["speed_test_hours"] == 6.0
+
+
+class _WebServer:
+    """An aiohttp server on loopback that answers 404 to everything."""
+
+    def __init__(self, runner: web.AppRunner, port: int) -> None:
+        self.runner = runner
+        self.port = port
+
+    async def close(self) -> None:
+        await self.runner.cleanup()
+
+
+async def aiohttp_web_server() -> _WebServer:
+    runner = web.AppRunner(web.Application())
+    await runner.setup()
+    port = free_port("127.0.0.1")
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return _WebServer(runner, port)
+
+
+async def _reconfigure(hass: HomeAssistant, entry_id: str) -> Any:
+    return await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_RECONFIGURE, "entry_id": entry_id}
+    )
+
+
+async def _docker_form(hass: HomeAssistant) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "docker"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "docker"
+    return dict(result)
+
+
+async def test_docker_engine_is_tested_before_the_entry_is_made(hass: HomeAssistant, engine: DockerEngine) -> None:
+    result = await _docker_form(hass)
+    defaults = {str(key): key.default() for key in result["data_schema"].schema}
+    assert defaults == {"url": "unix:///var/run/docker.sock"}
+    flow_id = result["flow_id"]
+
+    bad = {
+        "ssh://nas": "invalid_engine_url",
+        str(engine.directory / "nothing.sock"): "socket_not_found",
+        f"tcp://127.0.0.1:{free_port('127.0.0.1')}": "cannot_connect",
+    }
+    for url, error in bad.items():
+        result = await hass.config_entries.flow.async_configure(flow_id, {"url": url})
+        assert result["type"] is FlowResultType.FORM
+        assert result["errors"] == {"url": error}, url
+    # A web server that is not Docker (Home Assistant's own HTTP port in a real setup).
+    server = await aiohttp_web_server()
+    try:
+        result = await hass.config_entries.flow.async_configure(flow_id, {"url": f"http://127.0.0.1:{server.port}"})
+        assert result["errors"] == {"url": "not_docker"}
+    finally:
+        await server.close()
+    # Root is never refused by a socket, so this one error is simulated; the probe's real
+    # EACCES is tested as nobody in tests/probes/test_docker.py.
+    with patch("custom_components.homesentry.config_flow.check_engine", side_effect=EnginePermissionDenied("refused")):
+        result = await hass.config_entries.flow.async_configure(flow_id, {"url": engine.url})
+    assert result["errors"] == {"url": "permission_denied"}
+
+    result = await hass.config_entries.flow.async_configure(flow_id, {"url": str(engine.socket)})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    name, engine_id = engine.cli("info", "--format", "{{.Name}} {{.ID}}").stdout.split()
+    assert entry.title == f"Docker {name}"
+    assert entry.unique_id == f"docker_{engine_id}"
+    assert entry.data == {"kind": "docker", "url": engine.url}
+    assert entry.options == {"control": False, "scan_interval": 15, "stats_interval": 60, "remove_after_hours": 168}
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.LOADED
+
+    # The same engine again, by another address, is the same entry.
+    result = await _docker_form(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"url": engine.url})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+
+    # Reconfigure: a new address must reach the same engine.
+    result = await _reconfigure(hass, entry.entry_id)
+    assert result["step_id"] == "reconfigure_docker"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"url": "ssh://nas"})
+    assert result["errors"] == {"url": "invalid_engine_url"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"url": f" {engine.socket} "})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    with patch(
+        "custom_components.homesentry.config_flow.check_engine",
+        return_value=EngineInfo(id="OTHER", name="other", version="29.0.0", api_version="1.52"),
+    ):
+        result = await _reconfigure(hass, entry.entry_id)
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {"url": engine.url})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "different_engine"
+    await hass.async_block_till_done()
+    assert entry.data["url"] == engine.url
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_docker_options(hass: HomeAssistant, engine: DockerEngine) -> None:
+    result = await _docker_form(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"url": engine.url})
+    entry = result["result"]
+    await hass.async_block_till_done()
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["step_id"] == "docker"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"control": True, "scan_interval": 30.0, "stats_interval": 120.0, "remove_after_hours": 0.0}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options == {"control": True, "scan_interval": 30, "stats_interval": 120, "remove_after_hours": 0}
+    docker = entry.runtime_data.docker
+    assert docker.engine.update_interval.total_seconds() == 30
+    assert docker.usage.update_interval.total_seconds() == 120
+    assert await hass.config_entries.async_unload(entry.entry_id)

@@ -11,6 +11,14 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
+from custom_components.homesentry.containers import (
+    CONTAINER_BINARY_SENSORS,
+    CONTAINER_SENSORS,
+    ENGINE_BINARY_SENSORS,
+    ENGINE_SENSORS,
+    RESTART_BUTTON,
+    USAGE_SENSORS,
+)
 from custom_components.homesentry.host import HOST_SENSORS
 from custom_components.homesentry.internet import (
     CONNECTION_BINARY_SENSORS,
@@ -22,9 +30,17 @@ from custom_components.homesentry.internet import (
 
 ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTIONS = {
-    "sensor": (*HOST_SENSORS, *CONNECTION_SENSORS, *PUBLIC_IP_SENSORS, *SPEED_TEST_SENSORS),
-    "binary_sensor": CONNECTION_BINARY_SENSORS,
-    "button": (SPEED_TEST_BUTTON,),
+    "sensor": (
+        *HOST_SENSORS,
+        *CONNECTION_SENSORS,
+        *PUBLIC_IP_SENSORS,
+        *SPEED_TEST_SENSORS,
+        *ENGINE_SENSORS,
+        *CONTAINER_SENSORS,
+        *USAGE_SENSORS,
+    ),
+    "binary_sensor": (*CONNECTION_BINARY_SENSORS, *ENGINE_BINARY_SENSORS, *CONTAINER_BINARY_SENSORS),
+    "button": (SPEED_TEST_BUTTON, RESTART_BUTTON),
 }
 INTEGRATION = ROOT / "custom_components" / "homesentry"
 
@@ -83,7 +99,10 @@ def test_requirements_install_next_to_home_assistant() -> None:
         expected = pinned.get(name, core_pins.get(name))
         assert expected in {version, None}, requirement
         assert requirement in test_pins.splitlines(), requirement
-    assert {r.split("==")[0] for r in manifest["requirements"]} - {"dnspython"} <= set(pinned) | set(core_pins)
+    # No core pin for these; what they depend on (requests, urllib3 for docker) Home Assistant pins.
+    unpinned_in_core = {"dnspython", "docker"}
+    assert {r.split("==")[0] for r in manifest["requirements"]} - unpinned_in_core <= set(pinned) | set(core_pins)
+    assert {"requests", "urllib3"} <= {line.split("=")[0].split(">")[0] for line in constraints}
 
 
 def test_hacs_json_has_only_known_keys() -> None:
@@ -151,3 +170,16 @@ def test_readme_entity_table_names_every_sensor() -> None:
         # Placeholders are written in italics in the table: "{sensor} temperature" -> "*sensor* temperature".
         name = re.sub(r"{(\w+)}", lambda m: f"*{m.group(1)}*" if m.group(1) != "core" else "N", value["name"])
         assert name in table, (key, name)
+
+
+async def test_every_action_is_described_translated_and_has_an_icon(hass: HomeAssistant) -> None:
+    from custom_components.homesentry.services import async_setup_services
+
+    described = yaml.safe_load((INTEGRATION / "services.yaml").read_text())
+    strings = _json(INTEGRATION / "strings.json")["services"]
+    icons = _json(INTEGRATION / "icons.json")["services"]
+    async_setup_services(hass)
+    registered = set(hass.services.async_services_for_domain("homesentry"))
+    assert registered == set(described) == set(strings) == set(icons)
+    for action, spec in described.items():
+        assert set(spec["fields"]) == set(strings[action]["fields"]), action

@@ -8,10 +8,23 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, DeviceInfo
+from homeassistant.helpers.typing import ConfigType
 
 from . import const
 from .const import CONF_KIND, DOMAIN, MonitorKind
+from .containers import (
+    CONTAINER_BINARY_SENSORS,
+    CONTAINER_SENSORS,
+    ENGINE_BINARY_SENSORS,
+    ENGINE_SENSORS,
+    RESTART_BUTTON,
+    USAGE_SENSORS,
+    DockerCoordinators,
+    async_remove_docker_store,
+    async_setup_docker,
+)
 from .coordinator import SubscribingCoordinator
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
@@ -30,6 +43,9 @@ from .internet import (
     async_setup_internet,
 )
 from .probes.host import read_host_info
+from .services import async_setup_services
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
 
@@ -42,6 +58,7 @@ class HomeSentryData:
 
     host: HostCoordinator | None = None
     internet: InternetCoordinators | None = None
+    docker: DockerCoordinators | None = None
 
     def sensors(self) -> list[Source[HomeSentrySensorEntityDescription[Any, Any]]]:
         """Each coordinator with the sensor descriptions it feeds."""
@@ -52,22 +69,37 @@ class HomeSentryData:
             sources.append((internet.connection, CONNECTION_SENSORS))
             sources.append((internet.public_ip, PUBLIC_IP_SENSORS))
             sources.append((internet.speed_test, SPEED_TEST_SENSORS))
+        if (docker := self.docker) is not None:
+            sources.append((docker.engine, ENGINE_SENSORS + CONTAINER_SENSORS))
+            sources.append((docker.usage, USAGE_SENSORS))
         return sources
 
     def binary_sensors(self) -> list[Source[HomeSentryBinarySensorEntityDescription[Any, Any]]]:
         """Each coordinator with the binary sensor descriptions it feeds."""
+        sources: list[Source[HomeSentryBinarySensorEntityDescription[Any, Any]]] = []
         if (internet := self.internet) is not None:
-            return [(internet.connection, CONNECTION_BINARY_SENSORS)]
-        return []
+            sources.append((internet.connection, CONNECTION_BINARY_SENSORS))
+        if (docker := self.docker) is not None:
+            sources.append((docker.engine, ENGINE_BINARY_SENSORS + CONTAINER_BINARY_SENSORS))
+        return sources
 
     def buttons(self) -> list[Source[HomeSentryButtonDescription]]:
         """Each coordinator with the buttons that act on it."""
+        sources: list[Source[HomeSentryButtonDescription]] = []
         if (internet := self.internet) is not None:
-            return [(internet.speed_test, (SPEED_TEST_BUTTON,))]
-        return []
+            sources.append((internet.speed_test, (SPEED_TEST_BUTTON,)))
+        if (docker := self.docker) is not None and docker.control:
+            sources.append((docker.engine, (RESTART_BUTTON,)))
+        return sources
 
 
 type HomeSentryConfigEntry = ConfigEntry[HomeSentryData]
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the integration's actions (once, whatever the entries)."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> bool:
@@ -84,6 +116,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
         )
         for coordinator in data.internet.all:
             coordinator.device_info = device_info
+    elif entry.data[CONF_KIND] == MonitorKind.DOCKER:
+        data.docker = await async_setup_docker(hass, entry)
     entry.runtime_data = data
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
@@ -105,6 +139,8 @@ async def _async_setup_host(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
 
 async def async_unload_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> bool:
     """Unload a config entry."""
+    if (docker := entry.runtime_data.docker) is not None:
+        await hass.async_add_executor_job(docker.stop)
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
@@ -112,3 +148,17 @@ async def async_remove_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
     """Delete what a removed entry kept on disk."""
     if entry.data[CONF_KIND] == MonitorKind.INTERNET:
         await async_remove_internet_stores(hass, entry.entry_id)
+    elif entry.data[CONF_KIND] == MonitorKind.DOCKER:
+        await async_remove_docker_store(hass, entry.entry_id)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: HomeSentryConfigEntry, device: DeviceEntry
+) -> bool:
+    """Let the user delete a container's device once the engine no longer has it."""
+    docker = entry.runtime_data.docker
+    if docker is None or docker.engine.data is None or not docker.engine.data.reachable:
+        return False
+    prefix = f"{entry.unique_id}_"
+    names = {i.removeprefix(prefix) for d, i in device.identifiers if d == DOMAIN and i.startswith(prefix)}
+    return bool(names) and not names & set(docker.engine.data.engine.containers)

@@ -22,6 +22,7 @@ import probatio
 
 from . import HomeSentryConfigEntry, const
 from .const import (
+    CONF_CONTROL,
     CONF_DNS_NAMES,
     CONF_FAILURE_THRESHOLD,
     CONF_GATEWAY,
@@ -31,14 +32,18 @@ from .const import (
     CONF_PING_COUNT,
     CONF_PING_GATEWAY,
     CONF_PUBLIC_IP_INTERVAL,
+    CONF_REMOVE_AFTER_HOURS,
     CONF_RESOLVERS,
     CONF_SCAN_INTERVAL,
     CONF_SPEED_TEST_HOURS,
     CONF_SPEED_TEST_MAX_MB,
     CONF_SPEED_TEST_STREAMS,
     CONF_SPEED_TEST_URL,
+    CONF_STATS_INTERVAL,
     CONF_TARGETS,
     CONF_TCP_PORT,
+    CONF_URL,
+    DEFAULT_DOCKER_OPTIONS,
     DEFAULT_HOST_SCAN_INTERVAL,
     DEFAULT_INTERNET_OPTIONS,
     DOMAIN,
@@ -47,6 +52,17 @@ from .const import (
     MonitorKind,
 )
 from .probes.dns import SYSTEM, parse_resolver
+from .probes.docker import (
+    DEFAULT_URL,
+    EngineError,
+    EngineInfo,
+    EngineNotFound,
+    EnginePermissionDenied,
+    InvalidEngineUrl,
+    NotAnEngine,
+    check_engine,
+    normalize_url,
+)
 from .probes.host import read_machine_id
 from .probes.network import list_interfaces, physical_interfaces
 
@@ -57,6 +73,31 @@ def _host_unique_id(machine_id: str) -> str:
 
 def _name_schema(default: str) -> probatio.Schema:
     return probatio.Schema({probatio.Required(CONF_NAME, default=default): TextSelector()})
+
+
+def _url_schema(default: str) -> probatio.Schema:
+    return probatio.Schema({probatio.Required(CONF_URL, default=default): TextSelector()})
+
+
+# Why an engine cannot be used, as a translated form error.
+_ENGINE_ERRORS: dict[type[EngineError], str] = {
+    InvalidEngineUrl: "invalid_engine_url",
+    EngineNotFound: "socket_not_found",
+    EnginePermissionDenied: "permission_denied",
+    NotAnEngine: "not_docker",
+}
+
+
+async def _check_engine(
+    flow: ConfigFlow | OptionsFlowWithReload, text: str
+) -> tuple[str, EngineInfo | None, str | None]:
+    """The normalised URL, the engine that answers there, or the error to show."""
+    try:
+        url = normalize_url(text)
+        info = await flow.hass.async_add_executor_job(check_engine, url)
+    except EngineError as err:
+        return text, None, _ENGINE_ERRORS.get(type(err), "cannot_connect")
+    return url, info, None
 
 
 class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -106,9 +147,29 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         return self.async_show_form(step_id="internet", data_schema=probatio.Schema({}))
 
+    async def async_step_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Watch a Docker engine: its address, tested before the entry is made."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            url, info, error = await _check_engine(self, user_input[CONF_URL])
+            if info is None:
+                errors[CONF_URL] = str(error)
+            else:
+                await self.async_set_unique_id(f"{MonitorKind.DOCKER}_{info.id}")
+                self._abort_if_unique_id_configured(updates={CONF_URL: url})
+                return self.async_create_entry(
+                    title=f"Docker {info.name}",
+                    data={CONF_KIND: MonitorKind.DOCKER.value, CONF_URL: url},
+                    options=dict(DEFAULT_DOCKER_OPTIONS),
+                )
+        default = user_input[CONF_URL] if user_input else DEFAULT_URL
+        return self.async_show_form(step_id="docker", data_schema=_url_schema(default), errors=errors)
+
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Rename the monitored server; refuse if HA now runs on another machine."""
+        """Rename the monitored server, or move to a Docker engine's new address."""
         entry = self._get_reconfigure_entry()
+        if entry.data[CONF_KIND] == MonitorKind.DOCKER:
+            return await self.async_step_reconfigure_docker(user_input)
         if entry.data[CONF_KIND] != MonitorKind.HOST:
             return self.async_abort(reason="use_options")
         errors: dict[str, str] = {}
@@ -123,6 +184,21 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(entry, title=name, data_updates={CONF_NAME: name})
         return self.async_show_form(step_id="reconfigure", data_schema=_name_schema(entry.title), errors=errors)
 
+    async def async_step_reconfigure_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A new address of the same engine (another socket path, a proxy, TCP)."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            url, info, error = await _check_engine(self, user_input[CONF_URL])
+            if info is None:
+                errors[CONF_URL] = str(error)
+            else:
+                await self.async_set_unique_id(f"{MonitorKind.DOCKER}_{info.id}")
+                self._abort_if_unique_id_mismatch(reason="different_engine")
+                return self.async_update_reload_and_abort(entry, data_updates={CONF_URL: url})
+        default = user_input[CONF_URL] if user_input else entry.data[CONF_URL]
+        return self.async_show_form(step_id="reconfigure_docker", data_schema=_url_schema(default), errors=errors)
+
 
 class HomeSentryOptionsFlow(OptionsFlowWithReload):
     """The options of an entry; the entry reloads when they change."""
@@ -131,7 +207,31 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
         """Show the options of the entry's kind."""
         if self.config_entry.data[CONF_KIND] == MonitorKind.INTERNET:
             return await self.async_step_internet(user_input)
+        if self.config_entry.data[CONF_KIND] == MonitorKind.DOCKER:
+            return await self.async_step_docker(user_input)
         return await self.async_step_host(user_input)
+
+    async def async_step_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Control, intervals and when vanished containers are removed."""
+        if user_input is not None:
+            options = {**DEFAULT_DOCKER_OPTIONS, **user_input}
+            return self.async_create_entry(
+                data={
+                    CONF_CONTROL: bool(options[CONF_CONTROL]),
+                    **{key: int(options[key]) for key in _DOCKER_NUMBERS},
+                }
+            )
+        current = {**DEFAULT_DOCKER_OPTIONS, **self.config_entry.options}
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_CONTROL, default=current[CONF_CONTROL]): BooleanSelector(),
+                **{
+                    probatio.Required(key, default=current[key]): _number(low, high, unit)
+                    for key, (low, high, unit) in _DOCKER_NUMBERS.items()
+                },
+            }
+        )
+        return self.async_show_form(step_id="docker", data_schema=schema)
 
     async def async_step_internet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Targets, resolvers, thresholds and the speed test of the connection."""
@@ -216,6 +316,12 @@ def _internet_schema(current: dict[str, Any]) -> probatio.Schema:
         }
     )
 
+
+_DOCKER_NUMBERS: dict[str, tuple[int, int, str]] = {
+    CONF_SCAN_INTERVAL: (5, 3600, "s"),
+    CONF_STATS_INTERVAL: (10, 3600, "s"),
+    CONF_REMOVE_AFTER_HOURS: (0, 8760, "h"),
+}
 
 _INTEGER_OPTIONS = (
     CONF_PING_COUNT,

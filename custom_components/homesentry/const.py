@@ -48,6 +48,18 @@ DEFAULT_INTERNET_OPTIONS: Final = {
     CONF_SPEED_TEST_STREAMS: 4,
     CONF_SPEED_TEST_MAX_MB: 100,
 }
+# Docker options and their defaults.
+CONF_URL: Final = "url"
+CONF_CONTROL: Final = "control"
+CONF_STATS_INTERVAL: Final = "stats_interval"
+CONF_REMOVE_AFTER_HOURS: Final = "remove_after_hours"
+
+DEFAULT_DOCKER_OPTIONS: Final = {
+    CONF_CONTROL: False,
+    CONF_SCAN_INTERVAL: 15,
+    CONF_STATS_INTERVAL: 60,
+    CONF_REMOVE_AFTER_HOURS: 168,
+}
 PING_INTERVAL: Final = 0.2
 PING_TIMEOUT: Final = 1.0
 DNS_TIMEOUT: Final = 2.0
@@ -62,6 +74,7 @@ class MonitorKind(StrEnum):
 
     HOST = "host"
     INTERNET = "internet"
+    DOCKER = "docker"
 
 
 # Where the host's kernel interfaces are. Looked up at call time (const.X), so

@@ -19,7 +19,10 @@ from .internet import ConnectionSnapshot
 # The machine id identifies the machine across networks (systemd treats it as
 # confidential); the entry's unique id is built from it. Public addresses
 # locate the user's home.
-TO_REDACT = {CONF_MACHINE_ID, "unique_id", "addresses", "answers", "changes", "address", "old", "new"}
+TO_REDACT = {
+    CONF_MACHINE_ID, "unique_id", "addresses", "answers", "changes", "address", "old", "new",
+    "health_output",  # whatever a health check printed may hold a token
+}  # fmt: skip
 
 
 def _plain(value: Any) -> Any:
@@ -53,6 +56,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: HomeSen
             "public_ip": internet.public_ip,
             "speed_test": internet.speed_test,
         }
+    if (docker := entry.runtime_data.docker) is not None:
+        coordinators |= {"docker_engine": docker.engine, "docker_usage": docker.usage}
     for name, coordinator in coordinators.items():
         data = _plain(coordinator.data)
         if isinstance(coordinator.data, ConnectionSnapshot):  # what the entities derive from it

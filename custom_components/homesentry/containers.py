@@ -1,0 +1,708 @@
+"""The "Docker" concern: one engine, a device per container, and their entities.
+
+- ``EngineCoordinator`` (every 15 s by default, and within a second of any
+  container event): lists and inspects every container. The engine's event
+  stream, followed on its own thread, asks for the refreshes; the poll is the
+  safety net.
+- ``UsageCoordinator`` (every 60 s by default): CPU, memory and network of the
+  running containers whose resource entities are enabled, read concurrently.
+
+Containers are keyed by name, so one recreated by compose or Watchtower keeps
+its device, entities and history.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+import logging
+import time
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.components.button.const import ButtonDeviceClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import (
+    CONF_SCAN_INTERVAL,
+    EVENT_HOMEASSISTANT_STOP,
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfDataRate,
+    UnitOfInformation,
+)
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.storage import Store
+from homeassistant.helpers.update_coordinator import UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_CONTROL,
+    CONF_REMOVE_AFTER_HOURS,
+    CONF_STATS_INTERVAL,
+    CONF_URL,
+    DEFAULT_DOCKER_OPTIONS,
+    DOMAIN,
+)
+from .coordinator import SubscribingCoordinator
+from .entity import (
+    HomeSentryBinarySensorEntityDescription,
+    HomeSentryButtonDescription,
+    HomeSentrySensorEntityDescription,
+)
+from .probes.docker import (
+    CLEAN_EXIT_CODES,
+    Container,
+    ContainerAction,
+    ContainerNotFound,
+    ContainerState,
+    EngineError,
+    EngineEvent,
+    EngineInfo,
+    EngineSnapshot,
+    EventFollower,
+    Health,
+    UsageSample,
+    act,
+    open_client,
+    read_engine,
+    read_info,
+    read_usages,
+)
+
+if TYPE_CHECKING:
+    import docker
+
+    from . import HomeSentryConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+# A container restarted this often within the window is in a crash loop.
+CRASH_LOOP_RESTARTS: Final = 3
+CRASH_LOOP_WINDOW: Final = 600.0
+# Events come in bursts (kill, die, stop, start, restart); one refresh a second is enough.
+EVENT_REFRESH_COOLDOWN: Final = 1.0
+# A poll inspects only containers whose list entry changed or that an event
+# named; every 20th (5 min at the default 15 s) inspects all of them.
+FULL_READ_EVERY: Final = 20
+
+
+class DockerCategory(StrEnum):
+    """What the Docker coordinators collect."""
+
+    REACHABLE = "reachable"  # never fails: it says whether the rest can be read
+    CONTAINERS = "containers"
+    USAGE = "usage"
+    NETWORK = "network"
+
+
+class Problem(StrEnum):
+    """Why a container needs attention (the problem sensor's ``reason``)."""
+
+    DEAD = "dead"
+    OUT_OF_MEMORY = "out_of_memory"
+    UNHEALTHY = "unhealthy"
+    RESTARTING = "restarting"
+    CRASH_LOOP = "crash_loop"
+    EXITED_WITH_ERROR = "exited_with_error"
+
+
+def find_problem(container: Container, recent_restarts: int) -> Problem | None:
+    """The documented rule: the first of these that holds is the reason.
+
+    Exit codes 0, 137 and 143 count as deliberate stops (``docker stop``
+    sends SIGTERM, then SIGKILL), unless the kernel killed the container for
+    memory.
+    """
+    if container.state == ContainerState.DEAD:
+        return Problem.DEAD
+    if container.oom_killed and not container.running:
+        return Problem.OUT_OF_MEMORY
+    if container.health == Health.UNHEALTHY:
+        return Problem.UNHEALTHY
+    if container.state == ContainerState.RESTARTING:
+        return Problem.RESTARTING
+    if recent_restarts >= CRASH_LOOP_RESTARTS:
+        return Problem.CRASH_LOOP
+    if container.state == ContainerState.EXITED and container.exit_code not in CLEAN_EXIT_CODES:
+        return Problem.EXITED_WITH_ERROR
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class DockerSnapshot:
+    """The engine as last read, whether it answers now, and what HomeSentry derived."""
+
+    reachable: bool
+    engine: EngineSnapshot
+    last_exit: Mapping[str, int] = field(default_factory=dict)
+    recent_restarts: Mapping[str, int] = field(default_factory=dict)
+    problems: Mapping[str, Problem] = field(default_factory=dict)
+
+    def container(self, name: str) -> Container | None:
+        """A container by name, if the engine has it."""
+        return self.engine.containers.get(name)
+
+
+@dataclass(frozen=True, slots=True)
+class UsageSnapshot:
+    """Resource use by container name; containers not running use nothing."""
+
+    running: frozenset[str]
+    names: tuple[str, ...]
+    samples: Mapping[str, UsageSample]
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+    def value(self, name: str, field_name: str) -> Any:
+        """A sample's field; zero for a stopped container; None until read."""
+        if name not in self.running:
+            return 0
+        sample = self.samples.get(name)
+        return None if sample is None else getattr(sample, field_name)
+
+
+def _option(entry: HomeSentryConfigEntry, key: str) -> Any:
+    return entry.options.get(key, DEFAULT_DOCKER_OPTIONS[key])
+
+
+def container_identifier(entry: HomeSentryConfigEntry, name: str) -> tuple[str, str]:
+    """The device registry identifier of a container of this engine."""
+    return (DOMAIN, f"{entry.unique_id}_{name}")
+
+
+class _DockerDevices:
+    """Engine device for object "", a container's device for its name."""
+
+    config_entry: HomeSentryConfigEntry
+    device_info: DeviceInfo | None
+    engine_coordinator: EngineCoordinator
+    engine_device_id: str | None = None
+
+    def device_for(self, object_key: str) -> DeviceInfo | None:
+        if not object_key:
+            return self.device_info
+        data = self.engine_coordinator.data
+        container = data.container(object_key) if data is not None else None
+        return DeviceInfo(
+            identifiers={container_identifier(self.config_entry, object_key)},
+            name=object_key,
+            manufacturer="Docker",
+            model=container.image if container is not None else None,
+            **({"via_device_id": self.engine_device_id} if self.engine_device_id else {}),
+        )
+
+
+class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, DockerCategory]):
+    """Reads every container's state; events make it refresh within a second."""
+
+    config_entry: HomeSentryConfigEntry
+
+    def __init__(
+        self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, client: docker.APIClient, info: EngineInfo
+    ) -> None:
+        """Initialise from the entry's options and the engine's identity."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=config_entry,
+            name=f"HomeSentry Docker {config_entry.title}",
+            update_interval=timedelta(seconds=_option(config_entry, CONF_SCAN_INTERVAL)),
+            all_categories=frozenset(DockerCategory),
+            refresh_cooldown=EVENT_REFRESH_COOLDOWN,
+        )
+        self.engine_coordinator = self
+        self.client = client
+        self.info = info
+        self._changed: set[str] = set()  # containers events named since the last read
+        self._full = True  # inspect everything on the next read (and ask who the engine is)
+        self._cycles = 0
+        self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.docker")
+        self._gone_since: dict[str, str] = {}
+        self._last_exit: dict[str, int] = {}
+        self._restarts: dict[str, deque[tuple[float, int]]] = {}
+        self._ids: dict[str, str] = {}
+
+    async def async_load(self) -> None:
+        """Restore since when each vanished container is gone."""
+        stored = await self.store.async_load() or {}
+        self._gone_since = dict(stored.get("gone_since", {}))
+
+    def _read(self, full: bool, changed: set[str]) -> EngineSnapshot:
+        """One executor job: the engine's identity after a reconnect, then its containers."""
+        if full:
+            self.info = read_info(self.client)
+        previous = None if full or self.data is None else self.data.engine
+        return read_engine(self.client, self.info, previous, changed)
+
+    async def _async_update_data(self) -> DockerSnapshot:
+        async with self.cycle_lock:
+            # Events name what changed; every FULL_READ_EVERY cycles (and after a
+            # reconnect) every container is inspected anyway, in case one was missed.
+            full = self._full or self._cycles % FULL_READ_EVERY == 0
+            changed, self._changed = self._changed, set()
+            self._cycles += 1
+            try:
+                engine = await self.hass.async_add_executor_job(self._read, full, changed)
+            except EngineError as err:
+                self._full = True
+                if self.data is None:
+                    raise UpdateFailed(
+                        translation_domain=DOMAIN,
+                        translation_key="engine_unavailable",
+                        translation_placeholders={"error": str(err)},
+                    ) from err
+                self.note_failures({DockerCategory.CONTAINERS: str(err)}, frozenset())
+                return replace(self.data, reachable=False)
+            self._full = False
+            self.mark_discovered()
+        self.note_failures({}, frozenset({DockerCategory.CONTAINERS}))
+        snapshot = self._assess(engine)
+        await self._async_forget_gone(engine)
+        return snapshot
+
+    def _assess(self, engine: EngineSnapshot) -> DockerSnapshot:
+        """Exit codes, restart history and problems from this read and earlier ones."""
+        now = time.monotonic()
+        recent: dict[str, int] = {}
+        problems: dict[str, Problem] = {}
+        for name, container in engine.containers.items():
+            if self._ids.get(name) != container.id:  # new, or recreated under the same name
+                self._ids[name] = container.id
+                self._restarts[name] = deque()
+            history = self._restarts[name]
+            if not history or history[-1][1] != container.restart_count:
+                history.append((now, container.restart_count))
+            while len(history) > 1 and history[1][0] <= now - CRASH_LOOP_WINDOW:
+                history.popleft()
+            recent[name] = container.restart_count - history[0][1]
+            if not container.running and container.finished_at is not None:
+                self._last_exit[name] = container.exit_code
+            if (problem := find_problem(container, recent[name])) is not None:
+                problems[name] = problem
+        for gone in set(self._ids) - set(engine.containers):
+            del self._ids[gone]
+            self._restarts.pop(gone, None)
+        return DockerSnapshot(
+            reachable=True,
+            engine=engine,
+            last_exit={n: c for n, c in self._last_exit.items() if n in engine.containers},
+            recent_restarts=recent,
+            problems=problems,
+        )
+
+    async def _async_forget_gone(self, engine: EngineSnapshot) -> None:
+        """Remove the devices of containers gone longer than the grace period."""
+        registry = dr.async_get(self.hass)
+        prefix = f"{self.config_entry.unique_id}_"
+        devices = {
+            identifier.removeprefix(prefix): device
+            for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id)
+            for domain, identifier in device.identifiers
+            if domain == DOMAIN and identifier.startswith(prefix)
+        }
+        now = dt_util.utcnow()
+        grace = timedelta(hours=_option(self.config_entry, CONF_REMOVE_AFTER_HOURS))
+        gone_since = {
+            name: self._gone_since.get(name, now.isoformat()) for name in devices if name not in engine.containers
+        }
+        for name, since in list(gone_since.items()):
+            if grace and now - datetime.fromisoformat(since) >= grace:
+                _LOGGER.info("Removing container %s: gone since %s", name, since)
+                registry.async_update_device(devices[name].id, remove_config_entry_id=self.config_entry.entry_id)
+                del gone_since[name]
+        if gone_since != self._gone_since:
+            self._gone_since = gone_since
+            await self.store.async_save({"gone_since": gone_since})
+
+    @callback
+    def async_handle_event(self, event: EngineEvent) -> None:
+        """A container changed: remember how it exited and refresh soon."""
+        if event.action == "die" and "exitCode" in event.attributes:
+            self._last_exit[event.name] = int(event.attributes["exitCode"])
+        if event.name:
+            self._changed.add(event.name)
+        else:  # the stream (re)opened or ended: read everything again
+            self._full = True
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), "homesentry docker event refresh"
+        )
+
+    async def async_act(self, name: str, action: ContainerAction) -> None:
+        """Restart, start or stop a container; errors reach the user translated."""
+        try:
+            await self.hass.async_add_executor_job(act, self.client, name, action)
+        except ContainerNotFound as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="container_not_found",
+                translation_placeholders={"name": name},
+            ) from err
+        except EngineError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="container_action_failed",
+                translation_placeholders={"name": name, "action": action.value, "error": str(err)},
+            ) from err
+        await self.async_request_refresh()
+
+
+class UsageCoordinator(_DockerDevices, SubscribingCoordinator[UsageSnapshot, DockerCategory]):
+    """Reads stats of running containers whose resource entities are enabled."""
+
+    config_entry: HomeSentryConfigEntry
+
+    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, engine: EngineCoordinator) -> None:
+        """Initialise from the entry's options."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=config_entry,
+            name=f"HomeSentry Docker usage {config_entry.title}",
+            update_interval=timedelta(seconds=_option(config_entry, CONF_STATS_INTERVAL)),
+            all_categories=frozenset({DockerCategory.USAGE, DockerCategory.NETWORK}),
+            refresh_cooldown=EVENT_REFRESH_COOLDOWN,
+        )
+        self.engine_coordinator = engine
+        self._samples: dict[str, UsageSample] = {}
+        self._known: set[str] = set()
+
+    @callback
+    def async_engine_updated(self) -> None:
+        """Follow the engine at once: read containers that just appeared, drop all if it went away."""
+        data = self.engine_coordinator.data
+        appeared = data.reachable and set(data.engine.containers) - self._known
+        went_away = not data.reachable and self.data is not None and bool(self.data.names)
+        if appeared or went_away:
+            self.config_entry.async_create_background_task(
+                self.hass, self.async_request_refresh(), "homesentry docker new containers"
+            )
+
+    async def _async_update_data(self) -> UsageSnapshot:
+        data = self.engine_coordinator.data
+        if data is None or not data.reachable:
+            self._samples = {}
+            return UsageSnapshot(running=frozenset(), names=(), samples={})
+        containers = data.engine.containers
+        wanted = self.subscribed_objects(DockerCategory.USAGE) | self.subscribed_objects(DockerCategory.NETWORK)
+        everything = not self._discovered
+        targets = [c for name, c in containers.items() if everything or name in wanted or name not in self._known]
+        async with self.cycle_lock:
+            samples, errors = await self.hass.async_add_executor_job(
+                read_usages, self.engine_coordinator.client, targets, self._samples
+            )
+            self.mark_discovered()
+        self._samples = samples
+        self._known = set(containers)
+        return UsageSnapshot(
+            running=frozenset(n for n, c in containers.items() if c.running),
+            names=tuple(containers),
+            samples=samples,
+            errors=errors,
+        )
+
+
+@dataclass(slots=True)
+class DockerCoordinators:
+    """The Docker entry's coordinators and its event follower."""
+
+    engine: EngineCoordinator
+    usage: UsageCoordinator
+    follower: EventFollower | None = None
+
+    @property
+    def all(self) -> tuple[EngineCoordinator, UsageCoordinator]:
+        """Every coordinator."""
+        return (self.engine, self.usage)
+
+    @property
+    def control(self) -> bool:
+        """Whether the user allowed restarting, starting and stopping containers."""
+        return bool(_option(self.engine.config_entry, CONF_CONTROL))
+
+    def stop(self) -> None:
+        """Stop following events (blocks until the thread ends)."""
+        if self.follower is not None:
+            self.follower.stop()
+            self.follower = None
+
+
+async def async_setup_docker(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> DockerCoordinators:
+    """Connect, read the engine once, then follow its events."""
+    url = entry.data[CONF_URL]
+    try:
+        client = await hass.async_add_executor_job(open_client, url)
+        entry.async_on_unload(client.close)
+        info = await hass.async_add_executor_job(read_info, client)
+    except EngineError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="engine_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    engine = EngineCoordinator(hass, entry, client, info)
+    usage = UsageCoordinator(hass, entry, engine)
+    engine.device_info = usage.device_info = DeviceInfo(
+        identifiers={(DOMAIN, str(entry.unique_id))},
+        name=entry.title,
+        manufacturer="Docker",
+        model="Docker Engine",
+        sw_version=info.version,
+    )
+    # Registered first, so container devices can name it as the device they come through.
+    engine_device = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **engine.device_info)
+    engine.engine_device_id = usage.engine_device_id = engine_device.id
+    await engine.async_load()
+    await engine.async_config_entry_first_refresh()
+    coordinators = DockerCoordinators(engine, usage)
+    entry.async_on_unload(engine.async_add_listener(usage.async_engine_updated))
+    # Stats take a second or two: read them after setup, entities appear with them.
+    entry.async_create_background_task(hass, usage.async_refresh(), "homesentry docker first stats")
+
+    def on_event(event: EngineEvent) -> None:
+        hass.loop.call_soon_threadsafe(engine.async_handle_event, event)
+
+    def on_stream() -> None:  # opened (catch up) or ended (is the engine gone?)
+        hass.loop.call_soon_threadsafe(engine.async_handle_event, EngineEvent("stream", "", {}))
+
+    coordinators.follower = EventFollower(url, on_event, on_stream, max_backoff=10.0)
+    coordinators.follower.start()
+
+    async def async_stop(_: Event | None = None) -> None:
+        await hass.async_add_executor_job(coordinators.stop)
+
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, async_stop))
+    return coordinators
+
+
+async def async_remove_docker_store(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget what the entry stored when it is deleted."""
+    await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry_id}.docker").async_remove()
+
+
+# --------------------------------------------------------------------------- descriptions
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineSensorDescription(HomeSentrySensorEntityDescription[DockerSnapshot, DockerCategory]):
+    """A sensor of the engine coordinator."""
+
+    category: DockerCategory = DockerCategory.CONTAINERS
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineBinarySensorDescription(HomeSentryBinarySensorEntityDescription[DockerSnapshot, DockerCategory]):
+    """A binary sensor of the engine coordinator."""
+
+    category: DockerCategory = DockerCategory.CONTAINERS
+
+
+@dataclass(frozen=True, kw_only=True)
+class UsageSensorDescription(HomeSentrySensorEntityDescription[UsageSnapshot, DockerCategory]):
+    """A resource sensor of a container."""
+
+    category: DockerCategory = DockerCategory.USAGE
+
+
+def _containers(data: DockerSnapshot) -> Mapping[str, str]:
+    return {name: name for name in data.engine.containers}
+
+
+def _usage_containers(data: UsageSnapshot) -> Mapping[str, str]:
+    return {name: name for name in data.names}
+
+
+def _engine_count(key: str, count: Any) -> EngineSensorDescription:
+    return EngineSensorDescription(
+        key=key,
+        translation_key=key,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, _: count(data.engine),
+    )
+
+
+def _field(name: str, field_name: str, data: DockerSnapshot) -> Any:
+    container = data.container(name)
+    return None if container is None else getattr(container, field_name)
+
+
+def _started_at(data: DockerSnapshot, name: str) -> datetime | None:
+    container = data.container(name)
+    return container.started_at if container is not None and container.running else None
+
+
+def _exit_code(data: DockerSnapshot, name: str) -> int | None:
+    container = data.container(name)
+    if container is not None and not container.running and container.finished_at is not None:
+        return container.exit_code
+    return data.last_exit.get(name)
+
+
+def _problem_attributes(data: DockerSnapshot, name: str) -> Mapping[str, Any]:
+    container = data.container(name)
+    problem = data.problems.get(name)
+    if container is None or problem is None:
+        return {}
+    attributes: dict[str, Any] = {"reason": problem.value}
+    if problem == Problem.EXITED_WITH_ERROR:
+        attributes["exit_code"] = container.exit_code
+    elif problem == Problem.UNHEALTHY and container.health_output:
+        attributes["health_output"] = container.health_output
+    elif problem == Problem.CRASH_LOOP:
+        attributes["restarts_last_10_minutes"] = data.recent_restarts.get(name, 0)
+    return attributes
+
+
+def _network_rate(direction: str, field_name: str) -> UsageSensorDescription:
+    return UsageSensorDescription(
+        key=f"container_network_{direction}",
+        translation_key=f"container_network_{direction}",
+        category=DockerCategory.NETWORK,
+        objects_fn=_usage_containers,
+        device_class=SensorDeviceClass.DATA_RATE,
+        native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
+        suggested_unit_of_measurement=UnitOfDataRate.KILOBYTES_PER_SECOND,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        value_fn=lambda data, name: data.value(name, field_name),
+    )
+
+
+ENGINE_SENSORS: tuple[EngineSensorDescription, ...] = (
+    EngineSensorDescription(
+        key="engine_version",
+        translation_key="engine_version",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data, _: data.engine.info.version,
+    ),
+    _engine_count("containers_running", lambda engine: engine.running),
+    _engine_count("containers_stopped", lambda engine: engine.stopped),
+    _engine_count("containers_total", lambda engine: len(engine.containers)),
+    _engine_count("images", lambda engine: engine.images),
+)
+
+CONTAINER_SENSORS: tuple[EngineSensorDescription, ...] = (
+    EngineSensorDescription(
+        key="container_state",
+        translation_key="container_state",
+        objects_fn=_containers,
+        device_class=SensorDeviceClass.ENUM,
+        options=[state.value for state in ContainerState],
+        value_fn=lambda data, name: None if (c := data.container(name)) is None else c.state.value,
+    ),
+    EngineSensorDescription(
+        key="container_health",
+        translation_key="container_health",
+        objects_fn=_containers,
+        device_class=SensorDeviceClass.ENUM,
+        options=[health.value for health in Health],
+        value_fn=lambda data, name: None if (c := data.container(name)) is None else c.health.value,
+    ),
+    EngineSensorDescription(
+        key="restart_count",
+        translation_key="restart_count",
+        objects_fn=_containers,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda data, name: _field(name, "restart_count", data),
+    ),
+    EngineSensorDescription(
+        key="started_at",
+        translation_key="started_at",
+        objects_fn=_containers,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_started_at,
+    ),
+    EngineSensorDescription(
+        key="exit_code",
+        translation_key="exit_code",
+        objects_fn=_containers,
+        value_fn=_exit_code,
+    ),
+    EngineSensorDescription(
+        key="image",
+        translation_key="image",
+        objects_fn=_containers,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data, name: _field(name, "image", data),
+    ),
+)
+
+USAGE_SENSORS: tuple[UsageSensorDescription, ...] = (
+    UsageSensorDescription(
+        key="container_cpu",
+        translation_key="container_cpu",
+        objects_fn=_usage_containers,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data, name: data.value(name, "cpu_percent"),
+    ),
+    UsageSensorDescription(
+        key="container_memory_used",
+        translation_key="container_memory_used",
+        objects_fn=_usage_containers,
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.MEBIBYTES,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, name: data.value(name, "memory_used"),
+    ),
+    UsageSensorDescription(
+        key="container_memory_percent",
+        translation_key="container_memory_percent",
+        objects_fn=_usage_containers,
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        value_fn=lambda data, name: data.value(name, "memory_percent"),
+    ),
+    _network_rate("in", "rx_rate"),
+    _network_rate("out", "tx_rate"),
+)
+
+ENGINE_BINARY_SENSORS: tuple[EngineBinarySensorDescription, ...] = (
+    EngineBinarySensorDescription(
+        key="engine_reachable",
+        translation_key="engine_reachable",
+        category=DockerCategory.REACHABLE,
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        value_fn=lambda data, _: data.reachable,
+    ),
+)
+
+CONTAINER_BINARY_SENSORS: tuple[EngineBinarySensorDescription, ...] = (
+    EngineBinarySensorDescription(
+        key="container_running",
+        translation_key="container_running",
+        objects_fn=_containers,
+        device_class=BinarySensorDeviceClass.RUNNING,
+        value_fn=lambda data, name: None if (c := data.container(name)) is None else c.running,
+    ),
+    EngineBinarySensorDescription(
+        key="container_problem",
+        translation_key="container_problem",
+        objects_fn=_containers,
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=lambda data, name: name in data.problems,
+        attributes_fn=_problem_attributes,
+    ),
+)
+
+
+async def _restart(coordinator: EngineCoordinator, name: str) -> None:
+    await coordinator.async_act(name, ContainerAction.RESTART)
+
+
+RESTART_BUTTON = HomeSentryButtonDescription(
+    key="container_restart",
+    translation_key="container_restart",
+    device_class=ButtonDeviceClass.RESTART,
+    objects_fn=_containers,
+    press_fn=_restart,
+)

@@ -1,0 +1,70 @@
+"""Actions: restart, start and stop a Docker container (when its engine allows control)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, service
+import probatio
+
+from .const import CONF_KIND, DOMAIN, MonitorKind
+from .probes.docker import ContainerAction
+
+if TYPE_CHECKING:
+    from . import HomeSentryConfigEntry
+
+CONTAINER_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string])})
+
+
+async def _async_act(call: ServiceCall, action: ContainerAction) -> None:
+    """Run ``action`` on every container device the call names."""
+    targets: list[tuple[HomeSentryConfigEntry, str]] = []
+    for device_id in call.data[ATTR_DEVICE_ID]:
+        device, entry = service.async_get_device_and_config_entry(call.hass, DOMAIN, device_id)
+        config_entry: HomeSentryConfigEntry = entry
+        prefix = f"{config_entry.unique_id}_"
+        names = [i.removeprefix(prefix) for d, i in device.identifiers if d == DOMAIN and i.startswith(prefix)]
+        docker = config_entry.runtime_data.docker if config_entry.data[CONF_KIND] == MonitorKind.DOCKER else None
+        if docker is None or not names:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_container",
+                translation_placeholders={"device": device.name_by_user or device.name or device_id},
+            )
+        if not docker.control:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="control_disabled",
+                translation_placeholders={"engine": config_entry.title},
+            )
+        targets.append((config_entry, names[0]))
+    for config_entry, name in targets:
+        docker = config_entry.runtime_data.docker
+        assert docker is not None
+        await docker.engine.async_act(name, action)
+
+
+async def _async_restart(call: ServiceCall) -> None:
+    await _async_act(call, ContainerAction.RESTART)
+
+
+async def _async_start(call: ServiceCall) -> None:
+    await _async_act(call, ContainerAction.START)
+
+
+async def _async_stop(call: ServiceCall) -> None:
+    await _async_act(call, ContainerAction.STOP)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the container actions (admin only: they change the server)."""
+    for action, handler in (
+        (ContainerAction.RESTART, _async_restart),
+        (ContainerAction.START, _async_start),
+        (ContainerAction.STOP, _async_stop),
+    ):
+        service.async_register_admin_service(hass, DOMAIN, f"container_{action}", handler, CONTAINER_SCHEMA)
