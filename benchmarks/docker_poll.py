@@ -1,0 +1,136 @@
+"""Docker: the cost of a state cycle and a stats cycle, and how soon a death shows.
+
+Run as root from the repository root:  .venv/bin/python -m benchmarks.docker_poll
+
+Starts a real dockerd (as the tests do) with 20 running busybox containers,
+then measures what the coordinators run:
+
+1. One state cycle (``read_engine``): the full one (inspect every container),
+   the steady one (the list shows no change) and one after an event named a
+   container: wall time, this process's CPU time, dockerd's CPU time.
+2. One stats cycle of all 20 (``read_usages``): the first (the engine samples
+   twice) and the steady one-shot reads.
+3. From ``docker kill`` (an API call) to the state read that shows the
+   container exited, through the event follower, as the engine coordinator
+   does it (event, then a refresh).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+import queue
+import statistics
+import tempfile
+import threading
+import time
+
+from custom_components.homesentry.probes.docker import (
+    EngineEvent,
+    EventFollower,
+    open_client,
+    read_engine,
+    read_info,
+    read_usages,
+)
+from tests.peers import DockerEngine
+
+CONTAINERS = 20
+RUNS = 20
+
+
+def _dockerd_cpu(engine: DockerEngine) -> float:
+    """dockerd's user + system CPU seconds so far."""
+    assert engine.process is not None
+    fields = Path(f"/proc/{engine.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measure(engine: DockerEngine, action: object, runs: int) -> tuple[list[float], list[float], list[float]]:
+    walls, cpus, engine_cpus = [], [], []
+    for _ in range(runs):
+        cpu0, engine0, wall0 = time.process_time(), _dockerd_cpu(engine), time.perf_counter()
+        action()  # type: ignore[operator]
+        walls.append(time.perf_counter() - wall0)
+        cpus.append(time.process_time() - cpu0)
+        engine_cpus.append(_dockerd_cpu(engine) - engine0)
+    return walls, cpus, engine_cpus
+
+
+def _ms(values: list[float]) -> str:
+    """The median; dockerd's clock-tick (10 ms) counts are given as their mean instead."""
+    return f"{statistics.median(values) * 1000:.1f} ms"
+
+
+def _mean_ms(values: list[float]) -> str:
+    return f"{statistics.mean(values) * 1000:.1f} ms"
+
+
+def _line(walls: list[float], cpus: list[float], engine_cpus: list[float]) -> str:
+    return f"wall {_ms(walls)}, HomeSentry CPU {_ms(cpus)}, dockerd CPU {_mean_ms(engine_cpus)}"
+
+
+def main() -> None:
+    directory = Path(tempfile.mkdtemp(prefix="hs-bench-docker-"))
+    engine = DockerEngine(directory)
+    engine.start()
+    try:
+        engine.import_busybox()
+        for index in range(CONTAINERS):
+            engine.run_container(f"c{index:02d}", "--network", "none")
+        client = open_client(engine.url)
+        info = read_info(client)
+
+        walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info), RUNS)
+        print(f"state cycle, {CONTAINERS} containers (median of {RUNS}):")
+        print(f"  full (inspect all): {_line(walls, cpus, engine_cpus)}")
+        snapshot = read_engine(client, info)
+        walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info, snapshot), RUNS)
+        print(f"  steady (list only): {_line(walls, cpus, engine_cpus)}")
+        walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info, snapshot, ["c00"]), RUNS)
+        print(f"  after one event: {_line(walls, cpus, engine_cpus)}")
+
+        containers = list(snapshot.containers.values())
+        samples: dict[str, object] = {}
+
+        def first() -> None:
+            samples.clear()
+            samples.update(read_usages(client, containers, {})[0])
+
+        walls, cpus, engine_cpus = _measure(engine, first, 3)
+        print(f"stats cycle, first read (median of 3): {_line(walls, cpus, engine_cpus)}")
+        walls, cpus, engine_cpus = _measure(
+            engine,
+            lambda: samples.update(read_usages(client, containers, samples)[0]),  # type: ignore[arg-type]
+            5,
+        )
+        print(f"stats cycle, one-shot (median of 5): {_line(walls, cpus, engine_cpus)}")
+
+        events: queue.Queue[EngineEvent] = queue.Queue()
+        connected = threading.Event()
+        follower = EventFollower(engine.url, events.put, connected.set)
+        follower.start()
+        connected.wait(10)
+        latencies = []
+        for index in range(10):
+            name = f"c{index:02d}"
+            start = time.perf_counter()
+            client.kill(name)
+            while True:
+                event = events.get(timeout=10)
+                if event.name == name and event.action == "die":
+                    break
+            if read_engine(client, info, snapshot, [name]).containers[name].state == "exited":
+                latencies.append(time.perf_counter() - start)
+        follower.stop()
+        print(
+            f"docker kill -> state shows exited (10 kills): median {_ms(latencies)}, max {max(latencies) * 1000:.1f} ms"
+        )
+        client.close()
+    finally:
+        engine.remove_all()
+        engine.stop()
+
+
+if __name__ == "__main__":
+    main()
