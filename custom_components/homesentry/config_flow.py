@@ -88,16 +88,19 @@ _ENGINE_ERRORS: dict[type[EngineError], str] = {
 }
 
 
-async def _check_engine(
-    flow: ConfigFlow | OptionsFlowWithReload, text: str
-) -> tuple[str, EngineInfo | None, str | None]:
-    """The normalised URL, the engine that answers there, or the error to show."""
+async def _check_engine(flow: ConfigFlow, text: str) -> tuple[str, EngineInfo | None, dict[str, str]]:
+    """Ask the engine at ``text`` who it is: the normalised URL, the engine, or the form error.
+
+    The flow's unique id becomes the engine's, so the caller can refuse a
+    duplicate or a different engine.
+    """
     try:
         url = normalize_url(text)
         info = await flow.hass.async_add_executor_job(check_engine, url)
     except EngineError as err:
-        return text, None, _ENGINE_ERRORS.get(type(err), "cannot_connect")
-    return url, info, None
+        return text, None, {CONF_URL: _ENGINE_ERRORS.get(type(err), "cannot_connect")}
+    await flow.async_set_unique_id(f"{MonitorKind.DOCKER}_{info.id}")
+    return url, info, {}
 
 
 class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -151,11 +154,8 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         """Watch a Docker engine: its address, tested before the entry is made."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            url, info, error = await _check_engine(self, user_input[CONF_URL])
-            if info is None:
-                errors[CONF_URL] = str(error)
-            else:
-                await self.async_set_unique_id(f"{MonitorKind.DOCKER}_{info.id}")
+            url, info, errors = await _check_engine(self, user_input[CONF_URL])
+            if info is not None:
                 self._abort_if_unique_id_configured(updates={CONF_URL: url})
                 return self.async_create_entry(
                     title=f"Docker {info.name}",
@@ -189,11 +189,8 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            url, info, error = await _check_engine(self, user_input[CONF_URL])
-            if info is None:
-                errors[CONF_URL] = str(error)
-            else:
-                await self.async_set_unique_id(f"{MonitorKind.DOCKER}_{info.id}")
+            url, info, errors = await _check_engine(self, user_input[CONF_URL])
+            if info is not None:
                 self._abort_if_unique_id_mismatch(reason="different_engine")
                 return self.async_update_reload_and_abort(entry, data_updates={CONF_URL: url})
         default = user_input[CONF_URL] if user_input else entry.data[CONF_URL]

@@ -287,10 +287,11 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
         for gone in set(self._ids) - set(engine.containers):
             del self._ids[gone]
             self._restarts.pop(gone, None)
+            self._last_exit.pop(gone, None)
         return DockerSnapshot(
             reachable=True,
             engine=engine,
-            last_exit={n: c for n, c in self._last_exit.items() if n in engine.containers},
+            last_exit=dict(self._last_exit),
             recent_restarts=recent,
             problems=problems,
         )
@@ -530,6 +531,17 @@ def _field(name: str, field_name: str, data: DockerSnapshot) -> Any:
     return None if container is None else getattr(container, field_name)
 
 
+def _container_sensor(key: str, field_name: str, **kwargs: Any) -> EngineSensorDescription:
+    """A sensor per container showing one field of its inspect result."""
+    return EngineSensorDescription(
+        key=key,
+        translation_key=key,
+        objects_fn=_containers,
+        value_fn=lambda data, name: _field(name, field_name, data),
+        **kwargs,
+    )
+
+
 def _started_at(data: DockerSnapshot, name: str) -> datetime | None:
     container = data.container(name)
     return container.started_at if container is not None and container.running else None
@@ -557,19 +569,16 @@ def _problem_attributes(data: DockerSnapshot, name: str) -> Mapping[str, Any]:
     return attributes
 
 
-def _network_rate(direction: str, field_name: str) -> UsageSensorDescription:
+def _usage_sensor(key: str, field_name: str, **kwargs: Any) -> UsageSensorDescription:
+    """A resource sensor per container: a measurement with long-term statistics."""
     return UsageSensorDescription(
-        key=f"container_network_{direction}",
-        translation_key=f"container_network_{direction}",
-        category=DockerCategory.NETWORK,
+        key=key,
+        translation_key=key,
         objects_fn=_usage_containers,
-        device_class=SensorDeviceClass.DATA_RATE,
-        native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
-        suggested_unit_of_measurement=UnitOfDataRate.KILOBYTES_PER_SECOND,
-        suggested_display_precision=1,
         state_class=SensorStateClass.MEASUREMENT,
-        entity_registry_enabled_default=False,
+        suggested_display_precision=1,
         value_fn=lambda data, name: data.value(name, field_name),
+        **kwargs,
     )
 
 
@@ -587,29 +596,13 @@ ENGINE_SENSORS: tuple[EngineSensorDescription, ...] = (
 )
 
 CONTAINER_SENSORS: tuple[EngineSensorDescription, ...] = (
-    EngineSensorDescription(
-        key="container_state",
-        translation_key="container_state",
-        objects_fn=_containers,
-        device_class=SensorDeviceClass.ENUM,
-        options=[state.value for state in ContainerState],
-        value_fn=lambda data, name: None if (c := data.container(name)) is None else c.state.value,
+    _container_sensor(
+        "container_state", "state", device_class=SensorDeviceClass.ENUM, options=[s.value for s in ContainerState]
     ),
-    EngineSensorDescription(
-        key="container_health",
-        translation_key="container_health",
-        objects_fn=_containers,
-        device_class=SensorDeviceClass.ENUM,
-        options=[health.value for health in Health],
-        value_fn=lambda data, name: None if (c := data.container(name)) is None else c.health.value,
+    _container_sensor(
+        "container_health", "health", device_class=SensorDeviceClass.ENUM, options=[h.value for h in Health]
     ),
-    EngineSensorDescription(
-        key="restart_count",
-        translation_key="restart_count",
-        objects_fn=_containers,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        value_fn=lambda data, name: _field(name, "restart_count", data),
-    ),
+    _container_sensor("restart_count", "restart_count", state_class=SensorStateClass.TOTAL_INCREASING),
     EngineSensorDescription(
         key="started_at",
         translation_key="started_at",
@@ -617,53 +610,32 @@ CONTAINER_SENSORS: tuple[EngineSensorDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         value_fn=_started_at,
     ),
-    EngineSensorDescription(
-        key="exit_code",
-        translation_key="exit_code",
-        objects_fn=_containers,
-        value_fn=_exit_code,
-    ),
-    EngineSensorDescription(
-        key="image",
-        translation_key="image",
-        objects_fn=_containers,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data, name: _field(name, "image", data),
-    ),
+    EngineSensorDescription(key="exit_code", translation_key="exit_code", objects_fn=_containers, value_fn=_exit_code),
+    _container_sensor("image", "image", entity_category=EntityCategory.DIAGNOSTIC),
 )
 
 USAGE_SENSORS: tuple[UsageSensorDescription, ...] = (
-    UsageSensorDescription(
-        key="container_cpu",
-        translation_key="container_cpu",
-        objects_fn=_usage_containers,
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
-        value_fn=lambda data, name: data.value(name, "cpu_percent"),
-    ),
-    UsageSensorDescription(
-        key="container_memory_used",
-        translation_key="container_memory_used",
-        objects_fn=_usage_containers,
+    _usage_sensor("container_cpu", "cpu_percent", native_unit_of_measurement=PERCENTAGE),
+    _usage_sensor(
+        "container_memory_used",
+        "memory_used",
         device_class=SensorDeviceClass.DATA_SIZE,
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.MEBIBYTES,
-        suggested_display_precision=1,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data, name: data.value(name, "memory_used"),
     ),
-    UsageSensorDescription(
-        key="container_memory_percent",
-        translation_key="container_memory_percent",
-        objects_fn=_usage_containers,
-        native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
-        value_fn=lambda data, name: data.value(name, "memory_percent"),
+    _usage_sensor("container_memory_percent", "memory_percent", native_unit_of_measurement=PERCENTAGE),
+    *(
+        _usage_sensor(
+            f"container_network_{direction}",
+            field_name,
+            category=DockerCategory.NETWORK,
+            device_class=SensorDeviceClass.DATA_RATE,
+            native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
+            suggested_unit_of_measurement=UnitOfDataRate.KILOBYTES_PER_SECOND,
+            entity_registry_enabled_default=False,
+        )
+        for direction, field_name in (("in", "rx_rate"), ("out", "tx_rate"))
     ),
-    _network_rate("in", "rx_rate"),
-    _network_rate("out", "tx_rate"),
 )
 
 ENGINE_BINARY_SENSORS: tuple[EngineBinarySensorDescription, ...] = (
