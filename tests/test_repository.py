@@ -11,6 +11,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
+from custom_components.homesentry.backups import BACKUP_BINARY_SENSORS, BACKUP_SENSORS
 from custom_components.homesentry.containers import (
     CONTAINER_BINARY_SENSORS,
     CONTAINER_SENSORS,
@@ -27,6 +28,7 @@ from custom_components.homesentry.internet import (
     SPEED_TEST_BUTTON,
     SPEED_TEST_SENSORS,
 )
+from custom_components.homesentry.web_service import SERVICE_BINARY_SENSORS, SERVICE_SENSORS
 
 ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTIONS = {
@@ -38,8 +40,16 @@ DESCRIPTIONS = {
         *ENGINE_SENSORS,
         *CONTAINER_SENSORS,
         *USAGE_SENSORS,
+        *SERVICE_SENSORS,
+        *BACKUP_SENSORS,
     ),
-    "binary_sensor": (*CONNECTION_BINARY_SENSORS, *ENGINE_BINARY_SENSORS, *CONTAINER_BINARY_SENSORS),
+    "binary_sensor": (
+        *CONNECTION_BINARY_SENSORS,
+        *ENGINE_BINARY_SENSORS,
+        *CONTAINER_BINARY_SENSORS,
+        *SERVICE_BINARY_SENSORS,
+        *BACKUP_BINARY_SENSORS,
+    ),
     "button": (SPEED_TEST_BUTTON, RESTART_BUTTON),
 }
 INTEGRATION = ROOT / "custom_components" / "homesentry"

@@ -13,6 +13,13 @@ from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, 
 from homeassistant.helpers.typing import ConfigType
 
 from . import const
+from .backups import (
+    BACKUP_BINARY_SENSORS,
+    BACKUP_SENSORS,
+    BackupCoordinator,
+    async_remove_backup_store,
+    async_setup_backup,
+)
 from .const import CONF_KIND, DOMAIN, MonitorKind
 from .containers import (
     CONTAINER_BINARY_SENSORS,
@@ -44,6 +51,7 @@ from .internet import (
 )
 from .probes.host import read_host_info
 from .services import async_setup_services
+from .web_service import SERVICE_BINARY_SENSORS, SERVICE_SENSORS, WebServiceCoordinator
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -59,6 +67,8 @@ class HomeSentryData:
     host: HostCoordinator | None = None
     internet: InternetCoordinators | None = None
     docker: DockerCoordinators | None = None
+    web: WebServiceCoordinator | None = None
+    backup: BackupCoordinator | None = None
 
     def sensors(self) -> list[Source[HomeSentrySensorEntityDescription[Any, Any]]]:
         """Each coordinator with the sensor descriptions it feeds."""
@@ -72,6 +82,10 @@ class HomeSentryData:
         if (docker := self.docker) is not None:
             sources.append((docker.engine, ENGINE_SENSORS + CONTAINER_SENSORS))
             sources.append((docker.usage, USAGE_SENSORS))
+        if self.web is not None:
+            sources.append((self.web, SERVICE_SENSORS))
+        if self.backup is not None:
+            sources.append((self.backup, BACKUP_SENSORS))
         return sources
 
     def binary_sensors(self) -> list[Source[HomeSentryBinarySensorEntityDescription[Any, Any]]]:
@@ -81,6 +95,10 @@ class HomeSentryData:
             sources.append((internet.connection, CONNECTION_BINARY_SENSORS))
         if (docker := self.docker) is not None:
             sources.append((docker.engine, ENGINE_BINARY_SENSORS + CONTAINER_BINARY_SENSORS))
+        if self.web is not None:
+            sources.append((self.web, SERVICE_BINARY_SENSORS))
+        if self.backup is not None:
+            sources.append((self.backup, BACKUP_BINARY_SENSORS))
         return sources
 
     def buttons(self) -> list[Source[HomeSentryButtonDescription]]:
@@ -109,18 +127,31 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
         data.host = await _async_setup_host(hass, entry)
     elif entry.data[CONF_KIND] == MonitorKind.INTERNET:
         data.internet = await async_setup_internet(hass, entry)
-        device_info = DeviceInfo(
-            identifiers={(DOMAIN, str(entry.unique_id))},
-            name=entry.title,
-            entry_type=DeviceEntryType.SERVICE,
-        )
+        device_info = _service_device(entry)
         for coordinator in data.internet.all:
             coordinator.device_info = device_info
     elif entry.data[CONF_KIND] == MonitorKind.DOCKER:
         data.docker = await async_setup_docker(hass, entry)
+    elif entry.data[CONF_KIND] == MonitorKind.WEB_SERVICE:
+        data.web = WebServiceCoordinator(hass, entry)
+        data.web.device_info = _service_device(entry, "Web service")
+        await data.web.async_config_entry_first_refresh()
+    elif entry.data[CONF_KIND] == MonitorKind.BACKUP:
+        data.backup = await async_setup_backup(hass, entry)
+        data.backup.device_info = _service_device(entry, "Backup job")
     entry.runtime_data = data
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
+
+
+def _service_device(entry: HomeSentryConfigEntry, model: str | None = None) -> DeviceInfo:
+    """The device of a monitored service (not a physical machine), named as the entry."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, str(entry.unique_id))},
+        name=entry.title,
+        model=model,
+        entry_type=DeviceEntryType.SERVICE,
+    )
 
 
 async def _async_setup_host(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> HostCoordinator:
@@ -150,6 +181,8 @@ async def async_remove_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
         await async_remove_internet_stores(hass, entry.entry_id)
     elif entry.data[CONF_KIND] == MonitorKind.DOCKER:
         await async_remove_docker_store(hass, entry.entry_id)
+    elif entry.data[CONF_KIND] == MonitorKind.BACKUP:
+        await async_remove_backup_store(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

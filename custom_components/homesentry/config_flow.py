@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 import socket
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.const import CONF_NAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
@@ -17,20 +18,33 @@ from homeassistant.helpers.selector import (
     SelectSelectorConfig,
     SelectSelectorMode,
     TextSelector,
+    TextSelectorConfig,
 )
 import probatio
+from yarl import URL
 
 from . import HomeSentryConfigEntry, const
 from .const import (
+    CONF_CERTIFICATE_DAYS,
+    CONF_CHECK,
     CONF_CONTROL,
     CONF_DNS_NAMES,
+    CONF_EXPECTED_HOURS,
     CONF_FAILURE_THRESHOLD,
+    CONF_FOLLOW_REDIRECTS,
     CONF_GATEWAY,
+    CONF_HEADERS,
+    CONF_HOST,
     CONF_INTERFACES,
+    CONF_KEYWORD,
     CONF_KIND,
     CONF_MACHINE_ID,
+    CONF_METHOD,
+    CONF_PATH,
     CONF_PING_COUNT,
     CONF_PING_GATEWAY,
+    CONF_PORT,
+    CONF_PRESET,
     CONF_PUBLIC_IP_INTERVAL,
     CONF_REMOVE_AFTER_HOURS,
     CONF_RESOLVERS,
@@ -40,12 +54,16 @@ from .const import (
     CONF_SPEED_TEST_STREAMS,
     CONF_SPEED_TEST_URL,
     CONF_STATS_INTERVAL,
+    CONF_STATUSES,
     CONF_TARGETS,
     CONF_TCP_PORT,
     CONF_URL,
+    CONF_VERIFY_TLS,
+    DEFAULT_BACKUP_OPTIONS,
     DEFAULT_DOCKER_OPTIONS,
     DEFAULT_HOST_SCAN_INTERVAL,
     DEFAULT_INTERNET_OPTIONS,
+    DEFAULT_WEB_OPTIONS,
     DOMAIN,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
@@ -65,6 +83,9 @@ from .probes.docker import (
 )
 from .probes.host import read_machine_id
 from .probes.network import list_interfaces, physical_interfaces
+from .probes.sysfs import slug
+from .probes.web import PRESETS, CheckKind, parse_headers, parse_statuses
+from .web_service import run_check
 
 
 def _host_unique_id(machine_id: str) -> str:
@@ -119,6 +140,89 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask what to monitor."""
         return self.async_show_menu(step_id="user", menu_options=[kind.value for kind in MonitorKind])
 
+    async def async_step_web_service(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask how the service is checked."""
+        return self.async_show_menu(step_id="web_service", menu_options=["web_http", "web_tcp", "web_icmp"])
+
+    async def async_step_web_http(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """An HTTP(S) check, optionally from an app's preset."""
+        return await self._async_web_step(CheckKind.HTTP, "web_http", user_input)
+
+    async def async_step_web_tcp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A TCP port that must accept connections."""
+        return await self._async_web_step(CheckKind.TCP, "web_tcp", user_input)
+
+    async def async_step_web_icmp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A host that must answer pings."""
+        return await self._async_web_step(CheckKind.ICMP, "web_icmp", user_input)
+
+    async def _async_web_step(
+        self, kind: CheckKind, step_id: str, user_input: dict[str, Any] | None
+    ) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data, title, errors = _web_check(kind, user_input)
+            if not errors:
+                unique_id = _web_unique_id(data)
+                await self._async_claim(unique_id)
+                result = await run_check(data)(self.hass, None)
+                if result.ok:
+                    return self._finish(unique_id, title, data, DEFAULT_WEB_OPTIONS)
+                errors["base"] = f"check_{result.failure}"
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(_web_schema(kind), user_input or self._current()),
+            errors=errors,
+            description_placeholders={"presets": ", ".join(PRESETS)},
+        )
+
+    async def async_step_backup(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A backup job: a name, and the metrics file its script appends to (or none)."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            name = str(user_input.get(CONF_NAME, "")).strip()
+            path = str(user_input.get(CONF_PATH) or "").strip()
+            if not name:
+                errors[CONF_NAME] = "name_required"
+            elif path and not Path(path).is_absolute():
+                errors[CONF_PATH] = "path_not_absolute"
+            elif path and not await self.hass.async_add_executor_job(Path(path).parent.is_dir):
+                errors[CONF_PATH] = "directory_missing"
+            else:
+                unique_id = f"{MonitorKind.BACKUP}_{path or slug(name)}"
+                await self._async_claim(unique_id)
+                data = {CONF_KIND: MonitorKind.BACKUP.value, CONF_NAME: name, CONF_PATH: path}
+                return self._finish(unique_id, name, data, DEFAULT_BACKUP_OPTIONS)
+        schema = probatio.Schema(
+            {probatio.Required(CONF_NAME): TextSelector(), probatio.Optional(CONF_PATH): TextSelector()}
+        )
+        return self.async_show_form(
+            step_id="backup",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or self._current()),
+            errors=errors,
+        )
+
+    async def _async_claim(self, unique_id: str) -> None:
+        """Take ``unique_id``; abort if another entry has it (a reconfigured entry keeps its own)."""
+        if self.source == SOURCE_RECONFIGURE and unique_id == self._get_reconfigure_entry().unique_id:
+            return
+        await self.async_set_unique_id(unique_id)
+        self._abort_if_unique_id_configured()
+
+    def _finish(self, unique_id: str, title: str, data: dict[str, Any], options: dict[str, Any]) -> ConfigFlowResult:
+        """Create the entry, or update the one being reconfigured (its options stay)."""
+        if self.source == SOURCE_RECONFIGURE:
+            entry = self._get_reconfigure_entry()
+            return self.async_update_reload_and_abort(entry, unique_id=unique_id, title=title, data=data)
+        return self.async_create_entry(title=title, data=data, options=dict(options))
+
+    def _current(self) -> dict[str, Any]:
+        """The form's suggested values: the entry's own when reconfiguring it."""
+        if self.source != SOURCE_RECONFIGURE:
+            return {}
+        entry = self._get_reconfigure_entry()
+        return {**entry.data, CONF_NAME: entry.title}
+
     async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Monitor the machine Home Assistant runs on."""
         machine_id = await self.hass.async_add_executor_job(read_machine_id, const.ETC_ROOT)
@@ -166,10 +270,16 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(step_id="docker", data_schema=_url_schema(default), errors=errors)
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Rename the monitored server, or move to a Docker engine's new address."""
+        """Change what an entry watches: the server's name, the engine's address, the check, the file."""
         entry = self._get_reconfigure_entry()
         if entry.data[CONF_KIND] == MonitorKind.DOCKER:
             return await self.async_step_reconfigure_docker(user_input)
+        if entry.data[CONF_KIND] == MonitorKind.WEB_SERVICE:
+            return await self._async_web_step(
+                CheckKind(entry.data[CONF_CHECK]), f"web_{entry.data[CONF_CHECK]}", user_input
+            )
+        if entry.data[CONF_KIND] == MonitorKind.BACKUP:
+            return await self.async_step_backup(user_input)
         if entry.data[CONF_KIND] != MonitorKind.HOST:
             return self.async_abort(reason="use_options")
         errors: dict[str, str] = {}
@@ -206,7 +316,38 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
             return await self.async_step_internet(user_input)
         if self.config_entry.data[CONF_KIND] == MonitorKind.DOCKER:
             return await self.async_step_docker(user_input)
+        if self.config_entry.data[CONF_KIND] == MonitorKind.WEB_SERVICE:
+            return await self._async_numbers_step("web_service", DEFAULT_WEB_OPTIONS, _WEB_NUMBERS, user_input)
+        if self.config_entry.data[CONF_KIND] == MonitorKind.BACKUP:
+            return await self._async_numbers_step("backup", DEFAULT_BACKUP_OPTIONS, _BACKUP_NUMBERS, user_input)
         return await self.async_step_host(user_input)
+
+    async def async_step_web_service(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Interval, failures before down, certificate warning days."""
+        return await self._async_numbers_step("web_service", DEFAULT_WEB_OPTIONS, _WEB_NUMBERS, user_input)
+
+    async def async_step_backup(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Expected interval between backups, and how often the file is read."""
+        return await self._async_numbers_step("backup", DEFAULT_BACKUP_OPTIONS, _BACKUP_NUMBERS, user_input)
+
+    async def _async_numbers_step(
+        self,
+        step_id: str,
+        defaults: dict[str, Any],
+        numbers: dict[str, tuple[int, int, str | None]],
+        user_input: dict[str, Any] | None,
+    ) -> ConfigFlowResult:
+        """An options step made only of numbers."""
+        if user_input is not None:
+            return self.async_create_entry(data={key: int({**defaults, **user_input}[key]) for key in numbers})
+        current = {**defaults, **self.config_entry.options}
+        schema = probatio.Schema(
+            {
+                probatio.Required(key, default=current[key]): _number(low, high, unit)
+                for key, (low, high, unit) in numbers.items()
+            }
+        )
+        return self.async_show_form(step_id=step_id, data_schema=schema)
 
     async def async_step_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Control, intervals and when vanished containers are removed."""
@@ -319,6 +460,94 @@ _DOCKER_NUMBERS: dict[str, tuple[int, int, str]] = {
     CONF_STATS_INTERVAL: (10, 3600, "s"),
     CONF_REMOVE_AFTER_HOURS: (0, 8760, "h"),
 }
+
+_WEB_NUMBERS: dict[str, tuple[int, int, str | None]] = {
+    CONF_SCAN_INTERVAL: (10, 3600, "s"),
+    CONF_FAILURE_THRESHOLD: (1, 20, None),
+    CONF_CERTIFICATE_DAYS: (1, 365, "d"),
+}
+
+_BACKUP_NUMBERS: dict[str, tuple[int, int, str | None]] = {
+    CONF_EXPECTED_HOURS: (1, 24 * 60, "h"),
+    CONF_SCAN_INTERVAL: (10, 3600, "s"),
+}
+
+
+def _web_schema(kind: CheckKind) -> probatio.Schema:
+    fields: dict[Any, Any] = {probatio.Optional(CONF_NAME): TextSelector()}
+    if kind == CheckKind.HTTP:
+        fields |= {
+            probatio.Required(CONF_URL): TextSelector(),
+            probatio.Required(CONF_PRESET, default="custom"): SelectSelector(
+                SelectSelectorConfig(
+                    options=["custom", *PRESETS], translation_key="preset", mode=SelectSelectorMode.DROPDOWN
+                )
+            ),
+            probatio.Required(CONF_METHOD, default="GET"): SelectSelector(
+                SelectSelectorConfig(options=["GET", "HEAD"])
+            ),
+            probatio.Optional(CONF_STATUSES): TextSelector(),
+            probatio.Optional(CONF_KEYWORD): TextSelector(),
+            probatio.Optional(CONF_HEADERS): TextSelector(TextSelectorConfig(multiline=True)),
+            probatio.Required(CONF_FOLLOW_REDIRECTS, default=True): BooleanSelector(),
+            probatio.Required(CONF_VERIFY_TLS, default=True): BooleanSelector(),
+        }
+    else:
+        fields[probatio.Required(CONF_HOST)] = TextSelector()
+        if kind == CheckKind.TCP:
+            fields[probatio.Required(CONF_PORT)] = _number(1, 65535)
+    return probatio.Schema(fields)
+
+
+def _web_check(kind: CheckKind, user_input: dict[str, Any]) -> tuple[dict[str, Any], str, dict[str, str]]:
+    """The entry data of a check, its title, and a translated error per bad field."""
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {CONF_KIND: MonitorKind.WEB_SERVICE.value, CONF_CHECK: kind.value}
+    name = str(user_input.get(CONF_NAME) or "").strip()
+    if kind != CheckKind.HTTP:
+        host = str(user_input.get(CONF_HOST, "")).strip()
+        if not _host_like(host):
+            errors[CONF_HOST] = "invalid_target"
+        data[CONF_HOST] = host
+        if kind == CheckKind.TCP:
+            data[CONF_PORT] = int(user_input[CONF_PORT])
+            return data, name or f"{host}:{data[CONF_PORT]}", errors
+        return data, name or host, errors
+    preset = PRESETS.get(user_input.get(CONF_PRESET, "custom"))
+    url = URL(str(user_input.get(CONF_URL, "")).strip())
+    if url.scheme not in ("http", "https") or not url.host:
+        errors[CONF_URL] = "invalid_url"
+    elif preset is not None and url.path in ("", "/"):
+        url = url.with_path(preset.path)  # the app's health endpoint under the address given
+    statuses = str(user_input.get(CONF_STATUSES) or (preset.statuses if preset else "200-299")).strip()
+    try:
+        parse_statuses(statuses)
+    except ValueError:
+        errors[CONF_STATUSES] = "invalid_statuses"
+    headers = str(user_input.get(CONF_HEADERS) or "")
+    try:
+        parse_headers(headers)
+    except ValueError:
+        errors[CONF_HEADERS] = "invalid_headers"
+    data |= {
+        CONF_URL: str(url),
+        CONF_METHOD: user_input.get(CONF_METHOD, "GET"),
+        CONF_STATUSES: statuses,
+        CONF_KEYWORD: str(user_input.get(CONF_KEYWORD) or (preset.keyword if preset else "")),
+        CONF_HEADERS: headers,
+        CONF_FOLLOW_REDIRECTS: bool(user_input.get(CONF_FOLLOW_REDIRECTS, True)),
+        CONF_VERIFY_TLS: bool(user_input.get(CONF_VERIFY_TLS, True)),
+    }
+    return data, name or str(url.host), errors
+
+
+def _web_unique_id(data: dict[str, Any]) -> str:
+    if data[CONF_CHECK] == CheckKind.HTTP:
+        return f"{MonitorKind.WEB_SERVICE}_{data[CONF_URL]}"
+    if data[CONF_CHECK] == CheckKind.TCP:
+        return f"{MonitorKind.WEB_SERVICE}_tcp_{data[CONF_HOST]}:{data[CONF_PORT]}"
+    return f"{MonitorKind.WEB_SERVICE}_icmp_{data[CONF_HOST]}"
+
 
 _INTEGER_OPTIONS = (
     CONF_PING_COUNT,

@@ -60,6 +60,30 @@ DEFAULT_DOCKER_OPTIONS: Final = {
     CONF_STATS_INTERVAL: 60,
     CONF_REMOVE_AFTER_HOURS: 168,
 }
+# Web service checks (entry data) and options.
+CONF_CHECK: Final = "check"
+CONF_HOST: Final = "host"
+CONF_PORT: Final = "port"
+CONF_PRESET: Final = "preset"
+CONF_METHOD: Final = "method"
+CONF_STATUSES: Final = "statuses"
+CONF_KEYWORD: Final = "keyword"
+CONF_HEADERS: Final = "headers"
+CONF_FOLLOW_REDIRECTS: Final = "follow_redirects"
+CONF_VERIFY_TLS: Final = "verify_tls"
+CONF_CERTIFICATE_DAYS: Final = "certificate_days"
+
+DEFAULT_WEB_OPTIONS: Final = {
+    CONF_SCAN_INTERVAL: 60,
+    CONF_FAILURE_THRESHOLD: 2,
+    CONF_CERTIFICATE_DAYS: 14,
+}
+
+# Backup jobs.
+CONF_PATH: Final = "path"
+CONF_EXPECTED_HOURS: Final = "expected_hours"
+DEFAULT_BACKUP_OPTIONS: Final = {CONF_EXPECTED_HOURS: 26, CONF_SCAN_INTERVAL: 60}
+
 PING_INTERVAL: Final = 0.2
 PING_TIMEOUT: Final = 1.0
 DNS_TIMEOUT: Final = 2.0
@@ -75,6 +99,8 @@ class MonitorKind(StrEnum):
     HOST = "host"
     INTERNET = "internet"
     DOCKER = "docker"
+    WEB_SERVICE = "web_service"
+    BACKUP = "backup"
 
 
 # Where the host's kernel interfaces are. Looked up at call time (const.X), so

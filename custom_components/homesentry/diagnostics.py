@@ -22,6 +22,7 @@ from .internet import ConnectionSnapshot
 TO_REDACT = {
     CONF_MACHINE_ID, "unique_id", "addresses", "answers", "changes", "address", "old", "new",
     "health_output",  # whatever a health check printed may hold a token
+    "headers",  # a web service's API key
 }  # fmt: skip
 
 
@@ -58,6 +59,10 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: HomeSen
         }
     if (docker := entry.runtime_data.docker) is not None:
         coordinators |= {"docker_engine": docker.engine, "docker_usage": docker.usage}
+    if (web := entry.runtime_data.web) is not None:
+        coordinators["web_service"] = web
+    if (backup := entry.runtime_data.backup) is not None:
+        coordinators["backup"] = backup
     for name, coordinator in coordinators.items():
         data = _plain(coordinator.data)
         if isinstance(coordinator.data, ConnectionSnapshot):  # what the entities derive from it

@@ -1,22 +1,40 @@
-"""Actions: restart, start and stop a Docker container (when its engine allows control)."""
+"""Actions: restart, start and stop a Docker container (when its engine allows control);
+record a backup job's run (for scripts on other machines, through Home Assistant's REST API).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
+from homeassistant.util import dt as dt_util
 import probatio
 
 from .const import CONF_KIND, DOMAIN, MonitorKind
+from .probes.backup import parse_run
 from .probes.docker import ContainerAction
 
 if TYPE_CHECKING:
     from . import HomeSentryConfigEntry
 
 CONTAINER_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string])})
+ATTR_ENTRY_ID = "entry_id"
+# The metrics line's fields; duration_<phase> fields come as extra keys.
+RECORD_BACKUP_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_ENTRY_ID): cv.string,
+        probatio.Required("success"): cv.boolean,
+        probatio.Optional("timestamp"): cv.string,
+        probatio.Optional("backup_id"): cv.string,
+        probatio.Optional("duration_total"): probatio.Coerce(float),
+        probatio.Optional("size_bytes"): probatio.Coerce(int),
+    },
+    extra=probatio.ALLOW_EXTRA,
+)
 
 
 async def _async_act(call: ServiceCall, action: ContainerAction) -> None:
@@ -59,6 +77,30 @@ async def _async_stop(call: ServiceCall) -> None:
     await _async_act(call, ContainerAction.STOP)
 
 
+async def _async_record_backup(call: ServiceCall) -> None:
+    """A run of a backup job, as its metrics line would have it."""
+    entry = call.hass.config_entries.async_get_entry(call.data[ATTR_ENTRY_ID])
+    loaded = entry is not None and entry.domain == DOMAIN and entry.state is ConfigEntryState.LOADED
+    backup = entry.runtime_data.backup if loaded and entry is not None else None
+    if entry is None or backup is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="not_a_backup_job",
+            translation_placeholders={"entry_id": call.data[ATTR_ENTRY_ID]},
+        )
+    fields = {key: value for key, value in call.data.items() if key != ATTR_ENTRY_ID}
+    fields.setdefault("timestamp", dt_util.utcnow().isoformat())
+    try:
+        run = parse_run(fields)
+    except (ValueError, TypeError) as err:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_backup_run",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    await backup.async_record(run)
+
+
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the container actions (admin only: they change the server)."""
@@ -68,3 +110,5 @@ def async_setup_services(hass: HomeAssistant) -> None:
         (ContainerAction.STOP, _async_stop),
     ):
         service.async_register_admin_service(hass, DOMAIN, f"container_{action}", handler, CONTAINER_SCHEMA)
+    # Not admin-only: a backup script reports with a long-lived token of a plain user.
+    hass.services.async_register(DOMAIN, "record_backup", _async_record_backup, RECORD_BACKUP_SCHEMA)

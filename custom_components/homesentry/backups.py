@@ -1,0 +1,318 @@
+"""The "Backup job" concern: runs read from a metrics file or reported by an action.
+
+Runs of the last 30 days (and the last success, however old) are kept in a
+Store with where reading the file stood, so a restart loses nothing and reads
+nothing twice; if the file was rotated or rewritten meanwhile it is read from
+its start, and runs already known are recognised by timestamp and id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import CONF_SCAN_INTERVAL, PERCENTAGE, EntityCategory, UnitOfInformation, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from .const import CONF_EXPECTED_HOURS, CONF_PATH, DEFAULT_BACKUP_OPTIONS, DOMAIN
+from .coordinator import SubscribingCoordinator
+from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
+from .probes.backup import BackupRun, MetricsFollower, parse_run
+
+if TYPE_CHECKING:
+    from . import HomeSentryConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+WINDOW: Final = timedelta(days=30)
+
+
+class BackupCategory(StrEnum):
+    """What the backup coordinator collects."""
+
+    RUNS = "runs"
+
+
+class BackupProblem(StrEnum):
+    """Why a backup job needs attention."""
+
+    LAST_RUN_FAILED = "last_run_failed"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True, slots=True)
+class BackupSnapshot:
+    """The runs known, sorted by time, and what follows from them now."""
+
+    runs: tuple[BackupRun, ...]
+    malformed: int
+    file_exists: bool | None  # None: the job has no file (runs come by action only)
+    watching_since: datetime
+    expected: timedelta
+    now: datetime
+
+    @property
+    def last_run(self) -> BackupRun | None:
+        """The newest run."""
+        return self.runs[-1] if self.runs else None
+
+    @property
+    def last_success(self) -> BackupRun | None:
+        """The newest successful run."""
+        return next((run for run in reversed(self.runs) if run.success), None)
+
+    @property
+    def recent(self) -> tuple[BackupRun, ...]:
+        """Runs of the last 30 days."""
+        return tuple(run for run in self.runs if run.timestamp >= self.now - WINDOW)
+
+    @property
+    def success_rate(self) -> float | None:
+        """Successful runs of the last 30 days, percent."""
+        recent = self.recent
+        return round(100.0 * sum(run.success for run in recent) / len(recent), 1) if recent else None
+
+    @property
+    def problem(self) -> BackupProblem | None:
+        """The last run failed, or no success within the expected interval."""
+        last = self.last_run
+        if last is not None and not last.success:
+            return BackupProblem.LAST_RUN_FAILED
+        success = self.last_success
+        since = success.timestamp if success is not None else self.watching_since
+        return BackupProblem.OVERDUE if self.now - since > self.expected else None
+
+
+class BackupCoordinator(SubscribingCoordinator[BackupSnapshot, BackupCategory]):
+    """Reads what the metrics file gained each cycle; takes runs from the action."""
+
+    config_entry: HomeSentryConfigEntry
+
+    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry) -> None:
+        """Initialise from the entry's file and options."""
+        options = {**DEFAULT_BACKUP_OPTIONS, **config_entry.options}
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=config_entry,
+            name=f"HomeSentry backup {config_entry.title}",
+            update_interval=timedelta(seconds=options[CONF_SCAN_INTERVAL]),
+            all_categories=frozenset(BackupCategory),
+        )
+        path = config_entry.data.get(CONF_PATH) or ""
+        self.follower = MetricsFollower(Path(path)) if path else None
+        self.expected = timedelta(hours=float(options[CONF_EXPECTED_HOURS]))
+        self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.backup")
+        self._runs: dict[str, BackupRun] = {}
+        self._malformed = 0
+        self._watching_since = dt_util.utcnow()
+        self._file_exists: bool | None = None
+
+    async def async_load(self) -> None:
+        """Restore the runs, the malformed count and since when the job is watched."""
+        stored = await self.store.async_load() or {}
+        for line in stored.get("runs", []):
+            run = parse_run(line)
+            self._runs[run.key] = run
+        self._malformed = int(stored.get("malformed", 0))
+        if "watching_since" in stored:
+            self._watching_since = datetime.fromisoformat(stored["watching_since"])
+        if self.follower is not None and stored.get("position"):
+            await self.hass.async_add_executor_job(self.follower.resume, stored["position"])
+
+    async def _async_save(self) -> None:
+        now = dt_util.utcnow()
+        last_success = max((r for r in self._runs.values() if r.success), key=lambda r: r.timestamp, default=None)
+        self._runs = {
+            key: run for key, run in self._runs.items() if run.timestamp >= now - WINDOW or run is last_success
+        }
+        await self.store.async_save(
+            {
+                "runs": [run.as_dict() for run in sorted(self._runs.values(), key=lambda r: r.timestamp)],
+                "malformed": self._malformed,
+                "watching_since": self._watching_since.isoformat(),
+                "position": self.follower.position() if self.follower is not None else {},
+            }
+        )
+
+    def _snapshot(self) -> BackupSnapshot:
+        return BackupSnapshot(
+            runs=tuple(sorted(self._runs.values(), key=lambda r: r.timestamp)),
+            malformed=self._malformed,
+            file_exists=self._file_exists,
+            watching_since=self._watching_since,
+            expected=self.expected,
+            now=dt_util.utcnow(),
+        )
+
+    async def _async_update_data(self) -> BackupSnapshot:
+        async with self.cycle_lock:
+            changed = False
+            if self.follower is not None:
+                result = await self.hass.async_add_executor_job(self.follower.read)
+                if result.exists != self._file_exists and not result.exists:
+                    _LOGGER.warning("%s: the metrics file %s is missing", self.name, self.follower.path)
+                self._file_exists = result.exists
+                new = {run.key: run for run in result.runs if run.key not in self._runs}
+                self._runs |= new
+                self._malformed += result.malformed
+                changed = bool(new or result.malformed)
+            if changed or self.data is None:
+                await self._async_save()
+            self.mark_discovered()
+            return self._snapshot()
+
+    async def async_record(self, run: BackupRun) -> None:
+        """A run reported by the ``record_backup`` action."""
+        self._runs[run.key] = run
+        await self._async_save()
+        self.async_set_updated_data(self._snapshot())
+
+    async def async_close(self) -> None:
+        """Let go of the metrics file."""
+        if self.follower is not None:
+            await self.hass.async_add_executor_job(self.follower.close)
+
+
+async def async_setup_backup(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> BackupCoordinator:
+    """Restore, read the file once, and poll it."""
+    coordinator = BackupCoordinator(hass, entry)
+    await coordinator.async_load()
+    await coordinator.async_config_entry_first_refresh()
+    entry.async_on_unload(coordinator.async_close)
+    return coordinator
+
+
+async def async_remove_backup_store(hass: HomeAssistant, entry_id: str) -> None:
+    """Forget the runs when the entry is deleted."""
+    await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry_id}.backup").async_remove()
+
+
+# --------------------------------------------------------------------------- descriptions
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackupSensorDescription(HomeSentrySensorEntityDescription[BackupSnapshot, BackupCategory]):
+    """A sensor of a backup job."""
+
+    category: BackupCategory = BackupCategory.RUNS
+    objects_fn: Any = always
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackupBinarySensorDescription(HomeSentryBinarySensorEntityDescription[BackupSnapshot, BackupCategory]):
+    """A binary sensor of a backup job."""
+
+    category: BackupCategory = BackupCategory.RUNS
+    objects_fn: Any = always
+
+
+def _last(field_name: str) -> Any:
+    def value(data: BackupSnapshot, _: str) -> Any:
+        run = data.last_run
+        return None if run is None else getattr(run, field_name)
+
+    return value
+
+
+def _result(data: BackupSnapshot, _: str) -> str | None:
+    run = data.last_run
+    return None if run is None else ("success" if run.success else "failed")
+
+
+def _duration_attributes(data: BackupSnapshot, _: str) -> Mapping[str, Any]:
+    run = data.last_run
+    return {} if run is None else {f"{phase}_seconds": seconds for phase, seconds in run.phases.items()}
+
+
+def _problem_attributes(data: BackupSnapshot, _: str) -> Mapping[str, Any]:
+    problem = data.problem
+    attributes: dict[str, Any] = {"expected_every_hours": data.expected.total_seconds() / 3600}
+    if problem is not None:
+        attributes["reason"] = problem.value
+    if data.file_exists is False:
+        attributes["file_missing"] = True
+    return attributes
+
+
+BACKUP_SENSORS: tuple[BackupSensorDescription, ...] = (
+    BackupSensorDescription(
+        key="last_backup_result",
+        translation_key="last_backup_result",
+        device_class=SensorDeviceClass.ENUM,
+        options=["success", "failed"],
+        value_fn=_result,
+        attributes_fn=lambda data, _: {} if data.last_run is None else {"backup_id": data.last_run.backup_id},
+    ),
+    BackupSensorDescription(
+        key="last_backup",
+        translation_key="last_backup",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=_last("timestamp"),
+    ),
+    BackupSensorDescription(
+        key="last_successful_backup",
+        translation_key="last_successful_backup",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data, _: None if (run := data.last_success) is None else run.timestamp,
+    ),
+    BackupSensorDescription(
+        key="backup_duration",
+        translation_key="backup_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.SECONDS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=_last("duration_total"),
+        attributes_fn=_duration_attributes,
+    ),
+    BackupSensorDescription(
+        key="backup_size",
+        translation_key="backup_size",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIBIBYTES,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=_last("size_bytes"),
+    ),
+    BackupSensorDescription(
+        key="backup_success_rate",
+        translation_key="backup_success_rate",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, _: data.success_rate,
+    ),
+    BackupSensorDescription(
+        key="backup_runs",
+        translation_key="backup_runs",
+        state_class=SensorStateClass.MEASUREMENT,
+        value_fn=lambda data, _: len(data.recent),
+    ),
+    BackupSensorDescription(
+        key="malformed_lines",
+        translation_key="malformed_lines",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        value_fn=lambda data, _: data.malformed,
+    ),
+)
+
+BACKUP_BINARY_SENSORS: tuple[BackupBinarySensorDescription, ...] = (
+    BackupBinarySensorDescription(
+        key="backup_problem",
+        translation_key="backup_problem",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        value_fn=lambda data, _: data.problem is not None,
+        attributes_fn=_problem_attributes,
+    ),
+)

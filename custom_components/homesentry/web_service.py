@@ -1,0 +1,276 @@
+"""The "Web service" concern: one check of one self-hosted app, and its entities.
+
+The service is up after one passing check and down only after N failing ones
+in a row (default 2), so one dropped request never raises an alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+import logging
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
+from homeassistant.const import CONF_SCAN_INTERVAL, EntityCategory, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.util import dt as dt_util
+
+from .const import (
+    CONF_CERTIFICATE_DAYS,
+    CONF_CHECK,
+    CONF_FAILURE_THRESHOLD,
+    CONF_FOLLOW_REDIRECTS,
+    CONF_HEADERS,
+    CONF_HOST,
+    CONF_KEYWORD,
+    CONF_METHOD,
+    CONF_PORT,
+    CONF_STATUSES,
+    CONF_URL,
+    CONF_VERIFY_TLS,
+    DEFAULT_WEB_OPTIONS,
+)
+from .coordinator import SubscribingCoordinator
+from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
+from .probes.ping import PingMethod, detect_method
+from .probes.web import (
+    CheckKind,
+    CheckResult,
+    Failure,
+    check_http,
+    check_icmp,
+    check_tcp,
+    parse_headers,
+    parse_statuses,
+)
+
+if TYPE_CHECKING:
+    from . import HomeSentryConfigEntry
+
+_LOGGER = logging.getLogger(__name__)
+
+SECONDS_PER_DAY: Final = 86400
+
+
+class WebCategory(StrEnum):
+    """What the web service coordinator collects."""
+
+    CHECK = "check"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSnapshot:
+    """The last check, and the state the flap filter derives from the run of checks."""
+
+    kind: CheckKind
+    tls: bool  # an https:// check, which has a certificate to watch
+    result: CheckResult
+    up: bool | None
+    failures: int
+    last_failure: Failure | None
+    last_failure_at: datetime | None
+    last_failure_detail: str
+    certificate_days: int
+    checked_at: datetime
+
+    @property
+    def days_left(self) -> float | None:
+        """Days until the certificate expires (negative once it has)."""
+        expires = self.result.certificate_expires
+        if expires is None:
+            return None
+        return round((expires - self.checked_at).total_seconds() / SECONDS_PER_DAY, 1)
+
+    @property
+    def certificate_expiring(self) -> bool | None:
+        """The certificate expires within the configured number of days."""
+        days = self.days_left
+        return None if days is None else days <= self.certificate_days
+
+
+def _option(entry: HomeSentryConfigEntry, key: str) -> Any:
+    return entry.options.get(key, DEFAULT_WEB_OPTIONS[key])
+
+
+def run_check(entry_data: Mapping[str, Any]) -> Any:
+    """The check an entry's data describes, as a coroutine factory (config flow and coordinator)."""
+    kind = CheckKind(entry_data[CONF_CHECK])
+
+    async def check(hass: HomeAssistant, method: PingMethod | None) -> CheckResult:
+        if kind == CheckKind.HTTP:
+            session = async_get_clientsession(hass, verify_ssl=entry_data.get(CONF_VERIFY_TLS, True))
+            return await check_http(
+                session,
+                entry_data[CONF_URL],
+                method=entry_data.get(CONF_METHOD, "GET"),
+                statuses=parse_statuses(entry_data.get(CONF_STATUSES, "200-299")),
+                keyword=entry_data.get(CONF_KEYWORD, ""),
+                headers=parse_headers(entry_data.get(CONF_HEADERS, "")),
+                follow_redirects=entry_data.get(CONF_FOLLOW_REDIRECTS, True),
+            )
+        if kind == CheckKind.TCP:
+            return await check_tcp(entry_data[CONF_HOST], int(entry_data[CONF_PORT]))
+        if method is None:
+            method = await hass.async_add_executor_job(detect_method)
+        return await check_icmp(entry_data[CONF_HOST], method)
+
+    return check
+
+
+class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]):
+    """Runs the check every interval and filters flaps."""
+
+    config_entry: HomeSentryConfigEntry
+
+    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry) -> None:
+        """Initialise from the entry's check and options."""
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=config_entry,
+            name=f"HomeSentry web service {config_entry.title}",
+            update_interval=timedelta(seconds=_option(config_entry, CONF_SCAN_INTERVAL)),
+            all_categories=frozenset(WebCategory),
+        )
+        self.kind = CheckKind(config_entry.data[CONF_CHECK])
+        self.check = run_check(config_entry.data)
+        self.threshold = int(_option(config_entry, CONF_FAILURE_THRESHOLD))
+        self.method: PingMethod | None = None
+
+    async def _async_update_data(self) -> ServiceSnapshot:
+        async with self.cycle_lock:
+            if self.kind == CheckKind.ICMP and self.method is None:
+                self.method = await self.hass.async_add_executor_job(detect_method)
+            result = await self.check(self.hass, self.method)
+        now = dt_util.utcnow()
+        previous = self.data
+        if result.ok:
+            if previous is not None and previous.up is False:
+                _LOGGER.info("%s is up again", self.config_entry.title)
+            up: bool | None = True
+            failures = 0
+        else:
+            failures = (previous.failures if previous is not None else 0) + 1
+            up = previous.up if previous is not None else None
+            if failures >= self.threshold:
+                if up is not False:
+                    _LOGGER.warning("%s is down: %s", self.config_entry.title, result.detail)
+                up = False
+        snapshot = ServiceSnapshot(
+            kind=self.kind,
+            tls=str(self.config_entry.data.get(CONF_URL, "")).startswith("https://"),
+            result=result,
+            up=up,
+            failures=failures,
+            last_failure=previous.last_failure if previous is not None else None,
+            last_failure_at=previous.last_failure_at if previous is not None else None,
+            last_failure_detail=previous.last_failure_detail if previous is not None else "",
+            certificate_days=int(_option(self.config_entry, CONF_CERTIFICATE_DAYS)),
+            checked_at=now,
+        )
+        if not result.ok:
+            snapshot = replace(
+                snapshot, last_failure=result.failure, last_failure_at=now, last_failure_detail=result.detail
+            )
+        self.mark_discovered()
+        return snapshot
+
+
+# --------------------------------------------------------------------------- descriptions
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceSensorDescription(HomeSentrySensorEntityDescription[ServiceSnapshot, WebCategory]):
+    """A sensor of a web service."""
+
+    category: WebCategory = WebCategory.CHECK
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceBinarySensorDescription(HomeSentryBinarySensorEntityDescription[ServiceSnapshot, WebCategory]):
+    """A binary sensor of a web service."""
+
+    category: WebCategory = WebCategory.CHECK
+
+
+def _http_only(data: ServiceSnapshot) -> Mapping[str, str]:
+    return {"": ""} if data.kind == CheckKind.HTTP else {}
+
+
+def _tls_only(data: ServiceSnapshot) -> Mapping[str, str]:
+    """Certificate entities exist for HTTPS checks."""
+    return {"": ""} if data.tls else {}
+
+
+def _up_attributes(data: ServiceSnapshot, _: str) -> Mapping[str, Any]:
+    return {"failed_checks": data.failures, "last_check": data.result.detail or "passed"}
+
+
+SERVICE_BINARY_SENSORS: tuple[ServiceBinarySensorDescription, ...] = (
+    ServiceBinarySensorDescription(
+        key="service_up",
+        translation_key="service_up",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        objects_fn=always,
+        value_fn=lambda data, _: data.up,
+        attributes_fn=_up_attributes,
+    ),
+    ServiceBinarySensorDescription(
+        key="certificate_expiring",
+        translation_key="certificate_expiring",
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        objects_fn=_tls_only,
+        value_fn=lambda data, _: data.certificate_expiring,
+        attributes_fn=lambda data, _: {"days": data.certificate_days},
+    ),
+)
+
+SERVICE_SENSORS: tuple[ServiceSensorDescription, ...] = (
+    ServiceSensorDescription(
+        key="response_time",
+        translation_key="response_time",
+        objects_fn=always,
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda data, _: data.result.response_ms,
+    ),
+    ServiceSensorDescription(
+        key="http_status",
+        translation_key="http_status",
+        objects_fn=_http_only,
+        value_fn=lambda data, _: data.result.status,
+    ),
+    ServiceSensorDescription(
+        key="certificate_expiry",
+        translation_key="certificate_expiry",
+        objects_fn=_tls_only,
+        device_class=SensorDeviceClass.TIMESTAMP,
+        value_fn=lambda data, _: data.result.certificate_expires,
+    ),
+    ServiceSensorDescription(
+        key="certificate_days_left",
+        translation_key="certificate_days_left",
+        objects_fn=_tls_only,
+        native_unit_of_measurement=UnitOfTime.DAYS,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        value_fn=lambda data, _: data.days_left,
+    ),
+    ServiceSensorDescription(
+        key="last_failure",
+        translation_key="last_failure",
+        objects_fn=always,
+        device_class=SensorDeviceClass.ENUM,
+        options=[failure.value for failure in Failure],
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value_fn=lambda data, _: data.last_failure,
+        attributes_fn=lambda data, _: {"at": data.last_failure_at, "detail": data.last_failure_detail},
+    ),
+)
