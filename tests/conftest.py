@@ -7,7 +7,9 @@ from pathlib import Path
 import shutil
 import tempfile
 
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, State
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
@@ -69,6 +71,15 @@ async def setup_entry(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
+
+
+def entity_state(hass: HomeAssistant, entry: ConfigEntry, key: str, platform: str = "sensor") -> State:
+    """The state of the entry's entity of description ``key`` (found by its unique id)."""
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.unique_id}_{key}")
+    assert entity_id is not None, key
+    state = hass.states.get(entity_id)
+    assert state is not None, entity_id
+    return state
 
 
 @pytest.fixture

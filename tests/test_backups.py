@@ -11,11 +11,12 @@ from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 
 from custom_components.homesentry.const import DOMAIN
+
+from .conftest import entity_state
 
 
 def _line(hours_ago: float, success: bool = True, **extra: Any) -> str:
@@ -26,14 +27,6 @@ def _line(hours_ago: float, success: bool = True, **extra: Any) -> str:
 def _append(path: Path, text: str) -> None:
     with path.open("a") as file:
         file.write(text)
-
-
-def _state(hass: HomeAssistant, entry: config_entries.ConfigEntry, key: str, platform: str = "sensor") -> Any:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.unique_id}_{key}")
-    assert entity_id is not None, key
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state
 
 
 async def _add(hass: HomeAssistant, user_input: dict[str, Any]) -> Any:
@@ -58,10 +51,10 @@ async def test_a_nightly_backup_from_its_metrics_file(hass: HomeAssistant, tmp_p
     coordinator = entry.runtime_data.backup
 
     # No file yet (the script has not run): nothing is wrong, the file is said missing.
-    problem = _state(hass, entry, "backup_problem", "binary_sensor")
+    problem = entity_state(hass, entry, "backup_problem", "binary_sensor")
     assert problem.state == "off"
     assert problem.attributes["file_missing"] is True
-    assert _state(hass, entry, "last_backup_result").state == "unknown"
+    assert entity_state(hass, entry, "last_backup_result").state == "unknown"
     assert hass.states.get("sensor.nightly_last_backup_result") is not None  # plain words
 
     _append(path, _line(49, duration_total=700, size_bytes=40 * 2**30))
@@ -69,38 +62,38 @@ async def test_a_nightly_backup_from_its_metrics_file(hass: HomeAssistant, tmp_p
     _append(path, "garbage\n")
     _append(path, _line(1)[:15])  # being written
     await coordinator.async_refresh()
-    assert _state(hass, entry, "last_backup_result").state == "success"
-    duration = _state(hass, entry, "backup_duration")
+    assert entity_state(hass, entry, "last_backup_result").state == "success"
+    duration = entity_state(hass, entry, "backup_duration")
     assert float(duration.state) == 812.5
     assert duration.attributes["upload_seconds"] == 610
     assert duration.attributes["prune_seconds"] == 40
-    size = _state(hass, entry, "backup_size")
+    size = entity_state(hass, entry, "backup_size")
     assert size.attributes["unit_of_measurement"] == "GiB"
     assert float(size.state) == 41.0
-    assert _state(hass, entry, "backup_runs").state == "2"
-    assert _state(hass, entry, "backup_success_rate").state == "100.0"
-    assert _state(hass, entry, "malformed_lines").state == "1"
-    assert _state(hass, entry, "backup_problem", "binary_sensor").state == "off"  # 25 h < 26 h
+    assert entity_state(hass, entry, "backup_runs").state == "2"
+    assert entity_state(hass, entry, "backup_success_rate").state == "100.0"
+    assert entity_state(hass, entry, "malformed_lines").state == "1"
+    assert entity_state(hass, entry, "backup_problem", "binary_sensor").state == "off"  # 25 h < 26 h
 
     _append(path, _line(1)[15:].replace('"success": true', '"success": false'))
     await coordinator.async_refresh()
-    assert _state(hass, entry, "last_backup_result").state == "failed"
-    problem = _state(hass, entry, "backup_problem", "binary_sensor")
+    assert entity_state(hass, entry, "last_backup_result").state == "failed"
+    problem = entity_state(hass, entry, "backup_problem", "binary_sensor")
     assert problem.state == "on"
     assert problem.attributes["reason"] == "last_run_failed"
-    assert _state(hass, entry, "backup_success_rate").state == "66.7"
-    last_success = dt_util.parse_datetime(_state(hass, entry, "last_successful_backup").state)
+    assert entity_state(hass, entry, "backup_success_rate").state == "66.7"
+    last_success = dt_util.parse_datetime(entity_state(hass, entry, "last_successful_backup").state)
     assert last_success is not None
     assert 24.9 < (dt_util.utcnow() - last_success).total_seconds() / 3600 < 25.1
 
     # A restart goes on where reading stood: nothing is counted twice.
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert _state(hass, entry, "backup_runs").state == "3"
-    assert _state(hass, entry, "malformed_lines").state == "1"
+    assert entity_state(hass, entry, "backup_runs").state == "3"
+    assert entity_state(hass, entry, "malformed_lines").state == "1"
     _append(path, _line(0.5))
     await entry.runtime_data.backup.async_refresh()
-    assert _state(hass, entry, "backup_runs").state == "4"
+    assert entity_state(hass, entry, "backup_runs").state == "4"
 
     # Rotated while Home Assistant was stopped: the new file is read from its start, known runs once.
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -108,7 +101,7 @@ async def test_a_nightly_backup_from_its_metrics_file(hass: HomeAssistant, tmp_p
     path.write_text(_line(0.5) + _line(0.2))
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert _state(hass, entry, "backup_runs").state == "5"
+    assert entity_state(hass, entry, "backup_runs").state == "5"
 
 
 async def test_an_overdue_backup_and_the_action(hass: HomeAssistant, tmp_path: Path) -> None:
@@ -117,7 +110,7 @@ async def test_an_overdue_backup_and_the_action(hass: HomeAssistant, tmp_path: P
     result = await _add(hass, {"name": "Offsite", "path": str(path)})
     entry = result["result"]
     await hass.async_block_till_done()
-    problem = _state(hass, entry, "backup_problem", "binary_sensor")
+    problem = entity_state(hass, entry, "backup_problem", "binary_sensor")
     assert problem.state == "on"
     assert problem.attributes["reason"] == "overdue"  # last success 30 h ago, expected every 26 h
 
@@ -128,9 +121,9 @@ async def test_an_overdue_backup_and_the_action(hass: HomeAssistant, tmp_path: P
         {"entry_id": entry.entry_id, "success": True, "duration_total": 42, "duration_upload": 30, "size_bytes": 1024},
         blocking=True,
     )
-    assert _state(hass, entry, "backup_problem", "binary_sensor").state == "off"
-    assert _state(hass, entry, "backup_duration").attributes["upload_seconds"] == 30
-    assert _state(hass, entry, "backup_runs").state == "2"
+    assert entity_state(hass, entry, "backup_problem", "binary_sensor").state == "off"
+    assert entity_state(hass, entry, "backup_duration").attributes["upload_seconds"] == 30
+    assert entity_state(hass, entry, "backup_runs").state == "2"
 
     with pytest.raises(ServiceValidationError) as bad:
         await hass.services.async_call(
@@ -158,11 +151,11 @@ async def test_a_job_reported_only_by_the_action(
     entry = result["result"]
     assert entry.unique_id == "backup_laptop"
     await hass.async_block_till_done()
-    assert "file_missing" not in _state(hass, entry, "backup_problem", "binary_sensor").attributes
+    assert "file_missing" not in entity_state(hass, entry, "backup_problem", "binary_sensor").attributes
     await hass.services.async_call(
         DOMAIN, "record_backup", {"entry_id": entry.entry_id, "success": False, "backup_id": "b1"}, blocking=True
     )
-    assert _state(hass, entry, "last_backup_result").attributes["backup_id"] == "b1"
+    assert entity_state(hass, entry, "last_backup_result").attributes["backup_id"] == "b1"
     assert len(hass_storage[f"{DOMAIN}.{entry.entry_id}.backup"]["data"]["runs"]) == 1
 
     # Reconfigure: a metrics file after all.
@@ -176,7 +169,7 @@ async def test_a_job_reported_only_by_the_action(
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
     assert entry.unique_id == f"backup_{tmp_path / 'laptop.jsonl'}"
-    assert _state(hass, entry, "backup_runs").state == "1"  # the reported run is kept
+    assert entity_state(hass, entry, "backup_runs").state == "1"  # the reported run is kept
     assert await hass.config_entries.async_remove(entry.entry_id)
     await hass.async_block_till_done()
     assert f"{DOMAIN}.{entry.entry_id}.backup" not in hass_storage

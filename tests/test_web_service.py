@@ -18,6 +18,7 @@ import pytest_socket
 from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
 
+from .conftest import entity_state
 from .peers import free_port
 from .web_server import WebServer, self_signed
 
@@ -28,14 +29,6 @@ def server(socket_enabled: None) -> Iterator[WebServer]:
     web = WebServer().start()
     yield web
     web.stop()
-
-
-def _state(hass: HomeAssistant, entry: config_entries.ConfigEntry, key: str, platform: str = "sensor") -> Any:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.unique_id}_{key}")
-    assert entity_id is not None, key
-    state = hass.states.get(entity_id)
-    assert state is not None
-    return state
 
 
 async def _flow(hass: HomeAssistant, step: str) -> dict[str, Any]:
@@ -74,15 +67,15 @@ async def test_a_jellyfin_preset_is_checked_before_it_is_added(hass: HomeAssista
     assert entry.data["keyword"] == "Healthy"
     assert entry.unique_id == f"web_service_{server.base}/health"
     await hass.async_block_till_done()
-    up = _state(hass, entry, "service_up", "binary_sensor")
+    up = entity_state(hass, entry, "service_up", "binary_sensor")
     assert up.state == "on"
     assert up.attributes["device_class"] == "connectivity"
     assert hass.states.get("binary_sensor.jellyfin_up") is not None  # plain words
-    response = _state(hass, entry, "response_time")
+    response = entity_state(hass, entry, "response_time")
     assert 0 < float(response.state) < 1000
     assert response.attributes["unit_of_measurement"] == "ms"
-    assert _state(hass, entry, "http_status").state == "200"
-    assert _state(hass, entry, "last_failure").state == "unknown"
+    assert entity_state(hass, entry, "http_status").state == "200"
+    assert entity_state(hass, entry, "last_failure").state == "unknown"
     assert er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_certificate_expiry") is None
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     assert diagnostics["entry"]["data"]["headers"] == "**REDACTED**"
@@ -115,7 +108,7 @@ async def test_a_jellyfin_preset_is_checked_before_it_is_added(hass: HomeAssista
     assert entry.title == "Media"
     assert entry.data["url"] == f"{server.base}/ok"
     assert entry.unique_id == f"web_service_{server.base}/ok"
-    assert _state(hass, entry, "service_up", "binary_sensor").state == "on"
+    assert entity_state(hass, entry, "service_up", "binary_sensor").state == "on"
 
 
 async def test_one_failure_does_not_flip_it_two_do(
@@ -132,26 +125,26 @@ async def test_one_failure_does_not_flip_it_two_do(
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     coordinator = entry.runtime_data.web
-    assert _state(hass, entry, "service_up", "binary_sensor").state == "on"
+    assert entity_state(hass, entry, "service_up", "binary_sensor").state == "on"
 
     server.healthy = False
     await coordinator.async_refresh()
-    up = _state(hass, entry, "service_up", "binary_sensor")
+    up = entity_state(hass, entry, "service_up", "binary_sensor")
     assert up.state == "on"  # one dropped request: no alert
     assert up.attributes["failed_checks"] == 1
-    assert _state(hass, entry, "http_status").state == "503"
-    assert _state(hass, entry, "last_failure").state == "status"
+    assert entity_state(hass, entry, "http_status").state == "503"
+    assert entity_state(hass, entry, "last_failure").state == "status"
     await coordinator.async_refresh()
-    assert _state(hass, entry, "service_up", "binary_sensor").state == "off"
+    assert entity_state(hass, entry, "service_up", "binary_sensor").state == "off"
     await coordinator.async_refresh()
     downs = [r for r in caplog.records if r.levelno == logging.WARNING and "is down" in r.getMessage()]
     assert len(downs) == 1
-    assert _state(hass, entry, "response_time").state not in {"unknown", "unavailable"}  # the 503 came quickly
+    assert entity_state(hass, entry, "response_time").state not in {"unknown", "unavailable"}  # the 503 came quickly
 
     server.healthy = True
     await coordinator.async_refresh()
-    assert _state(hass, entry, "service_up", "binary_sensor").state == "on"  # one success is enough
-    assert _state(hass, entry, "last_failure").attributes["detail"] == "HTTP 503"
+    assert entity_state(hass, entry, "service_up", "binary_sensor").state == "on"  # one success is enough
+    assert entity_state(hass, entry, "last_failure").attributes["detail"] == "HTTP 503"
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -169,9 +162,9 @@ async def test_an_expiring_certificate(hass: HomeAssistant, socket_enabled: None
         assert result["type"] is FlowResultType.CREATE_ENTRY
         entry = result["result"]
         await hass.async_block_till_done()
-        assert _state(hass, entry, "certificate_expiry").state == expires.isoformat()
-        assert 4.9 <= float(_state(hass, entry, "certificate_days_left").state) <= 5.0
-        expiring = _state(hass, entry, "certificate_expiring", "binary_sensor")
+        assert entity_state(hass, entry, "certificate_expiry").state == expires.isoformat()
+        assert 4.9 <= float(entity_state(hass, entry, "certificate_days_left").state) <= 5.0
+        expiring = entity_state(hass, entry, "certificate_expiring", "binary_sensor")
         assert expiring.state == "on"  # within the default 14 days
         assert expiring.attributes["device_class"] == "problem"
         assert await hass.config_entries.async_unload(entry.entry_id)
@@ -196,7 +189,7 @@ async def test_tcp_and_ping_checks(hass: HomeAssistant, server: WebServer) -> No
     tcp = result["result"]
     assert tcp.title == f"127.0.0.1:{server.port}"
     await hass.async_block_till_done()
-    assert _state(hass, tcp, "service_up", "binary_sensor").state == "on"
+    assert entity_state(hass, tcp, "service_up", "binary_sensor").state == "on"
     assert er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{tcp.unique_id}_http_status") is None
 
     result = await _flow(hass, "web_icmp")
@@ -204,8 +197,8 @@ async def test_tcp_and_ping_checks(hass: HomeAssistant, server: WebServer) -> No
     assert result["type"] is FlowResultType.CREATE_ENTRY
     ping = result["result"]
     await hass.async_block_till_done()
-    assert _state(hass, ping, "service_up", "binary_sensor").state == "on"
-    assert float(_state(hass, ping, "response_time").state) < 100
+    assert entity_state(hass, ping, "service_up", "binary_sensor").state == "on"
+    assert float(entity_state(hass, ping, "response_time").state) < 100
 
     # Options: interval, failures before down, certificate days.
     result = await hass.config_entries.options.async_init(tcp.entry_id)

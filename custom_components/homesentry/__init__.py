@@ -17,7 +17,6 @@ from .backups import (
     BACKUP_BINARY_SENSORS,
     BACKUP_SENSORS,
     BackupCoordinator,
-    async_remove_backup_store,
     async_setup_backup,
 )
 from .const import CONF_KIND, DOMAIN, MonitorKind
@@ -29,10 +28,9 @@ from .containers import (
     RESTART_BUTTON,
     USAGE_SENSORS,
     DockerCoordinators,
-    async_remove_docker_store,
     async_setup_docker,
 )
-from .coordinator import SubscribingCoordinator
+from .coordinator import STORE_NAMES, SubscribingCoordinator, entry_store
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -46,7 +44,6 @@ from .internet import (
     SPEED_TEST_BUTTON,
     SPEED_TEST_SENSORS,
     InternetCoordinators,
-    async_remove_internet_stores,
     async_setup_internet,
 )
 from .probes.host import read_host_info
@@ -177,12 +174,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> None:
     """Delete what a removed entry kept on disk."""
-    if entry.data[CONF_KIND] == MonitorKind.INTERNET:
-        await async_remove_internet_stores(hass, entry.entry_id)
-    elif entry.data[CONF_KIND] == MonitorKind.DOCKER:
-        await async_remove_docker_store(hass, entry.entry_id)
-    elif entry.data[CONF_KIND] == MonitorKind.BACKUP:
-        await async_remove_backup_store(hass, entry.entry_id)
+    for name in STORE_NAMES:
+        await entry_store(hass, entry.entry_id, name).async_remove()
 
 
 async def async_remove_config_entry_device(

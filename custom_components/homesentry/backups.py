@@ -20,11 +20,10 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import CONF_SCAN_INTERVAL, PERCENTAGE, EntityCategory, UnitOfInformation, UnitOfTime
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_EXPECTED_HOURS, CONF_PATH, DEFAULT_BACKUP_OPTIONS, DOMAIN
-from .coordinator import SubscribingCoordinator
+from .const import CONF_EXPECTED_HOURS, CONF_PATH, DEFAULT_BACKUP_OPTIONS
+from .coordinator import SubscribingCoordinator, entry_store
 from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
 from .probes.backup import BackupRun, MetricsFollower, parse_run
 
@@ -111,7 +110,7 @@ class BackupCoordinator(SubscribingCoordinator[BackupSnapshot, BackupCategory]):
         path = config_entry.data.get(CONF_PATH) or ""
         self.follower = MetricsFollower(Path(path)) if path else None
         self.expected = timedelta(hours=float(options[CONF_EXPECTED_HOURS]))
-        self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.backup")
+        self.store = entry_store(hass, config_entry.entry_id, "backup")
         self._runs: dict[str, BackupRun] = {}
         self._malformed = 0
         self._watching_since = dt_util.utcnow()
@@ -190,11 +189,6 @@ async def async_setup_backup(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
     await coordinator.async_config_entry_first_refresh()
     entry.async_on_unload(coordinator.async_close)
     return coordinator
-
-
-async def async_remove_backup_store(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget the runs when the entry is deleted."""
-    await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry_id}.backup").async_remove()
 
 
 # --------------------------------------------------------------------------- descriptions

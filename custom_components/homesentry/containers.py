@@ -37,7 +37,6 @@ from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -49,7 +48,7 @@ from .const import (
     DEFAULT_DOCKER_OPTIONS,
     DOMAIN,
 )
-from .coordinator import SubscribingCoordinator
+from .coordinator import SubscribingCoordinator, entry_store
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -221,7 +220,7 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
         self._changed: set[str] = set()  # containers events named since the last read
         self._full = True  # inspect everything on the next read (and ask who the engine is)
         self._cycles = 0
-        self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.docker")
+        self.store = entry_store(hass, config_entry.entry_id, "docker")
         self._gone_since: dict[str, str] = {}
         self._last_exit: dict[str, int] = {}
         self._restarts: dict[str, deque[tuple[float, int]]] = {}
@@ -478,11 +477,6 @@ async def async_setup_docker(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, async_stop))
     return coordinators
-
-
-async def async_remove_docker_store(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget what the entry stored when it is deleted."""
-    await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry_id}.docker").async_remove()
 
 
 # --------------------------------------------------------------------------- descriptions

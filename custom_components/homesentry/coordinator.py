@@ -14,15 +14,26 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 import logging
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import REQUEST_REFRESH_DEFAULT_COOLDOWN, DataUpdateCoordinator
+
+from .const import DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
+
+# Every Store a config entry may keep; all are deleted with the entry.
+STORE_NAMES = ("outages", "public_ip", "speed_test", "docker", "backup")
+
+
+def entry_store(hass: HomeAssistant, entry_id: str, name: str) -> Store[dict[str, Any]]:
+    """The Store ``name`` (one of ``STORE_NAMES``) of a config entry."""
+    return Store(hass, 1, f"{DOMAIN}.{entry_id}.{name}")
 
 
 class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]):

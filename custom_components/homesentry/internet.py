@@ -27,7 +27,6 @@ from homeassistant.const import CONF_SCAN_INTERVAL, PERCENTAGE, EntityCategory, 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -50,7 +49,7 @@ from .const import (
     DOMAIN,
     EVENT_PUBLIC_IP_CHANGED,
 )
-from .coordinator import SubscribingCoordinator
+from .coordinator import SubscribingCoordinator, entry_store
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -170,7 +169,7 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
         self.method = method
         self.options = options
         self.tracker = OutageTracker(threshold=option(options, CONF_FAILURE_THRESHOLD))
-        self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.outages")
+        self.store = entry_store(hass, config_entry.entry_id, "outages")
         self.targets = {slug(t): t for t in option(options, CONF_TARGETS)}
 
     async def async_load(self) -> None:
@@ -280,7 +279,7 @@ class PublicIpCoordinator(SubscribingCoordinator[PublicIpSnapshot, InternetCateg
             update_interval=timedelta(seconds=option(config_entry.options, CONF_PUBLIC_IP_INTERVAL)),
             all_categories=frozenset({InternetCategory.PUBLIC_IP}),
         )
-        self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.public_ip")
+        self.store = entry_store(hass, config_entry.entry_id, "public_ip")
         self.addresses: dict[int, str | None] = {4: None, 6: None}
         self.changes: list[dict[str, Any]] = []
 
@@ -339,7 +338,7 @@ class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, Intern
         )
         self.connection = connection
         self.options = config_entry.options
-        self.store: Store[dict[str, Any]] = Store(hass, 1, f"{DOMAIN}.{config_entry.entry_id}.speed_test")
+        self.store = entry_store(hass, config_entry.entry_id, "speed_test")
         self.data = None
 
     async def async_load(self) -> None:
@@ -420,12 +419,6 @@ async def async_setup_internet(hass: HomeAssistant, entry: HomeSentryConfigEntry
     await asyncio.gather(connection.async_load(), public_ip.async_load(), speed_test.async_load())
     await asyncio.gather(connection.async_config_entry_first_refresh(), public_ip.async_config_entry_first_refresh())
     return coordinators
-
-
-async def async_remove_internet_stores(hass: HomeAssistant, entry_id: str) -> None:
-    """Forget what the entry stored when it is deleted."""
-    for name in ("outages", "public_ip", "speed_test"):
-        await Store[dict[str, Any]](hass, 1, f"{DOMAIN}.{entry_id}.{name}").async_remove()
 
 
 # --------------------------------------------------------------------------- descriptions
