@@ -12,6 +12,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
 from custom_components.homesentry.backups import BACKUP_BINARY_SENSORS, BACKUP_SENSORS
+from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.containers import (
     CONTAINER_BINARY_SENSORS,
     CONTAINER_SENSORS,
@@ -193,3 +194,9 @@ async def test_every_action_is_described_translated_and_has_an_icon(hass: HomeAs
     assert registered == set(described) == set(strings) == set(icons)
     for action, spec in described.items():
         assert set(spec["fields"]) == set(strings[action]["fields"]), action
+    # Home Assistant validates services.yaml (selectors included) when it describes the actions.
+    from homeassistant.helpers.service import async_get_all_descriptions
+
+    descriptions = (await async_get_all_descriptions(hass))["homesentry"]
+    assert set(descriptions) == set(described)
+    assert descriptions["record_backup"]["fields"]["entry_id"]["selector"] == {"config_entry": {"integration": DOMAIN}}
