@@ -378,3 +378,118 @@ class DockerEngine:
         ids = self.cli("ps", "-aq").stdout.split()
         if ids:
             self.cli("rm", "-f", *ids)
+
+
+@dataclass
+class NutServer:
+    """A real NUT upsd on loopback with the dummy-ups driver, one UPS named ``ups``.
+
+    The UPS's variables live in ``dummy.dev``; rewriting it changes the UPS
+    within about half a second.
+    """
+
+    directory: Path
+    user: str = "monitor"
+    password: str = "s3cret-pw"
+    port: int = 0
+    variables: dict[str, str] = field(
+        default_factory=lambda: {
+            "ups.status": "OL",
+            "battery.charge": "100",
+            "battery.runtime": "3600",
+            "ups.load": "23",
+            "ups.realpower": "180",
+            "input.voltage": "230.0",
+        }
+    )
+    driver: subprocess.Popen[bytes] | None = None
+    upsd: subprocess.Popen[bytes] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Where the driver and upsd find their configuration and state."""
+        state = str(self.directory / "state")
+        return {**os.environ, "NUT_CONFPATH": str(self.directory), "NUT_STATEPATH": state, "NUT_ALTPIDPATH": state}
+
+    def start(self) -> NutServer:
+        """Write the configuration, start the driver and upsd, wait until the UPS reads."""
+        need_root()
+        for program in ("dummy-ups", "upsd"):
+            if not os.access(f"/lib/nut/{program}", os.X_OK):
+                need(f"/lib/nut/{program}")  # skips or fails with the install hint
+        self.port = self.port or free_port("127.0.0.1")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory.chmod(0o755)
+        state = self.directory / "state"
+        state.mkdir(exist_ok=True)
+        shutil.chown(state, "nut", "nut")
+        state.chmod(0o770)
+        files = {
+            "ups.conf": '[ups]\n  driver = dummy-ups\n  port = dummy.dev\n  mode = dummy-once\n  desc = "test UPS"\n',
+            "upsd.conf": f"LISTEN 127.0.0.1 {self.port}\n",
+            "upsd.users": f"[{self.user}]\n  password = {self.password}\n  instcmds = ALL\n  actions = SET\n",
+            "nut.conf": "MODE=standalone\n",
+        }
+        for name, text in files.items():
+            path = self.directory / name
+            path.write_text(text)
+            shutil.chown(path, "root", "nut")
+            path.chmod(0o640)
+        self.write()
+        self.start_driver()
+        self.start_upsd()
+        return self
+
+    def write(self, **changes: str) -> None:
+        """Set UPS variables (``ups_status="OB LB"`` sets ``ups.status``)."""
+        self.variables.update({key.replace("_", "."): value for key, value in changes.items()})
+        path = self.directory / "dummy.dev"
+        path.write_text("".join(f"{key}: {value}\n" for key, value in self.variables.items()))
+        shutil.chown(path, "root", "nut")
+        path.chmod(0o644)
+
+    def start_driver(self) -> None:
+        """Start the dummy-ups driver."""
+        self.driver = subprocess.Popen(
+            ["/lib/nut/dummy-ups", "-a", "ups", "-F", "-u", "nut"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(0.5)
+
+    def start_upsd(self) -> None:
+        """Start upsd and wait until it answers with the UPS's status."""
+        self.upsd = subprocess.Popen(
+            ["/lib/nut/upsd", "-F", "-u", "nut"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.upsd.poll() is not None:
+                raise RuntimeError("upsd exited")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 1) as sock:
+                # Ready once the driver has read its file (the status is WAIT until then).
+                sock.sendall(b"GET VAR ups ups.status\n")
+                if sock.recv(256).strip() == f'VAR ups ups.status "{self.variables["ups.status"]}"'.encode():
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("upsd did not answer")
+
+    def stop_driver(self) -> None:
+        """Kill the driver: upsd then says the data is stale."""
+        _stop(self.driver)
+        self.driver = None
+
+    def stop(self) -> None:
+        """Stop upsd and the driver."""
+        _stop(self.upsd)
+        _stop(self.driver)
+        self.upsd = self.driver = None
+
+
+def _stop(process: subprocess.Popen[bytes] | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)

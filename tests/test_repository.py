@@ -98,7 +98,7 @@ def test_requirements_install_next_to_home_assistant() -> None:
     components = Path(homeassistant.__file__).parent / "components"
     core_pins = {
         name: version
-        for integration in ("systemmonitor", "ping")  # core's users of psutil and icmplib
+        for integration in ("systemmonitor", "ping", "nut")  # core's users of psutil, icmplib, aionut
         for name, version in (
             r.split("==", 1) for r in _json(components / integration / "manifest.json")["requirements"]
         )
