@@ -29,6 +29,7 @@ from custom_components.homesentry.internet import (
     SPEED_TEST_BUTTON,
     SPEED_TEST_SENSORS,
 )
+from custom_components.homesentry.ups import ALL_UPS_BUTTONS, UPS_BINARY_SENSORS, UPS_SENSORS
 from custom_components.homesentry.web_service import SERVICE_BINARY_SENSORS, SERVICE_SENSORS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,7 @@ DESCRIPTIONS = {
         *USAGE_SENSORS,
         *SERVICE_SENSORS,
         *BACKUP_SENSORS,
+        *UPS_SENSORS,
     ),
     "binary_sensor": (
         *CONNECTION_BINARY_SENSORS,
@@ -50,8 +52,9 @@ DESCRIPTIONS = {
         *CONTAINER_BINARY_SENSORS,
         *SERVICE_BINARY_SENSORS,
         *BACKUP_BINARY_SENSORS,
+        *UPS_BINARY_SENSORS,
     ),
-    "button": (SPEED_TEST_BUTTON, RESTART_BUTTON),
+    "button": (SPEED_TEST_BUTTON, RESTART_BUTTON, *ALL_UPS_BUTTONS),
 }
 INTEGRATION = ROOT / "custom_components" / "homesentry"
 

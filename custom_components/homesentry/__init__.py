@@ -48,6 +48,7 @@ from .internet import (
 )
 from .probes.host import read_host_info
 from .services import async_setup_services
+from .ups import UPS_BINARY_SENSORS, UPS_SENSORS, UpsCoordinator, async_setup_ups, ups_buttons
 from .web_service import SERVICE_BINARY_SENSORS, SERVICE_SENSORS, WebServiceCoordinator
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -66,6 +67,7 @@ class HomeSentryData:
     docker: DockerCoordinators | None = None
     web: WebServiceCoordinator | None = None
     backup: BackupCoordinator | None = None
+    ups: UpsCoordinator | None = None
 
     def sensors(self) -> list[Source[HomeSentrySensorEntityDescription[Any, Any]]]:
         """Each coordinator with the sensor descriptions it feeds."""
@@ -83,6 +85,8 @@ class HomeSentryData:
             sources.append((self.web, SERVICE_SENSORS))
         if self.backup is not None:
             sources.append((self.backup, BACKUP_SENSORS))
+        if self.ups is not None:
+            sources.append((self.ups, UPS_SENSORS))
         return sources
 
     def binary_sensors(self) -> list[Source[HomeSentryBinarySensorEntityDescription[Any, Any]]]:
@@ -96,6 +100,8 @@ class HomeSentryData:
             sources.append((self.web, SERVICE_BINARY_SENSORS))
         if self.backup is not None:
             sources.append((self.backup, BACKUP_BINARY_SENSORS))
+        if self.ups is not None:
+            sources.append((self.ups, UPS_BINARY_SENSORS))
         return sources
 
     def buttons(self) -> list[Source[HomeSentryButtonDescription]]:
@@ -105,6 +111,8 @@ class HomeSentryData:
             sources.append((internet.speed_test, (SPEED_TEST_BUTTON,)))
         if (docker := self.docker) is not None and docker.control:
             sources.append((docker.engine, (RESTART_BUTTON,)))
+        if self.ups is not None:
+            sources.append((self.ups, ups_buttons(self.ups.data.reading.commands)))
         return sources
 
 
@@ -136,6 +144,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
     elif entry.data[CONF_KIND] == MonitorKind.BACKUP:
         data.backup = await async_setup_backup(hass, entry)
         data.backup.device_info = _service_device(entry, "Backup job")
+    elif entry.data[CONF_KIND] == MonitorKind.UPS:
+        data.ups = await async_setup_ups(hass, entry)
+        variables = data.ups.data.reading.variables
+        data.ups.device_info = DeviceInfo(
+            identifiers={(DOMAIN, str(entry.unique_id))},
+            name=entry.title,
+            manufacturer=variables.get("device.mfr") or variables.get("ups.mfr"),
+            model=variables.get("device.model") or variables.get("ups.model"),
+            serial_number=variables.get("device.serial") or variables.get("ups.serial"),
+            sw_version=variables.get("ups.firmware"),
+        )
     entry.runtime_data = data
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 import socket
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
-from homeassistant.const import CONF_NAME
+from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -19,7 +20,9 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
+    TextSelectorType,
 )
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import probatio
 from yarl import URL
 
@@ -34,7 +37,6 @@ from .const import (
     CONF_FOLLOW_REDIRECTS,
     CONF_GATEWAY,
     CONF_HEADERS,
-    CONF_HOST,
     CONF_INTERFACES,
     CONF_KEYWORD,
     CONF_KIND,
@@ -43,7 +45,6 @@ from .const import (
     CONF_PATH,
     CONF_PING_COUNT,
     CONF_PING_GATEWAY,
-    CONF_PORT,
     CONF_PRESET,
     CONF_PUBLIC_IP_INTERVAL,
     CONF_REMOVE_AFTER_HOURS,
@@ -57,12 +58,15 @@ from .const import (
     CONF_STATUSES,
     CONF_TARGETS,
     CONF_TCP_PORT,
+    CONF_UPS,
     CONF_URL,
     CONF_VERIFY_TLS,
     DEFAULT_BACKUP_OPTIONS,
     DEFAULT_DOCKER_OPTIONS,
     DEFAULT_HOST_SCAN_INTERVAL,
     DEFAULT_INTERNET_OPTIONS,
+    DEFAULT_NUT_PORT,
+    DEFAULT_UPS_OPTIONS,
     DEFAULT_WEB_OPTIONS,
     DOMAIN,
     MAX_SCAN_INTERVAL,
@@ -83,8 +87,10 @@ from .probes.docker import (
 )
 from .probes.host import read_machine_id
 from .probes.network import list_interfaces, physical_interfaces
+from .probes.nut import UpsError, list_ups
 from .probes.sysfs import slug
 from .probes.web import PRESETS, CheckKind, parse_headers, parse_statuses
+from .ups import nut_client
 from .web_service import run_check
 
 
@@ -130,6 +136,11 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
     MINOR_VERSION = 1
 
+    def __init__(self) -> None:
+        """Start with no NUT server chosen."""
+        self._nut_server: dict[str, Any] = {}
+        self._upses: dict[str, str] = {}
+
     @staticmethod
     @callback
     def async_get_options_flow(config_entry: HomeSentryConfigEntry) -> HomeSentryOptionsFlow:
@@ -139,6 +150,79 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask what to monitor."""
         return self.async_show_menu(step_id="user", menu_options=[kind.value for kind in MonitorKind])
+
+    async def async_step_ups(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A NUT server: its address and, for commands, a user; the server is asked for its UPSes."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            server = {**user_input, CONF_PORT: int(user_input.get(CONF_PORT, DEFAULT_NUT_PORT))}
+            upses, error = await _list_ups(server)
+            if error:
+                errors["base"] = error
+            else:
+                self._nut_server, self._upses = server, upses
+                if len(upses) == 1:
+                    return await self.async_step_ups_pick({CONF_UPS: next(iter(upses))})
+                return await self.async_step_ups_pick()
+        defaults = user_input or self._nut_server or {CONF_HOST: "", CONF_PORT: DEFAULT_NUT_PORT}
+        return self.async_show_form(
+            step_id="ups",
+            data_schema=self.add_suggested_values_to_schema(_NUT_SCHEMA, defaults),
+            errors=errors,
+        )
+
+    async def async_step_ups_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Which of the server's UPSes."""
+        if user_input is not None:
+            ups = user_input[CONF_UPS]
+            server = self._nut_server
+            await self.async_set_unique_id(f"{MonitorKind.UPS}_{server[CONF_HOST]}:{server[CONF_PORT]}_{ups}")
+            self._abort_if_unique_id_configured()
+            return self.async_create_entry(
+                title=self._upses.get(ups) or ups,
+                data={CONF_KIND: MonitorKind.UPS.value, **server, CONF_UPS: ups},
+                options=dict(DEFAULT_UPS_OPTIONS),
+            )
+        schema = probatio.Schema(
+            {probatio.Required(CONF_UPS): SelectSelector(SelectSelectorConfig(options=sorted(self._upses)))}
+        )
+        return self.async_show_form(step_id="ups_pick", data_schema=schema)
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A NUT server announced itself (_nut._tcp): offer it, address filled in."""
+        host, port = str(discovery_info.ip_address), discovery_info.port or DEFAULT_NUT_PORT
+        self._async_abort_entries_match({CONF_HOST: host, CONF_PORT: port})
+        self._nut_server = {CONF_HOST: host, CONF_PORT: port}
+        self.context["title_placeholders"] = {"name": f"{host}:{port}"}
+        return await self.async_step_ups()
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The NUT server refused the user or password (on a command)."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for a user and password again; the server must still answer."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            server = {**entry.data, **user_input}
+            _, error = await _list_ups(server)
+            if error:
+                errors["base"] = error
+            else:
+                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        schema = probatio.Schema(
+            {
+                probatio.Optional(CONF_USERNAME, default=entry.data.get(CONF_USERNAME) or ""): TextSelector(),
+                probatio.Optional(CONF_PASSWORD): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD)),
+            }
+        )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders={"name": entry.title},
+        )
 
     async def async_step_web_service(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask how the service is checked."""
@@ -320,7 +404,13 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
             return await self._async_numbers_step("web_service", DEFAULT_WEB_OPTIONS, _WEB_NUMBERS, user_input)
         if self.config_entry.data[CONF_KIND] == MonitorKind.BACKUP:
             return await self._async_numbers_step("backup", DEFAULT_BACKUP_OPTIONS, _BACKUP_NUMBERS, user_input)
+        if self.config_entry.data[CONF_KIND] == MonitorKind.UPS:
+            return await self.async_step_ups(user_input)
         return await self.async_step_host(user_input)
+
+    async def async_step_ups(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """How often the UPS is read."""
+        return await self._async_numbers_step("ups", DEFAULT_UPS_OPTIONS, _UPS_NUMBERS, user_input)
 
     async def async_step_web_service(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Interval, failures before down, certificate warning days."""
@@ -466,6 +556,30 @@ _WEB_NUMBERS: dict[str, tuple[int, int, str | None]] = {
     CONF_FAILURE_THRESHOLD: (1, 20, None),
     CONF_CERTIFICATE_DAYS: (1, 365, "d"),
 }
+
+_UPS_NUMBERS: dict[str, tuple[int, int, str | None]] = {CONF_SCAN_INTERVAL: (5, 3600, "s")}
+
+_NUT_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_HOST): TextSelector(),
+        probatio.Required(CONF_PORT, default=DEFAULT_NUT_PORT): _number(1, 65535),
+        probatio.Optional(CONF_USERNAME): TextSelector(),
+        probatio.Optional(CONF_PASSWORD): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD)),
+    }
+)
+
+
+async def _list_ups(server: Mapping[str, Any]) -> tuple[dict[str, str], str | None]:
+    """The server's UPSes, or the form error saying why there are none."""
+    client = nut_client(server)
+    try:
+        upses = await list_ups(client)
+    except UpsError:
+        return {}, "cannot_connect"
+    finally:
+        client.shutdown()
+    return upses, None if upses else "no_ups"
+
 
 _BACKUP_NUMBERS: dict[str, tuple[int, int, str | None]] = {
     CONF_EXPECTED_HOURS: (1, 24 * 60, "h"),

@@ -84,6 +84,11 @@ CONF_PATH: Final = "path"
 CONF_EXPECTED_HOURS: Final = "expected_hours"
 DEFAULT_BACKUP_OPTIONS: Final = {CONF_EXPECTED_HOURS: 26, CONF_SCAN_INTERVAL: 60}
 
+# UPS (NUT).
+CONF_UPS: Final = "ups"
+DEFAULT_NUT_PORT: Final = 3493
+DEFAULT_UPS_OPTIONS: Final = {CONF_SCAN_INTERVAL: 15}
+
 PING_INTERVAL: Final = 0.2
 PING_TIMEOUT: Final = 1.0
 DNS_TIMEOUT: Final = 2.0
@@ -101,6 +106,7 @@ class MonitorKind(StrEnum):
     DOCKER = "docker"
     WEB_SERVICE = "web_service"
     BACKUP = "backup"
+    UPS = "ups"
 
 
 # Where the host's kernel interfaces are. Looked up at call time (const.X), so

@@ -23,6 +23,9 @@ TO_REDACT = {
     CONF_MACHINE_ID, "unique_id", "addresses", "answers", "changes", "address", "old", "new",
     "health_output",  # whatever a health check printed may hold a token
     "headers",  # a web service's API key
+    "password",  # a NUT server's
+    "device.serial",
+    "ups.serial",
 }  # fmt: skip
 
 
@@ -63,6 +66,8 @@ async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: HomeSen
         coordinators["web_service"] = web
     if (backup := entry.runtime_data.backup) is not None:
         coordinators["backup"] = backup
+    if (ups := entry.runtime_data.ups) is not None:
+        coordinators["ups"] = ups
     for name, coordinator in coordinators.items():
         data = _plain(coordinator.data)
         if isinstance(coordinator.data, ConnectionSnapshot):  # what the entities derive from it
