@@ -104,6 +104,29 @@ async def test_a_nightly_backup_from_its_metrics_file(hass: HomeAssistant, tmp_p
     assert entity_state(hass, entry, "backup_runs").state == "5"
 
 
+async def test_an_unreadable_file_makes_the_job_unavailable_then_recovers(hass: HomeAssistant, tmp_path: Path) -> None:
+    path = tmp_path / "backup.jsonl"
+    path.mkdir()  # a directory where the file should be: not readable as one
+    result = await _add(hass, {"name": "Nightly", "path": str(path)})
+    entry = result["result"]
+    await hass.async_block_till_done()
+    assert entry.state is config_entries.ConfigEntryState.SETUP_RETRY
+    path.rmdir()
+    path.write_text(_line(2))
+    await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entity_state(hass, entry, "last_backup_result").state == "success"
+    coordinator = entry.runtime_data.backup
+    path.unlink()
+    path.mkdir()
+    await coordinator.async_refresh()
+    assert entity_state(hass, entry, "last_backup_result").state == "unavailable"
+    path.rmdir()
+    path.write_text(_line(1))
+    await coordinator.async_refresh()
+    assert entity_state(hass, entry, "last_backup_result").state == "success"
+
+
 async def test_an_overdue_backup_and_the_action(hass: HomeAssistant, tmp_path: Path) -> None:
     path = tmp_path / "backup.jsonl"
     path.write_text(_line(30))

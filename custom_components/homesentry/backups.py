@@ -20,9 +20,10 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import CONF_SCAN_INTERVAL, PERCENTAGE, EntityCategory, UnitOfInformation, UnitOfTime
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_EXPECTED_HOURS, CONF_PATH, DEFAULT_BACKUP_OPTIONS
+from .const import CONF_EXPECTED_HOURS, CONF_PATH, DEFAULT_BACKUP_OPTIONS, DOMAIN
 from .coordinator import SubscribingCoordinator, entry_store
 from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
 from .probes.backup import BackupRun, MetricsFollower, parse_run
@@ -157,7 +158,15 @@ class BackupCoordinator(SubscribingCoordinator[BackupSnapshot, BackupCategory]):
         async with self.cycle_lock:
             changed = False
             if self.follower is not None:
-                result = await self.hass.async_add_executor_job(self.follower.read)
+                try:
+                    result = await self.hass.async_add_executor_job(self.follower.read)
+                except OSError as err:  # not readable: permissions, a directory, an I/O error
+                    self.follower.close()
+                    raise UpdateFailed(
+                        translation_domain=DOMAIN,
+                        translation_key="metrics_unreadable",
+                        translation_placeholders={"path": str(self.follower.path), "error": str(err)},
+                    ) from err
                 if result.exists != self._file_exists and not result.exists:
                     _LOGGER.warning("%s: the metrics file %s is missing", self.name, self.follower.path)
                 self._file_exists = result.exists
