@@ -26,7 +26,7 @@ from custom_components.homesentry.const import (
     MonitorKind,
 )
 
-from .peers import FAR, INTERNET, NEAR, DockerEngine, NetLab
+from .peers import FAR, INTERNET, NEAR, DockerEngine, NetLab, NutServer
 from .sysfs_tree import SysfsTree, home_server
 
 MACHINE_ID = "0123456789abcdef0123456789abcdef"
@@ -140,3 +140,14 @@ def engine(docker_engine: DockerEngine, socket_enabled: None) -> Iterator[Docker
     if docker_engine.process is None:
         docker_engine.start()
     docker_engine.remove_all()
+
+
+@pytest.fixture
+def nut(socket_enabled: None) -> Iterator[NutServer]:
+    """A real upsd with the dummy-ups driver, in a directory the nut user may traverse."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    directory = Path(tempfile.mkdtemp(prefix="hs-nut-"))
+    server = NutServer(directory).start()
+    yield server
+    server.stop()
+    shutil.rmtree(directory, ignore_errors=True)

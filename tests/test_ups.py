@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from ipaddress import ip_address
-from pathlib import Path
-import shutil
-import tempfile
 from typing import Any
 
 from homeassistant import config_entries
@@ -18,22 +14,11 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import pytest
-import pytest_socket
 
 from custom_components.homesentry.const import DOMAIN
 
 from .conftest import entity_state
 from .peers import NutServer, free_port
-
-
-@pytest.fixture
-def nut(socket_enabled: None) -> Iterator[NutServer]:
-    pytest_socket.socket_allow_hosts(["127.0.0.1"])
-    directory = Path(tempfile.mkdtemp(prefix="hs-nut-"))
-    server = NutServer(directory).start()
-    yield server
-    server.stop()
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 async def _add(hass: HomeAssistant, nut: NutServer, **server: Any) -> Any:

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-import shutil
-import tempfile
+from collections.abc import AsyncIterator
 
 from aionut import AIONUTClient
 import pytest
-import pytest_socket
 
 from custom_components.homesentry.probes.nut import (
     UpsDriverDown,
@@ -27,17 +23,6 @@ from custom_components.homesentry.probes.nut import (
 )
 
 from ..peers import NutServer, free_port
-
-
-@pytest.fixture
-def nut(socket_enabled: None) -> Iterator[NutServer]:
-    """upsd and the driver, in a directory the nut user may traverse."""
-    pytest_socket.socket_allow_hosts(["127.0.0.1"])
-    directory = Path(tempfile.mkdtemp(prefix="hs-nut-"))
-    server = NutServer(directory).start()
-    yield server
-    server.stop()
-    shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture
