@@ -70,12 +70,19 @@ async def test_options_change_interval_and_interfaces(hass: HomeAssistant, loade
     interface_selector = next(v for k, v in result["data_schema"].schema.items() if str(k) == "interfaces")
     assert interface_selector.config["options"] == ["docker0", "eth0", "lo", "veth1a2b3c"]
 
+    # Every mount is offered; the ones watched by default are chosen ("/" among them, /proc not).
+    mounts = next(k for k in result["data_schema"].schema if str(k) == "mounts")
+    assert "/" in mounts.default()
+    assert "/proc" not in mounts.default()
+    assert "/proc" in result["data_schema"].schema[mounts].config["options"]
+
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"scan_interval": 120, "interfaces": ["eth0", "lo"]}
+        result["flow_id"], {"scan_interval": 120, "interfaces": ["eth0", "lo"], "mounts": ["/", "/proc"]}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert host_entry.options == {"scan_interval": 120, "interfaces": ["eth0", "lo"]}
+    assert host_entry.options == {"scan_interval": 120, "interfaces": ["eth0", "lo"], "mounts": ["/", "/proc"]}
+    assert hass.states.get("sensor.nas_proc_disk_usage") is not None
     # The entry reloaded with the new options.
     coordinator = host_entry.runtime_data.host
     assert coordinator is not None

@@ -21,7 +21,7 @@ from custom_components.homesentry.containers import (
     RESTART_BUTTON,
     USAGE_SENSORS,
 )
-from custom_components.homesentry.host import HOST_SENSORS
+from custom_components.homesentry.host import HOST_BINARY_SENSORS, HOST_SENSORS
 from custom_components.homesentry.internet import (
     CONNECTION_BINARY_SENSORS,
     CONNECTION_SENSORS,
@@ -47,6 +47,7 @@ DESCRIPTIONS = {
         *UPS_SENSORS,
     ),
     "binary_sensor": (
+        *HOST_BINARY_SENSORS,
         *CONNECTION_BINARY_SENSORS,
         *ENGINE_BINARY_SENSORS,
         *CONTAINER_BINARY_SENSORS,

@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 import logging
 import os
+from pathlib import Path
 import shutil
+import threading
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import slugify
 import psutil
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.homesentry.const import DOMAIN
+from custom_components.homesentry.probes.filesystems import list_mounts
 from custom_components.homesentry.probes.host import Category
 
-from .conftest import MACHINE_ID, setup_entry
+from .conftest import MACHINE_ID, entity_state, setup_entry
 from .sysfs_tree import SysfsTree, write
 
 # What a newcomer sees without touching anything: enabled by default.
@@ -75,11 +80,17 @@ async def test_newcomer_sees_enabled_entities_and_noisy_ones_disabled(
     entries = er.async_entries_for_config_entry(registry, host_entry.entry_id)
     enabled = {e.entity_id for e in entries if e.disabled_by is None}
     disabled = {e.entity_id for e in entries if e.disabled_by is not None}
-    assert enabled == DEFAULT_ENABLED
+    # The filesystems are this machine's own (its /proc/self/mountinfo).
+    mounts = list_mounts(Path("/proc/self/mountinfo"))
+    assert "/" in {m.path for m in mounts}
+    disk = {"sensor." + slugify(f"nas {m.path} {kind}") for m in mounts for kind in ("disk usage", "free space")}
+    stale = {"binary_sensor." + slugify(f"nas {m.path} stale mount") for m in mounts}
+    assert enabled == DEFAULT_ENABLED | disk | stale
     cores = {f"sensor.nas_cpu_core_{i}_usage" for i in range(psutil.cpu_count() or 1)}
-    assert disabled == NOISY_DISABLED | cores
-    assert {s.entity_id for s in hass.states.async_all("sensor")} == DEFAULT_ENABLED
-    for entity_id in DEFAULT_ENABLED:
+    used = {"sensor." + slugify(f"nas {m.path} used space") for m in mounts}
+    assert disabled == NOISY_DISABLED | cores | used
+    assert {s.entity_id for s in hass.states.async_all("sensor")} == DEFAULT_ENABLED | disk
+    for entity_id in DEFAULT_ENABLED | disk | stale:
         assert _state(hass, entity_id) not in ("unknown", STATE_UNAVAILABLE), entity_id
 
 
@@ -90,8 +101,8 @@ async def test_registry_and_units_snapshot(
     registry = er.async_get(hass)
     rows = []
     for entry in sorted(er.async_entries_for_config_entry(registry, host_entry.entry_id), key=lambda e: e.entity_id):
-        if entry.translation_key == "core_usage":
-            continue  # one per core of the machine running the tests
+        if entry.translation_key in {"core_usage", "disk_usage", "disk_free", "disk_used", "stale_mount"}:
+            continue  # one per core and per filesystem of the machine running the tests
         rows.append(
             {
                 "entity_id": entry.entity_id,
@@ -299,3 +310,48 @@ async def test_thermal_zone_only_machine(hass: HomeAssistant, host_entry: MockCo
     assert _state(hass, "sensor.nas_cpu_temperature") == "41.0"
     assert _state(hass, "sensor.nas_acpitz_acpitz_temperature") == "41.0"
     assert hass.states.get("sensor.nas_nct6775_fan1_fan_speed") is None
+
+
+async def test_filesystems_and_a_hung_mount(
+    hass: HomeAssistant, loaded_host_entry: MockConfigEntry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The machine's real mounts (its /proc/self/mountinfo); "/" is always among them."""
+    entry = loaded_host_entry
+    usage = entity_state(hass, entry, "disk_usage_root")
+    expected = os.statvfs("/")
+    used = (expected.f_blocks - expected.f_bfree) * expected.f_frsize
+    assert float(usage.state) == pytest.approx(100 * used / (used + expected.f_bavail * expected.f_frsize), abs=0.5)
+    assert usage.attributes["unit_of_measurement"] == "%"
+    free = entity_state(hass, entry, "disk_free_root")
+    assert free.attributes["unit_of_measurement"] == "GiB"
+    assert float(free.state) == pytest.approx(expected.f_bavail * expected.f_frsize / 2**30, rel=0.01)
+    assert entity_state(hass, entry, "stale_mount_root", "binary_sensor").state == "off"
+    registry = er.async_get(hass)
+    used = registry.async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_disk_used_root")
+    assert used is not None
+    registry_entry = registry.async_get(used)
+    assert registry_entry is not None
+    assert registry_entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION  # used space starts disabled
+
+    # "/" stops answering (as a dead NFS server would): its entities go unavailable, the rest go on.
+    release = threading.Event()
+    real_statvfs = os.statvfs
+
+    def statvfs(path: str) -> os.statvfs_result:
+        if path == "/":
+            release.wait(30)
+        return real_statvfs(path)
+
+    monkeypatch.setattr(os, "statvfs", statvfs)
+    coordinator = entry.runtime_data.host
+    try:
+        await coordinator.async_refresh()
+        assert entity_state(hass, entry, "disk_usage_root").state == "unavailable"
+        assert entity_state(hass, entry, "stale_mount_root", "binary_sensor").state == "on"
+        assert entity_state(hass, entry, "cpu_usage").state != "unavailable"
+    finally:
+        release.set()
+    await asyncio.sleep(0.1)
+    await coordinator.async_refresh()
+    assert entity_state(hass, entry, "disk_usage_root").state != "unavailable"
+    assert entity_state(hass, entry, "stale_mount_root", "binary_sensor").state == "off"

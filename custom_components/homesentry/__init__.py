@@ -36,7 +36,7 @@ from .entity import (
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
 )
-from .host import HOST_SENSORS, HostCoordinator, host_probe_for
+from .host import HOST_BINARY_SENSORS, HOST_SENSORS, HostCoordinator, host_probe_for
 from .internet import (
     CONNECTION_BINARY_SENSORS,
     CONNECTION_SENSORS,
@@ -92,6 +92,8 @@ class HomeSentryData:
     def binary_sensors(self) -> list[Source[HomeSentryBinarySensorEntityDescription[Any, Any]]]:
         """Each coordinator with the binary sensor descriptions it feeds."""
         sources: list[Source[HomeSentryBinarySensorEntityDescription[Any, Any]]] = []
+        if self.host is not None:
+            sources.append((self.host, HOST_BINARY_SENSORS))
         if (internet := self.internet) is not None:
             sources.append((internet.connection, CONNECTION_BINARY_SENSORS))
         if (docker := self.docker) is not None:

@@ -42,6 +42,7 @@ from .const import (
     CONF_KIND,
     CONF_MACHINE_ID,
     CONF_METHOD,
+    CONF_MOUNTS,
     CONF_PATH,
     CONF_PING_COUNT,
     CONF_PING_GATEWAY,
@@ -85,6 +86,7 @@ from .probes.docker import (
     check_engine,
     normalize_url,
 )
+from .probes.filesystems import Mount, list_mounts
 from .probes.host import read_machine_id
 from .probes.network import list_interfaces, physical_interfaces
 from .probes.nut import UpsError, list_ups
@@ -472,17 +474,23 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
         return self.async_show_form(step_id="internet", data_schema=_internet_schema(current), errors=errors)
 
     async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Update interval and interfaces of a monitored server."""
+        """Update interval, interfaces and filesystems of a monitored server."""
         if user_input is not None:
             return self.async_create_entry(
                 data={
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                     CONF_INTERFACES: list(user_input.get(CONF_INTERFACES, [])),
+                    CONF_MOUNTS: list(user_input.get(CONF_MOUNTS, [])),
                 }
             )
         options = self.config_entry.options
         available = await self.hass.async_add_executor_job(list_interfaces, const.SYSFS_ROOT)
         chosen = list(options.get(CONF_INTERFACES, []))
+        mountinfo = const.PROCFS_ROOT / "self" / "mountinfo"
+        every_mount = [m.path for m in await self.hass.async_add_executor_job(_all_mounts, mountinfo)]
+        mounts = options.get(CONF_MOUNTS)
+        if mounts is None:  # never chosen: what is watched by default
+            mounts = [m.path for m in await self.hass.async_add_executor_job(list_mounts, mountinfo)]
         schema = probatio.Schema(
             {
                 probatio.Required(
@@ -504,9 +512,21 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                         mode=SelectSelectorMode.LIST,
                     )
                 ),
+                probatio.Optional(CONF_MOUNTS, default=list(mounts)): SelectSelector(
+                    SelectSelectorConfig(
+                        # Keep chosen mounts that are not mounted right now (a USB drive unplugged).
+                        options=sorted(set(every_mount) | set(mounts)),
+                        multiple=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
             }
         )
         return self.async_show_form(step_id="host", data_schema=schema)
+
+
+def _all_mounts(mountinfo: Path) -> list[Mount]:
+    return list_mounts(mountinfo, everything=True)
 
 
 def _number(low: float, high: float, unit: str | None = None, step: float = 1) -> NumberSelector:

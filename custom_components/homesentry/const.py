@@ -13,6 +13,7 @@ DOMAIN: Final = "homesentry"
 CONF_KIND: Final = "kind"
 CONF_MACHINE_ID: Final = "machine_id"
 CONF_INTERFACES: Final = "interfaces"
+CONF_MOUNTS: Final = "mounts"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 
 DEFAULT_HOST_SCAN_INTERVAL: Final = 30

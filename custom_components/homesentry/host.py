@@ -8,6 +8,7 @@ from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING, Any
 
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
     PERCENTAGE,
@@ -22,9 +23,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from . import const
-from .const import CONF_INTERFACES, CONF_SCAN_INTERVAL, DEFAULT_HOST_SCAN_INTERVAL, DOMAIN
+from .const import CONF_INTERFACES, CONF_MOUNTS, CONF_SCAN_INTERVAL, DEFAULT_HOST_SCAN_INTERVAL, DOMAIN
 from .coordinator import SubscribingCoordinator
-from .entity import HomeSentrySensorEntityDescription
+from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
 from .probes.host import ALL_CATEGORIES, Category, HostProbe, HostSnapshot
 from .probes.hwmon import TemperatureReading
 
@@ -76,6 +77,7 @@ def host_probe_for(options: Mapping[str, Any]) -> HostProbe:
         sysfs_root=const.SYSFS_ROOT,
         procfs_root=const.PROCFS_ROOT,
         interfaces=options.get(CONF_INTERFACES, []),
+        mounts=options.get(CONF_MOUNTS),
     )
 
 
@@ -123,6 +125,29 @@ def _memory_size(key: str, field: str) -> HostSensorDescription:
         suggested_display_precision=2,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data, _: None if data.memory is None else getattr(data.memory, field),
+    )
+
+
+def _mounts(data: HostSnapshot) -> Mapping[str, str]:
+    """Mounts that answered this cycle: a stale one's usage is unavailable."""
+    return {key: path for key, path in data.mounts.items() if key in data.filesystems}
+
+
+def _filesystem(key: str, field: str, *, enabled: bool = True) -> HostSensorDescription:
+    size = field != "percent"
+    return HostSensorDescription(
+        key=key,
+        translation_key=key,
+        placeholder="mount",
+        category=Category.FILESYSTEMS,
+        device_class=SensorDeviceClass.DATA_SIZE if size else None,
+        native_unit_of_measurement=UnitOfInformation.BYTES if size else PERCENTAGE,
+        suggested_unit_of_measurement=UnitOfInformation.GIBIBYTES if size else None,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled,
+        objects_fn=_mounts,
+        value_fn=lambda data, name: getattr(data.filesystems[name], field) if name in data.filesystems else None,
     )
 
 
@@ -288,6 +313,9 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
     _pressure("cpu"),
     _pressure("memory"),
     _pressure("io"),
+    _filesystem("disk_usage", "percent"),
+    _filesystem("disk_free", "free"),
+    _filesystem("disk_used", "used", enabled=False),
     _network("network_received", "received"),
     _network("network_sent", "sent"),
     HostSensorDescription(
@@ -316,5 +344,24 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
                 for s in data.listening or ()
             ]
         },
+    ),
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class HostBinarySensorDescription(HomeSentryBinarySensorEntityDescription[HostSnapshot, Category]):
+    """A binary sensor of the This server device."""
+
+
+HOST_BINARY_SENSORS: tuple[HostBinarySensorDescription, ...] = (
+    HostBinarySensorDescription(
+        key="stale_mount",
+        translation_key="stale_mount",
+        placeholder="mount",
+        category=Category.FILESYSTEMS,
+        device_class=BinarySensorDeviceClass.PROBLEM,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        objects_fn=lambda data: dict(data.mounts),
+        value_fn=lambda data, name: name in data.stale_mounts,
     ),
 )

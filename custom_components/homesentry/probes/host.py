@@ -23,6 +23,7 @@ from typing import cast
 
 import psutil
 
+from .filesystems import STATVFS_TIMEOUT, FilesystemReader, FilesystemUsage, list_mounts
 from .hwmon import FanReading, HwmonReader, HwmonReadings, TemperatureReading, cpu_temperature
 from .network import InterfaceCounters, read_counters
 from .power_supply import BatteryReading, find_batteries, read_batteries
@@ -62,6 +63,7 @@ class Category(StrEnum):
     NETWORK = "network"
     TOP_PROCESSES = "top_processes"
     LISTENING_PORTS = "listening_ports"
+    FILESYSTEMS = "filesystems"
 
 
 ALL_CATEGORIES = frozenset(Category)
@@ -150,6 +152,9 @@ class HostSnapshot:
     network: Mapping[str, InterfaceRate] = field(default_factory=dict)
     top_processes: tuple[ProcessUsage, ...] | None = None
     listening: tuple[ListeningSocket, ...] | None = None
+    filesystems: Mapping[str, FilesystemUsage] = field(default_factory=dict)
+    mounts: Mapping[str, str] = field(default_factory=dict)  # watched mounts: key -> path
+    stale_mounts: frozenset[str] = frozenset()
     sensors_skipped: int = 0
     collected: frozenset[Category] = frozenset()
     failures: Mapping[Category, str] = field(default_factory=dict)
@@ -176,14 +181,24 @@ class HostProbe:
         sysfs_root: Path = Path("/sys"),
         procfs_root: Path = Path("/proc"),
         interfaces: Sequence[str] = (),
+        mounts: Sequence[str] | None = None,
+        statvfs: Callable[[str], os.statvfs_result] | None = None,
+        statvfs_timeout: float = STATVFS_TIMEOUT,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         prime_seconds: float = 0.25,
     ) -> None:
-        """Probe the host; ``interfaces`` are the ones whose throughput to report."""
+        """Probe the host; ``interfaces`` are the ones whose throughput to report.
+
+        ``mounts`` are the mount points whose usage to report (None: every
+        filesystem a user stores files on, see ``list_mounts``).
+        """
         self.sysfs_root = sysfs_root
         self.procfs_root = procfs_root
         self.interfaces = list(interfaces)
+        self.mounts = None if mounts is None else list(mounts)
+        # os.statvfs looked up at each call, so a test can make one mount hang.
+        self._filesystems = FilesystemReader(statvfs or (lambda path: os.statvfs(path)), statvfs_timeout)  # noqa: PLW0108
         # Looked up at each call, so a test clock that replaces time.monotonic applies.
         self._clock = clock or (lambda: time.monotonic())  # noqa: PLW0108
         self._sleep = sleep
@@ -326,6 +341,13 @@ class HostProbe:
     def _read_process_count(self) -> dict[str, object]:
         return {"process_count": count_processes(self.procfs_root)}
 
+    def _read_filesystems(self) -> dict[str, object]:
+        # Read each cycle (a small file): a drive plugged in later is found.
+        found = list_mounts(self.procfs_root / "self" / "mountinfo", everything=self.mounts is not None)
+        mounts = found if self.mounts is None else [m for m in found if m.path in self.mounts]
+        usage, stale = self._filesystems.read(mounts)
+        return {"filesystems": usage, "mounts": {m.key: m.path for m in mounts}, "stale_mounts": stale}
+
     def _read_temperatures(self) -> dict[str, object]:
         readings = self._hwmon()
         return {
@@ -440,6 +462,7 @@ class HostProbe:
         Category.NETWORK: _read_network,
         Category.TOP_PROCESSES: _read_top_processes,
         Category.LISTENING_PORTS: _read_listening_ports,
+        Category.FILESYSTEMS: _read_filesystems,
     }
 
 

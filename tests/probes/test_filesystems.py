@@ -1,0 +1,97 @@
+"""Mounted filesystems: which are watched, and a hung mount that costs only itself."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import os
+from pathlib import Path
+import threading
+import time
+
+import pytest
+
+from custom_components.homesentry.probes.filesystems import FilesystemReader, list_mounts
+
+# A home server's /proc/self/mountinfo (fields as the kernel writes them; see proc(5)).
+MOUNTINFO = """\
+22 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw
+23 22 0:21 / /proc rw,nosuid shared:12 - proc proc rw
+24 22 0:22 / /sys rw,nosuid shared:2 - sysfs sysfs rw
+25 22 0:5 / /dev rw,nosuid shared:8 - devtmpfs udev rw,size=8G
+26 22 0:25 / /run rw,nosuid shared:13 - tmpfs tmpfs rw,size=1G
+27 22 259:1 / /boot/efi rw,relatime shared:30 - vfat /dev/nvme0n1p1 rw
+28 22 8:33 / /mnt/media\\040library rw,relatime shared:32 - xfs /dev/sdc1 rw
+29 22 0:50 / /mnt/nas rw,relatime shared:40 - nfs4 nas:/export rw,vers=4.2
+30 22 0:51 / /mnt/share rw,relatime shared:41 - cifs //nas/share rw
+31 22 7:3 / /snap/core22/1380 ro,nodev shared:5 - squashfs /dev/loop3 ro
+32 22 0:60 / /var/lib/docker/overlay2/abc/merged rw shared:60 - overlay overlay rw,lowerdir=x
+33 22 8:17 /photos /srv/photos rw,relatime shared:31 - xfs /dev/sdb1 rw
+34 22 8:17 / /mnt/backup rw,relatime shared:31 - xfs /dev/sdb1 rw
+36 22 8:17 / /mnt/backup-again rw,relatime shared:31 - xfs /dev/sdb1 rw
+35 22 0:70 / /sys/fs/cgroup rw shared:9 - cgroup2 cgroup2 rw
+"""
+
+
+@pytest.fixture
+def mountinfo(tmp_path: Path) -> Path:
+    path = tmp_path / "mountinfo"
+    path.write_text(MOUNTINFO)
+    return path
+
+
+def test_the_filesystems_a_user_stores_files_on(mountinfo: Path) -> None:
+    mounts = list_mounts(mountinfo)
+    assert [(m.key, m.path, m.fstype) for m in mounts] == [
+        ("root", "/", "ext4"),
+        ("boot_efi", "/boot/efi", "vfat"),
+        ("mnt_backup", "/mnt/backup", "xfs"),  # sdb1's second mount and its bind mount are left out
+        ("mnt_media_library", "/mnt/media library", "xfs"),
+        ("mnt_nas", "/mnt/nas", "nfs4"),
+        ("mnt_share", "/mnt/share", "cifs"),
+    ]
+    assert len(list_mounts(mountinfo, everything=True)) == 15
+
+
+@pytest.fixture
+def hang() -> Iterator[threading.Event]:
+    """Releases the hung statvfs at the end, so no thread outlives the test."""
+    release = threading.Event()
+    yield release
+    release.set()
+    time.sleep(0.1)
+
+
+def test_a_hung_mount_costs_only_itself(mountinfo: Path, tmp_path: Path, hang: threading.Event) -> None:
+    mounts = list_mounts(mountinfo)
+    calls: dict[str, int] = {}
+
+    def statvfs(path: str) -> os.statvfs_result:
+        calls[path] = calls.get(path, 0) + 1
+        if path == "/mnt/nas":
+            hang.wait(30)  # an NFS server that stopped answering
+        if path == "/mnt/share":
+            raise OSError(116, "Stale file handle")
+        return os.statvfs(tmp_path)
+
+    reader = FilesystemReader(statvfs, timeout=0.5)
+    start = time.monotonic()
+    usage, stale = reader.read(mounts)
+    assert time.monotonic() - start < 1.5  # one timeout, not one per mount
+    assert stale == {"mnt_nas", "mnt_share"}
+    assert set(usage) == {"root", "boot_efi", "mnt_backup", "mnt_media_library"}
+    expected = os.statvfs(tmp_path)
+    root = usage["root"]
+    assert root.total == expected.f_blocks * expected.f_frsize
+    assert root.free == expected.f_bavail * expected.f_frsize
+    assert 0 <= root.percent <= 100
+
+    # Still hung: reported stale at once, and not asked again (no pile of threads).
+    start = time.monotonic()
+    _, stale = reader.read(mounts)
+    assert "mnt_nas" in stale
+    assert calls["/mnt/nas"] == 1
+    hang.set()
+    time.sleep(0.1)
+    usage, stale = reader.read(mounts)
+    assert "mnt_nas" in usage  # the server answers again
+    assert stale == {"mnt_share"}
