@@ -202,9 +202,8 @@ class _WebServer:
 async def aiohttp_web_server() -> _WebServer:
     runner = web.AppRunner(web.Application())
     await runner.setup()
-    port = free_port("127.0.0.1")
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return _WebServer(runner, port)
+    await web.TCPSite(runner, "127.0.0.1", 0).start()  # the kernel picks a free port at bind time
+    return _WebServer(runner, int(runner.addresses[0][1]))
 
 
 async def _reconfigure(hass: HomeAssistant, entry_id: str) -> Any:

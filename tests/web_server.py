@@ -15,8 +15,6 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from .peers import free_port
-
 
 def self_signed(directory: Path, days: float) -> tuple[ssl.SSLContext, datetime]:
     """A server context with a new self-signed certificate for 127.0.0.1, valid ``days`` more."""
@@ -67,7 +65,11 @@ class WebServer:
     def start(self) -> WebServer:
         """Listen on a free loopback port."""
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        try:
+            asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def stop(self) -> None:
@@ -94,8 +96,9 @@ class WebServer:
         app.router.add_get("/echo-header", self._echo_header)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        self.port = free_port("127.0.0.1")
-        await web.TCPSite(self._runner, "127.0.0.1", self.port, ssl_context=self.ssl_context).start()
+        # Port 0: the kernel picks a free one at bind time (no race with another test's server).
+        await web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=self.ssl_context).start()
+        self.port = int(self._runner.addresses[0][1])
 
     async def _stop(self) -> None:
         if self._runner is not None:
