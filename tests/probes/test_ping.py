@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 from pathlib import Path
 import subprocess
@@ -10,6 +11,7 @@ import sys
 
 import pytest
 
+from custom_components.homesentry.probes import ping as ping_module
 from custom_components.homesentry.probes.ping import (
     CombinedPing,
     PingMethod,
@@ -87,6 +89,20 @@ async def test_unanswered_targets_report_full_loss_and_names_resolve(lab: NetLab
     assert (tcp_silent.sent, tcp_silent.loss) == (2, 100.0)
     by_name = await ping("localhost", method=PingMethod.ICMP, count=2, interval=0.05, wait=0.3)
     assert (by_name.address, by_name.loss) == ("127.0.0.1", 0.0)
+
+
+async def test_a_silent_target_never_takes_another_bursts_replies(lab: NetLab, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A raw socket sees every echo reply of the host; even with the same identifier (as two
+    bursts once had, by chance), the gateway's replies must not count for a silent target.
+    """
+    monkeypatch.setattr(ping_module, "_IDENTIFIERS", itertools.repeat(0x4242))
+    lab.down((INTERNET[1],))
+    with lab.inside():
+        silent, answering = await asyncio.gather(
+            ping(INTERNET[1], method=PingMethod.ICMP, count=5, interval=0.02, wait=0.3),
+            ping(FAR, method=PingMethod.ICMP, count=5, interval=0.02, wait=0.3),
+        )
+    assert (silent.received, answering.received) == (0, 5)
 
 
 async def test_tcp_timing_counts_refusals_as_answers(lab: NetLab) -> None:

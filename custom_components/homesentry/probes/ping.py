@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 import ipaddress
 import itertools
-import os
+import random
 import socket
 import struct
 import time
@@ -211,7 +211,8 @@ async def _icmp_burst(
     requests: dict[int, ICMPRequest] = {}
     rtts: dict[int, float] = {}
     complete = asyncio.Event()
-    ident = (os.getpid() ^ id(requests)) & 0xFFFF
+    ident = next(_IDENTIFIERS) & 0xFFFF
+    expected = ipaddress.ip_address(address)
     with socket_class(privileged=privileged) as icmp:
         sock = icmp.sock
         sock.setsockopt(socket.SOL_SOCKET, _SO_TIMESTAMPNS, 1)
@@ -221,9 +222,11 @@ async def _icmp_burst(
         def on_readable() -> None:
             while True:
                 try:
-                    packet, ancillary, _, _ = sock.recvmsg(2048, _ANCILLARY_SIZE)
+                    packet, ancillary, _, source = sock.recvmsg(2048, _ANCILLARY_SIZE)
                 except OSError:  # BlockingIOError: drained
                     return
+                if ipaddress.ip_address(str(source[0]).split("%", 1)[0]) != expected:
+                    continue  # a raw socket sees every host's replies: another burst's target
                 arrived = _arrival(ancillary)
                 reply = _parse_echo_reply(packet, version, (packet[0] & 0x0F) * 4 if header is None else 0)
                 if reply is None:
@@ -251,6 +254,9 @@ async def _icmp_burst(
 
 
 _SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
+# One echo identifier per burst, so concurrent bursts (the gateway's and each
+# target's) never take each other's replies.
+_IDENTIFIERS = itertools.count(random.randrange(0x10000))
 _TIMESPEC = struct.Struct("@qq")
 _ANCILLARY_SIZE = socket.CMSG_SPACE(_TIMESPEC.size)
 
