@@ -452,8 +452,12 @@ class NutServer:
             shutil.chown(path, "root", "nut")
             path.chmod(0o640)
         self.write()
-        self.start_driver()
-        self.start_upsd()
+        try:
+            self.start_driver()
+            self.start_upsd()
+        except BaseException:
+            self.stop()  # a failed start leaves no upsd or driver behind
+            raise
         return self
 
     def write(self, **changes: str) -> None:
