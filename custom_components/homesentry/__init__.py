@@ -29,6 +29,7 @@ from .containers import (
     USAGE_SENSORS,
     DockerCoordinators,
     async_setup_docker,
+    container_name,
 )
 from .coordinator import STORE_NAMES, SubscribingCoordinator, entry_store
 from .entity import (
@@ -206,6 +207,5 @@ async def async_remove_config_entry_device(
     docker = entry.runtime_data.docker
     if docker is None or docker.engine.data is None or not docker.engine.data.reachable:
         return False
-    prefix = f"{entry.unique_id}_"
-    names = {i.removeprefix(prefix) for d, i in device.identifiers if d == DOMAIN and i.startswith(prefix)}
-    return bool(names) and not names & set(docker.engine.data.engine.containers)
+    name = container_name(entry, device)
+    return name is not None and name not in docker.engine.data.engine.containers

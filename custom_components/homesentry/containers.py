@@ -174,6 +174,12 @@ def container_identifier(entry: HomeSentryConfigEntry, name: str) -> tuple[str, 
     return (DOMAIN, f"{entry.unique_id}_{name}")
 
 
+def container_name(entry: HomeSentryConfigEntry, device: dr.DeviceEntry) -> str | None:
+    """The container a device of this engine stands for; None for the engine's own device."""
+    prefix = f"{entry.unique_id}_"
+    return next((i.removeprefix(prefix) for d, i in device.identifiers if d == DOMAIN and i.startswith(prefix)), None)
+
+
 class _DockerDevices:
     """Engine device for object "", a container's device for its name."""
 
@@ -298,12 +304,10 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
     async def _async_forget_gone(self, engine: EngineSnapshot) -> None:
         """Remove the devices of containers gone longer than the grace period."""
         registry = dr.async_get(self.hass)
-        prefix = f"{self.config_entry.unique_id}_"
         devices = {
-            identifier.removeprefix(prefix): device
+            name: device
             for device in dr.async_entries_for_config_entry(registry, self.config_entry.entry_id)
-            for domain, identifier in device.identifiers
-            if domain == DOMAIN and identifier.startswith(prefix)
+            if (name := container_name(self.config_entry, device)) is not None
         }
         now = dt_util.utcnow()
         grace = timedelta(hours=_option(self.config_entry, CONF_REMOVE_AFTER_HOURS))

@@ -15,6 +15,7 @@ from homeassistant.util import dt as dt_util
 import probatio
 
 from .const import CONF_KIND, DOMAIN, MonitorKind
+from .containers import container_name
 from .probes.backup import parse_run
 from .probes.docker import ContainerAction
 
@@ -41,12 +42,13 @@ async def _async_act(call: ServiceCall, action: ContainerAction) -> None:
     """Run ``action`` on every container device the call names."""
     targets: list[tuple[HomeSentryConfigEntry, str]] = []
     for device_id in call.data[ATTR_DEVICE_ID]:
-        device, entry = service.async_get_device_and_config_entry(call.hass, DOMAIN, device_id)
+        device, entry = service.async_get_device_and_config_entry(
+            call.hass, DOMAIN, device_id, include_child_devices=False
+        )
         config_entry: HomeSentryConfigEntry = entry
-        prefix = f"{config_entry.unique_id}_"
-        names = [i.removeprefix(prefix) for d, i in device.identifiers if d == DOMAIN and i.startswith(prefix)]
         docker = config_entry.runtime_data.docker if config_entry.data[CONF_KIND] == MonitorKind.DOCKER else None
-        if docker is None or not names:
+        name = container_name(config_entry, device) if docker is not None else None
+        if docker is None or name is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="not_a_container",
@@ -58,7 +60,7 @@ async def _async_act(call: ServiceCall, action: ContainerAction) -> None:
                 translation_key="control_disabled",
                 translation_placeholders={"engine": config_entry.title},
             )
-        targets.append((config_entry, names[0]))
+        targets.append((config_entry, name))
     for config_entry, name in targets:
         docker = config_entry.runtime_data.docker
         assert docker is not None
