@@ -70,6 +70,24 @@ class HomeSentryData:
     backup: BackupCoordinator | None = None
     ups: UpsCoordinator | None = None
 
+    def coordinators(self) -> dict[str, SubscribingCoordinator[Any, Any]]:
+        """Every coordinator of the entry, by the name diagnostics show it under."""
+        found: dict[str, SubscribingCoordinator[Any, Any] | None] = {
+            "host": self.host,
+            "web_service": self.web,
+            "backup": self.backup,
+            "ups": self.ups,
+        }
+        if (internet := self.internet) is not None:
+            found |= {
+                "connection": internet.connection,
+                "public_ip": internet.public_ip,
+                "speed_test": internet.speed_test,
+            }
+        if (docker := self.docker) is not None:
+            found |= {"docker_engine": docker.engine, "docker_usage": docker.usage}
+        return {name: coordinator for name, coordinator in found.items() if coordinator is not None}
+
     def sensors(self) -> list[Source[HomeSentrySensorEntityDescription[Any, Any]]]:
         """Each coordinator with the sensor descriptions it feeds."""
         sources: list[Source[HomeSentrySensorEntityDescription[Any, Any]]] = []

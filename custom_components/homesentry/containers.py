@@ -419,11 +419,6 @@ class DockerCoordinators:
     follower: EventFollower | None = None
 
     @property
-    def all(self) -> tuple[EngineCoordinator, UsageCoordinator]:
-        """Every coordinator."""
-        return (self.engine, self.usage)
-
-    @property
     def control(self) -> bool:
         """Whether the user allowed restarting, starting and stopping containers."""
         return bool(_option(self.engine.config_entry, CONF_CONTROL))

@@ -13,7 +13,6 @@ from homeassistant.core import HomeAssistant
 
 from . import HomeSentryConfigEntry
 from .const import CONF_MACHINE_ID
-from .coordinator import SubscribingCoordinator
 from .internet import ConnectionSnapshot
 
 # The machine id identifies the machine across networks (systemd treats it as
@@ -51,24 +50,7 @@ def _plain(value: Any) -> Any:
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
     diagnostics: dict[str, Any] = {"entry": async_redact_data(entry.as_dict(), TO_REDACT)}
-    coordinators: dict[str, SubscribingCoordinator[Any, Any]] = {}
-    if (host := entry.runtime_data.host) is not None:
-        coordinators["host"] = host
-    if (internet := entry.runtime_data.internet) is not None:
-        coordinators |= {
-            "connection": internet.connection,
-            "public_ip": internet.public_ip,
-            "speed_test": internet.speed_test,
-        }
-    if (docker := entry.runtime_data.docker) is not None:
-        coordinators |= {"docker_engine": docker.engine, "docker_usage": docker.usage}
-    if (web := entry.runtime_data.web) is not None:
-        coordinators["web_service"] = web
-    if (backup := entry.runtime_data.backup) is not None:
-        coordinators["backup"] = backup
-    if (ups := entry.runtime_data.ups) is not None:
-        coordinators["ups"] = ups
-    for name, coordinator in coordinators.items():
+    for name, coordinator in entry.runtime_data.coordinators().items():
         data = _plain(coordinator.data)
         if isinstance(coordinator.data, ConnectionSnapshot):  # what the entities derive from it
             snapshot = coordinator.data

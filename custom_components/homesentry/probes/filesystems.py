@@ -9,7 +9,7 @@ thread, never the other mounts' readings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, wait
 from dataclasses import dataclass
 import os
@@ -147,8 +147,3 @@ class FilesystemReader:
                 free=result.f_bavail * result.f_frsize,
             )
         return usage, frozenset(stale)
-
-
-def by_key(mounts: Iterable[Mount]) -> Mapping[str, Mount]:
-    """Mounts by key."""
-    return {mount.key: mount for mount in mounts}
