@@ -37,8 +37,10 @@ class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
     placeholder: str | None = None
     attributes_fn: Callable[[DataT, str], Mapping[str, Any]] | None = None
 
-    def objects(self, data: DataT) -> Mapping[str, str]:
-        """The objects this description has an entity for in ``data``."""
+    def objects(self, data: DataT | None) -> Mapping[str, str]:
+        """The objects this description has an entity for in ``data`` (None: nothing read yet)."""
+        if data is None:
+            return _before_first_read(self.objects_fn)
         if self.objects_fn is not None:
             return self.objects_fn(data)
         return {"": ""} if self.value_fn(data, "") is not None else {}
@@ -71,8 +73,13 @@ class HomeSentryButtonDescription(ButtonEntityDescription):
     objects_fn: Callable[[Any], Mapping[str, str]] = always
 
     def objects(self, data: Any) -> Mapping[str, str]:
-        """The objects this description has a button for in ``data``."""
-        return self.objects_fn(data)
+        """The objects this description has a button for in ``data`` (None: nothing read yet)."""
+        return _before_first_read(self.objects_fn) if data is None else self.objects_fn(data)
+
+
+def _before_first_read(objects_fn: Callable[[Any], Mapping[str, str]] | None) -> Mapping[str, str]:
+    """Before its coordinator has read anything, only an ``always`` entity exists."""
+    return always(None) if objects_fn is always else {}
 
 
 class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoordinator[DataT, CategoryT]]):
@@ -158,8 +165,6 @@ def async_add_described_entities[DescriptionT: _Described](
         new: list[Entity] = []
         for coordinator, descriptions in pairs:
             for description in descriptions:
-                if coordinator.data is None and getattr(description, "objects_fn", None) is not always:
-                    continue  # its objects are known once the coordinator has read
                 for key, name in description.objects(coordinator.data).items():
                     if (uid := unique_id(prefix, description.key, key)) not in known:
                         known.add(uid)
