@@ -251,7 +251,7 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors:
                 unique_id = _web_unique_id(data)
                 await self._async_claim(unique_id)
-                result = await run_check(data)(self.hass, None)
+                result = await run_check(self.hass, data, None)
                 if result.ok:
                     return self._finish(unique_id, title, data, DEFAULT_WEB_OPTIONS)
                 errors["base"] = f"check_{result.failure}"

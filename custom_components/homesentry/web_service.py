@@ -97,29 +97,28 @@ def _option(entry: HomeSentryConfigEntry, key: str) -> Any:
     return entry.options.get(key, DEFAULT_WEB_OPTIONS[key])
 
 
-def run_check(entry_data: Mapping[str, Any]) -> Any:
-    """The check an entry's data describes, as a coroutine factory (config flow and coordinator)."""
+async def run_check(hass: HomeAssistant, entry_data: Mapping[str, Any], method: PingMethod | None) -> CheckResult:
+    """Run the check an entry's data describes (config flow and coordinator).
+
+    ``method`` is how to ping, for an ICMP check; found now if not given.
+    """
     kind = CheckKind(entry_data[CONF_CHECK])
-
-    async def check(hass: HomeAssistant, method: PingMethod | None) -> CheckResult:
-        if kind == CheckKind.HTTP:
-            session = async_get_clientsession(hass, verify_ssl=entry_data.get(CONF_VERIFY_TLS, True))
-            return await check_http(
-                session,
-                entry_data[CONF_URL],
-                method=entry_data.get(CONF_METHOD, "GET"),
-                statuses=parse_statuses(entry_data.get(CONF_STATUSES, "200-299")),
-                keyword=entry_data.get(CONF_KEYWORD, ""),
-                headers=parse_headers(entry_data.get(CONF_HEADERS, "")),
-                follow_redirects=entry_data.get(CONF_FOLLOW_REDIRECTS, True),
-            )
-        if kind == CheckKind.TCP:
-            return await check_tcp(entry_data[CONF_HOST], int(entry_data[CONF_PORT]))
-        if method is None:
-            method = await hass.async_add_executor_job(detect_method)
-        return await check_icmp(entry_data[CONF_HOST], method)
-
-    return check
+    if kind == CheckKind.HTTP:
+        session = async_get_clientsession(hass, verify_ssl=entry_data.get(CONF_VERIFY_TLS, True))
+        return await check_http(
+            session,
+            entry_data[CONF_URL],
+            method=entry_data.get(CONF_METHOD, "GET"),
+            statuses=parse_statuses(entry_data.get(CONF_STATUSES, "200-299")),
+            keyword=entry_data.get(CONF_KEYWORD, ""),
+            headers=parse_headers(entry_data.get(CONF_HEADERS, "")),
+            follow_redirects=entry_data.get(CONF_FOLLOW_REDIRECTS, True),
+        )
+    if kind == CheckKind.TCP:
+        return await check_tcp(entry_data[CONF_HOST], int(entry_data[CONF_PORT]))
+    if method is None:
+        method = await hass.async_add_executor_job(detect_method)
+    return await check_icmp(entry_data[CONF_HOST], method)
 
 
 class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]):
@@ -138,7 +137,6 @@ class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]
             all_categories=frozenset(WebCategory),
         )
         self.kind = CheckKind(config_entry.data[CONF_CHECK])
-        self.check = run_check(config_entry.data)
         self.threshold = int(_option(config_entry, CONF_FAILURE_THRESHOLD))
         self.method: PingMethod | None = None
 
@@ -146,7 +144,7 @@ class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]
         async with self.cycle_lock:
             if self.kind == CheckKind.ICMP and self.method is None:
                 self.method = await self.hass.async_add_executor_job(detect_method)
-            result = await self.check(self.hass, self.method)
+            result = await run_check(self.hass, self.config_entry.data, self.method)
         now = dt_util.utcnow()
         previous = self.data
         if result.ok:
