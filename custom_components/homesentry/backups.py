@@ -23,8 +23,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_EXPECTED_HOURS, CONF_PATH, DEFAULT_BACKUP_OPTIONS, DOMAIN
-from .coordinator import SubscribingCoordinator, entry_store
+from .const import CONF_EXPECTED_HOURS, CONF_PATH, DOMAIN
+from .coordinator import SubscribingCoordinator, entry_option, entry_store
 from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
 from .probes.backup import BackupRun, MetricsFollower, parse_run
 
@@ -99,18 +99,17 @@ class BackupCoordinator(SubscribingCoordinator[BackupSnapshot, BackupCategory]):
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry) -> None:
         """Initialise from the entry's file and options."""
-        options = {**DEFAULT_BACKUP_OPTIONS, **config_entry.options}
         super().__init__(
             hass,
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry backup {config_entry.title}",
-            update_interval=timedelta(seconds=options[CONF_SCAN_INTERVAL]),
+            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
             all_categories=frozenset(BackupCategory),
         )
         path = config_entry.data.get(CONF_PATH) or ""
         self.follower = MetricsFollower(Path(path)) if path else None
-        self.expected = timedelta(hours=float(options[CONF_EXPECTED_HOURS]))
+        self.expected = timedelta(hours=float(entry_option(config_entry, CONF_EXPECTED_HOURS)))
         self.store = entry_store(hass, config_entry.entry_id, "backup")
         self._runs: dict[str, BackupRun] = {}
         self._malformed = 0

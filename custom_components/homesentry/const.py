@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from .probes.public_ip import DEFAULT_SERVICES, WhoamiService
 
@@ -108,6 +108,17 @@ class MonitorKind(StrEnum):
     WEB_SERVICE = "web_service"
     BACKUP = "backup"
     UPS = "ups"
+
+
+# What each option is while the user has not set it, by the kind of entry.
+DEFAULT_OPTIONS: Final[dict[MonitorKind, dict[str, Any]]] = {
+    MonitorKind.HOST: {CONF_SCAN_INTERVAL: DEFAULT_HOST_SCAN_INTERVAL},
+    MonitorKind.INTERNET: DEFAULT_INTERNET_OPTIONS,
+    MonitorKind.DOCKER: DEFAULT_DOCKER_OPTIONS,
+    MonitorKind.WEB_SERVICE: DEFAULT_WEB_OPTIONS,
+    MonitorKind.BACKUP: DEFAULT_BACKUP_OPTIONS,
+    MonitorKind.UPS: DEFAULT_UPS_OPTIONS,
+}
 
 
 # Where the host's kernel interfaces are. Looked up at call time (const.X), so

@@ -45,10 +45,9 @@ from .const import (
     CONF_REMOVE_AFTER_HOURS,
     CONF_STATS_INTERVAL,
     CONF_URL,
-    DEFAULT_DOCKER_OPTIONS,
     DOMAIN,
 )
-from .coordinator import SubscribingCoordinator, entry_store
+from .coordinator import SubscribingCoordinator, entry_option, entry_store
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -165,10 +164,6 @@ class UsageSnapshot:
         return None if sample is None else getattr(sample, field_name)
 
 
-def _option(entry: HomeSentryConfigEntry, key: str) -> Any:
-    return entry.options.get(key, DEFAULT_DOCKER_OPTIONS[key])
-
-
 def container_identifier(entry: HomeSentryConfigEntry, name: str) -> tuple[str, str]:
     """The device registry identifier of a container of this engine."""
     return (DOMAIN, f"{entry.unique_id}_{name}")
@@ -216,7 +211,7 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry Docker {config_entry.title}",
-            update_interval=timedelta(seconds=_option(config_entry, CONF_SCAN_INTERVAL)),
+            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
             all_categories=frozenset(DockerCategory),
             refresh_cooldown=EVENT_REFRESH_COOLDOWN,
         )
@@ -310,7 +305,7 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
             if (name := container_name(self.config_entry, device)) is not None
         }
         now = dt_util.utcnow()
-        grace = timedelta(hours=_option(self.config_entry, CONF_REMOVE_AFTER_HOURS))
+        grace = timedelta(hours=entry_option(self.config_entry, CONF_REMOVE_AFTER_HOURS))
         gone_since = {
             name: self._gone_since.get(name, now.isoformat()) for name in devices if name not in engine.containers
         }
@@ -367,7 +362,7 @@ class UsageCoordinator(_DockerDevices, SubscribingCoordinator[UsageSnapshot, Doc
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry Docker usage {config_entry.title}",
-            update_interval=timedelta(seconds=_option(config_entry, CONF_STATS_INTERVAL)),
+            update_interval=timedelta(seconds=entry_option(config_entry, CONF_STATS_INTERVAL)),
             all_categories=frozenset({DockerCategory.USAGE, DockerCategory.NETWORK}),
             refresh_cooldown=EVENT_REFRESH_COOLDOWN,
         )
@@ -421,7 +416,7 @@ class DockerCoordinators:
     @property
     def control(self) -> bool:
         """Whether the user allowed restarting, starting and stopping containers."""
-        return bool(_option(self.engine.config_entry, CONF_CONTROL))
+        return bool(entry_option(self.engine.config_entry, CONF_CONTROL))
 
     def stop(self) -> None:
         """Stop following events (blocks until the thread ends)."""

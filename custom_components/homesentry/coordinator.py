@@ -22,13 +22,18 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import REQUEST_REFRESH_DEFAULT_COOLDOWN, DataUpdateCoordinator
 
-from .const import DOMAIN
+from .const import CONF_KIND, DEFAULT_OPTIONS, DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 # Every Store a config entry may keep; all are deleted with the entry.
 STORE_NAMES = ("outages", "public_ip", "speed_test", "docker", "backup", "ups")
+
+
+def entry_option(entry: ConfigEntry, key: str) -> Any:
+    """An option of the entry, or its default for the entry's kind."""
+    return entry.options.get(key, DEFAULT_OPTIONS[entry.data[CONF_KIND]][key])
 
 
 def entry_store(hass: HomeAssistant, entry_id: str, name: str) -> Store[dict[str, Any]]:
@@ -40,6 +45,7 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
     """A coordinator whose cycles collect only the subscribed categories."""
 
     device_info: DeviceInfo | None = None
+    config_entry: ConfigEntry[Any]  # every HomeSentry coordinator belongs to an entry
 
     def __init__(
         self,

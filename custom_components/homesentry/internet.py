@@ -45,11 +45,10 @@ from .const import (
     CONF_SPEED_TEST_URL,
     CONF_TARGETS,
     CONF_TCP_PORT,
-    DEFAULT_INTERNET_OPTIONS,
     DOMAIN,
     EVENT_PUBLIC_IP_CHANGED,
 )
-from .coordinator import SubscribingCoordinator, entry_store
+from .coordinator import SubscribingCoordinator, entry_option, entry_store
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -90,11 +89,6 @@ class Fault(StrEnum):
     ISP = "isp"
     DNS = "dns"
     UNKNOWN = "unknown"
-
-
-def option(options: Mapping[str, Any], key: str) -> Any:
-    """An Internet connection option, or its default."""
-    return options.get(key, DEFAULT_INTERNET_OPTIONS[key])
 
 
 # --------------------------------------------------------------------------- connection
@@ -157,20 +151,18 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, method: PingMethod) -> None:
         """Initialise from the entry's options."""
-        options = config_entry.options
         super().__init__(
             hass,
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry {config_entry.title} connection",
-            update_interval=timedelta(seconds=option(options, CONF_SCAN_INTERVAL)),
+            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
             all_categories=frozenset({InternetCategory.PING, InternetCategory.DNS}),
         )
         self.method = method
-        self.options = options
-        self.tracker = OutageTracker(threshold=option(options, CONF_FAILURE_THRESHOLD))
+        self.tracker = OutageTracker(threshold=entry_option(config_entry, CONF_FAILURE_THRESHOLD))
         self.store = entry_store(hass, config_entry.entry_id, "outages")
-        self.targets = {slug(t): t for t in option(options, CONF_TARGETS)}
+        self.targets = {slug(t): t for t in entry_option(config_entry, CONF_TARGETS)}
 
     async def async_load(self) -> None:
         """Restore the outage history."""
@@ -187,7 +179,7 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
             targets = dict(self.targets)
             if (gateway := await self._gateway()) is not None:
                 targets[GATEWAY] = gateway
-            count = int(option(self.options, CONF_PING_COUNT))
+            count = int(entry_option(self.config_entry, CONF_PING_COUNT))
             pings = [
                 ping(
                     target,
@@ -195,15 +187,15 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
                     count=count,
                     interval=const.PING_INTERVAL,
                     wait=const.PING_TIMEOUT,
-                    tcp_port=int(option(self.options, CONF_TCP_PORT)),
+                    tcp_port=int(entry_option(self.config_entry, CONF_TCP_PORT)),
                 )
                 for target in targets.values()
             ]
             dns: Mapping[str, DnsResult] | None = None
             if InternetCategory.DNS in wanted:
                 system = await self.hass.async_add_executor_job(system_resolvers, const.ETC_ROOT)
-                resolvers = expand_resolvers(option(self.options, CONF_RESOLVERS), system)
-                names_to_resolve = tuple(option(self.options, CONF_DNS_NAMES))
+                resolvers = expand_resolvers(entry_option(self.config_entry, CONF_RESOLVERS), system)
+                names_to_resolve = tuple(entry_option(self.config_entry, CONF_DNS_NAMES))
                 results, dns = await asyncio.gather(
                     asyncio.gather(*pings), lookup_all(resolvers, names_to_resolve, lifetime=const.DNS_TIMEOUT)
                 )
@@ -219,9 +211,9 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
             return self._snapshot(by_key, dns, now)
 
     async def _gateway(self) -> str | None:
-        if not option(self.options, CONF_PING_GATEWAY):
+        if not entry_option(self.config_entry, CONF_PING_GATEWAY):
             return None
-        configured: str = option(self.options, CONF_GATEWAY).strip()
+        configured: str = entry_option(self.config_entry, CONF_GATEWAY).strip()
         if configured:
             return configured
         return await self.hass.async_add_executor_job(default_gateway, const.PROCFS_ROOT)
@@ -276,7 +268,7 @@ class PublicIpCoordinator(SubscribingCoordinator[PublicIpSnapshot, InternetCateg
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry {config_entry.title} public IP",
-            update_interval=timedelta(seconds=option(config_entry.options, CONF_PUBLIC_IP_INTERVAL)),
+            update_interval=timedelta(seconds=entry_option(config_entry, CONF_PUBLIC_IP_INTERVAL)),
             all_categories=frozenset({InternetCategory.PUBLIC_IP}),
         )
         self.store = entry_store(hass, config_entry.entry_id, "public_ip")
@@ -327,7 +319,7 @@ class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, Intern
         self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, connection: ConnectionCoordinator
     ) -> None:
         """Initialise from the entry's options; no schedule unless hours > 0."""
-        hours = float(option(config_entry.options, CONF_SPEED_TEST_HOURS))
+        hours = float(entry_option(config_entry, CONF_SPEED_TEST_HOURS))
         super().__init__(
             hass,
             _LOGGER,
@@ -337,7 +329,6 @@ class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, Intern
             all_categories=frozenset({InternetCategory.SPEED_TEST}),
         )
         self.connection = connection
-        self.options = config_entry.options
         self.store = entry_store(hass, config_entry.entry_id, "speed_test")
         self.data = None
 
@@ -379,11 +370,11 @@ class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, Intern
 
     async def _measure(self) -> SpeedTestResult:
         async with self.cycle_lock:
-            max_bytes = int(option(self.options, CONF_SPEED_TEST_MAX_MB)) * 1_000_000
+            max_bytes = int(entry_option(self.config_entry, CONF_SPEED_TEST_MAX_MB)) * 1_000_000
             result = await run_speed_test(
                 async_get_clientsession(self.hass),
-                option(self.options, CONF_SPEED_TEST_URL),
-                streams=int(option(self.options, CONF_SPEED_TEST_STREAMS)),
+                entry_option(self.config_entry, CONF_SPEED_TEST_URL),
+                streams=int(entry_option(self.config_entry, CONF_SPEED_TEST_STREAMS)),
                 max_download_bytes=max_bytes,
                 max_upload_bytes=max_bytes // 4,
                 max_seconds=const.SPEED_TEST_MAX_SECONDS,

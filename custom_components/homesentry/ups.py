@@ -34,8 +34,8 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .const import CONF_UPS, DEFAULT_UPS_OPTIONS, DOMAIN
-from .coordinator import SubscribingCoordinator, entry_store
+from .const import CONF_UPS, DOMAIN
+from .coordinator import SubscribingCoordinator, entry_option, entry_store
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -87,10 +87,6 @@ class UpsSnapshot:
         return 0.0 if self.on_battery_since is None else (self.now - self.on_battery_since).total_seconds()
 
 
-def _option(entry: HomeSentryConfigEntry, key: str) -> Any:
-    return entry.options.get(key, DEFAULT_UPS_OPTIONS[key])
-
-
 def nut_client(data: Mapping[str, Any]) -> AIONUTClient:
     """A client for the server an entry (or a flow's input) names."""
     return AIONUTClient(
@@ -110,7 +106,7 @@ class UpsCoordinator(SubscribingCoordinator[UpsSnapshot, UpsCategory]):
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry UPS {config_entry.title}",
-            update_interval=timedelta(seconds=_option(config_entry, CONF_SCAN_INTERVAL)),
+            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
             all_categories=frozenset(UpsCategory),
         )
         self.client = nut_client(config_entry.data)
@@ -144,7 +140,7 @@ class UpsCoordinator(SubscribingCoordinator[UpsSnapshot, UpsCategory]):
                 ) from err
             self.mark_discovered()
         now = dt_util.utcnow()
-        max_gap = MAX_GAP_INTERVALS * _option(self.config_entry, CONF_SCAN_INTERVAL)
+        max_gap = MAX_GAP_INTERVALS * entry_option(self.config_entry, CONF_SCAN_INTERVAL)
         if reading.watts is not None:
             if self._last is not None and 0 < (seconds := (now - self._last[0]).total_seconds()) <= max_gap:
                 self._energy_kwh += (self._last[1] + reading.watts) / 2 * seconds / 3_600_000

@@ -33,9 +33,8 @@ from .const import (
     CONF_STATUSES,
     CONF_URL,
     CONF_VERIFY_TLS,
-    DEFAULT_WEB_OPTIONS,
 )
-from .coordinator import SubscribingCoordinator
+from .coordinator import SubscribingCoordinator, entry_option
 from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
 from .probes.ping import PingMethod, detect_method
 from .probes.web import (
@@ -93,10 +92,6 @@ class ServiceSnapshot:
         return None if days is None else days <= self.certificate_days
 
 
-def _option(entry: HomeSentryConfigEntry, key: str) -> Any:
-    return entry.options.get(key, DEFAULT_WEB_OPTIONS[key])
-
-
 async def run_check(hass: HomeAssistant, entry_data: Mapping[str, Any], method: PingMethod | None) -> CheckResult:
     """Run the check an entry's data describes (config flow and coordinator).
 
@@ -133,11 +128,11 @@ class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry web service {config_entry.title}",
-            update_interval=timedelta(seconds=_option(config_entry, CONF_SCAN_INTERVAL)),
+            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
             all_categories=frozenset(WebCategory),
         )
         self.kind = CheckKind(config_entry.data[CONF_CHECK])
-        self.threshold = int(_option(config_entry, CONF_FAILURE_THRESHOLD))
+        self.threshold = int(entry_option(config_entry, CONF_FAILURE_THRESHOLD))
         self.method: PingMethod | None = None
 
     async def _async_update_data(self) -> ServiceSnapshot:
@@ -168,7 +163,7 @@ class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]
             last_failure=previous.last_failure if previous is not None else None,
             last_failure_at=previous.last_failure_at if previous is not None else None,
             last_failure_detail=previous.last_failure_detail if previous is not None else "",
-            certificate_days=int(_option(self.config_entry, CONF_CERTIFICATE_DAYS)),
+            certificate_days=int(entry_option(self.config_entry, CONF_CERTIFICATE_DAYS)),
             checked_at=now,
         )
         if not result.ok:
