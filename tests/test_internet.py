@@ -301,7 +301,7 @@ async def test_public_ip_change_needs_consensus_fires_event_and_logbook(
     # The accepted address and its history survive a restart.
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.runtime_data.internet.public_ip.changes[-1]["old"] == "203.0.113.7"
+    assert entry.runtime_data.internet.public_ip.history.changes[-1]["old"] == "203.0.113.7"
 
 
 async def test_speed_test_button_and_refusal_during_an_outage(hass: HomeAssistant, internet_env: NetLab) -> None:

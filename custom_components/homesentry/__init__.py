@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, DeviceInfo
 from homeassistant.helpers.typing import ConfigType
+from homeassistant.loader import async_get_integration
 
 from . import const
 from .backups import (
@@ -32,6 +33,14 @@ from .containers import (
     container_name,
 )
 from .coordinator import STORE_NAMES, SubscribingCoordinator, entry_store
+from .ddns import (
+    RECORD_BINARY_SENSORS,
+    RECORD_SENSORS,
+    UPDATE_BUTTON,
+    UPDATE_SENSORS,
+    DdnsCoordinators,
+    async_setup_ddns,
+)
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -69,6 +78,7 @@ class HomeSentryData:
     web: WebServiceCoordinator | None = None
     backup: BackupCoordinator | None = None
     ups: UpsCoordinator | None = None
+    ddns: DdnsCoordinators | None = None
 
     def coordinators(self) -> dict[str, SubscribingCoordinator[Any, Any]]:
         """Every coordinator of the entry, by the name diagnostics show it under."""
@@ -86,6 +96,8 @@ class HomeSentryData:
             }
         if (docker := self.docker) is not None:
             found |= {"docker_engine": docker.engine, "docker_usage": docker.usage}
+        if (ddns := self.ddns) is not None:
+            found |= {"ddns_record": ddns.record, "ddns_update": ddns.update}
         return {name: coordinator for name, coordinator in found.items() if coordinator is not None}
 
     def sensors(self) -> list[Source[HomeSentrySensorEntityDescription[Any, Any]]]:
@@ -106,6 +118,10 @@ class HomeSentryData:
             sources.append((self.backup, BACKUP_SENSORS))
         if self.ups is not None:
             sources.append((self.ups, UPS_SENSORS))
+        if (ddns := self.ddns) is not None:
+            sources.append((ddns.record, RECORD_SENSORS))
+            if ddns.update is not None:
+                sources.append((ddns.update, UPDATE_SENSORS))
         return sources
 
     def binary_sensors(self) -> list[Source[HomeSentryBinarySensorEntityDescription[Any, Any]]]:
@@ -123,6 +139,8 @@ class HomeSentryData:
             sources.append((self.backup, BACKUP_BINARY_SENSORS))
         if self.ups is not None:
             sources.append((self.ups, UPS_BINARY_SENSORS))
+        if self.ddns is not None:
+            sources.append((self.ddns.record, RECORD_BINARY_SENSORS))
         return sources
 
     def buttons(self) -> list[Source[HomeSentryButtonDescription]]:
@@ -134,6 +152,8 @@ class HomeSentryData:
             sources.append((docker.engine, (RESTART_BUTTON,)))
         if self.ups is not None:
             sources.append((self.ups, ups_buttons(self.ups.data.reading.commands)))
+        if self.ddns is not None and self.ddns.update is not None:
+            sources.append((self.ddns.update, (UPDATE_BUTTON,)))
         return sources
 
 
@@ -176,6 +196,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
             serial_number=variables.get("device.serial") or variables.get("ups.serial"),
             sw_version=variables.get("ups.firmware"),
         )
+    elif entry.data[CONF_KIND] == MonitorKind.DDNS:
+        integration = await async_get_integration(hass, DOMAIN)
+        data.ddns = await async_setup_ddns(hass, entry, str(integration.version))
+        device_info = _service_device(entry, "Dynamic DNS hostname")
+        for ddns_coordinator in (data.ddns.record, data.ddns.update):
+            if ddns_coordinator is not None:
+                ddns_coordinator.device_info = device_info
     entry.runtime_data = data
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

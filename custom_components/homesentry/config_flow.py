@@ -8,7 +8,15 @@ import socket
 from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
-from homeassistant.const import CONF_HOST, CONF_NAME, CONF_PASSWORD, CONF_PORT, CONF_USERNAME
+from homeassistant.const import (
+    CONF_API_TOKEN,
+    CONF_HOST,
+    CONF_NAME,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_TOKEN,
+    CONF_USERNAME,
+)
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -23,6 +31,7 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+from homeassistant.loader import async_get_integration
 import probatio
 from yarl import URL
 
@@ -36,21 +45,27 @@ from .const import (
     CONF_FAILURE_THRESHOLD,
     CONF_FOLLOW_REDIRECTS,
     CONF_GATEWAY,
+    CONF_GRACE_MINUTES,
     CONF_HEADERS,
+    CONF_HOSTNAME,
     CONF_INTERFACES,
     CONF_KEYWORD,
     CONF_KIND,
     CONF_MACHINE_ID,
     CONF_METHOD,
+    CONF_MODE,
     CONF_MOUNTS,
     CONF_PATH,
     CONF_PING_COUNT,
     CONF_PING_GATEWAY,
     CONF_PRESET,
+    CONF_PROVIDER,
     CONF_PUBLIC_IP_INTERVAL,
+    CONF_REACHABILITY,
     CONF_REMOVE_AFTER_HOURS,
     CONF_RESOLVERS,
     CONF_SCAN_INTERVAL,
+    CONF_SERVER_URL,
     CONF_SPEED_TEST_HOURS,
     CONF_SPEED_TEST_MAX_MB,
     CONF_SPEED_TEST_STREAMS,
@@ -59,10 +74,12 @@ from .const import (
     CONF_STATUSES,
     CONF_TARGETS,
     CONF_TCP_PORT,
+    CONF_UPDATE_URL,
     CONF_UPS,
     CONF_URL,
     CONF_VERIFY_TLS,
     DEFAULT_BACKUP_OPTIONS,
+    DEFAULT_DDNS_OPTIONS,
     DEFAULT_DOCKER_OPTIONS,
     DEFAULT_HOST_SCAN_INTERVAL,
     DEFAULT_INTERNET_OPTIONS,
@@ -72,8 +89,12 @@ from .const import (
     DOMAIN,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
+    MODE_UPDATE,
+    MODE_VERIFY,
+    DdnsProvider,
     MonitorKind,
 )
+from .ddns import CREDENTIAL_FIELDS, PROVIDER_FIELDS, async_check, normalise
 from .probes.dns import SYSTEM, parse_resolver
 from .probes.docker import (
     DEFAULT_URL,
@@ -199,8 +220,29 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self.async_step_ups()
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
-        """The NUT server refused the user or password (on a command)."""
+        """A NUT server refused the user or password (on a command), or a DDNS provider the credentials."""
+        if entry_data[CONF_KIND] == MonitorKind.DDNS:
+            return await self.async_step_reauth_ddns()
         return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_ddns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the provider's credentials again; they are tried before they are kept."""
+        entry = self._get_reauth_entry()
+        kind = DdnsProvider(entry.data[CONF_PROVIDER])
+        fields = [key for key in PROVIDER_FIELDS[kind] if key in CREDENTIAL_FIELDS]
+        errors: dict[str, str] = {}
+        placeholders = {"hostname": entry.title, "answer": ""}
+        if user_input is not None:
+            data, errors = normalise(kind, {**entry.data, **user_input})
+            if not errors:
+                error, placeholders["answer"] = await async_check(self.hass, data, await _version(self))
+                if error is None:
+                    return self.async_update_reload_and_abort(entry, data_updates=data)
+                errors["base"] = error
+        schema = probatio.Schema({probatio.Required(key): _DDNS_SELECTORS.get(key, TextSelector()) for key in fields})
+        return self.async_show_form(
+            step_id="reauth_ddns", data_schema=schema, errors=errors, description_placeholders=placeholders
+        )
 
     async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for a user and password again; the server must still answer."""
@@ -288,6 +330,62 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    async def async_step_ddns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask who keeps the hostname's record."""
+        return self.async_show_menu(step_id="ddns", menu_options=[f"ddns_{kind}" for kind in DdnsProvider])
+
+    async def async_step_ddns_duckdns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A DuckDNS subdomain and the account's token."""
+        return await self._async_ddns_step(DdnsProvider.DUCKDNS, user_input)
+
+    async def async_step_ddns_noip(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A No-IP hostname, and the account (or DDNS key) user and password."""
+        return await self._async_ddns_step(DdnsProvider.NOIP, user_input)
+
+    async def async_step_ddns_dyndns2(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Any dyndns2 server (Dynu and others): its update URL, the hostname, user and password."""
+        return await self._async_ddns_step(DdnsProvider.DYNDNS2, user_input)
+
+    async def async_step_ddns_freedns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A FreeDNS (afraid.org) hostname and its dynamic DNS v2 token."""
+        return await self._async_ddns_step(DdnsProvider.FREEDNS, user_input)
+
+    async def async_step_ddns_cloudflare(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A Cloudflare API token, the zone and the A record's name."""
+        return await self._async_ddns_step(DdnsProvider.CLOUDFLARE, user_input)
+
+    async def async_step_ddns_update_url(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Any other service: the hostname and an update URL with {ip} in it."""
+        return await self._async_ddns_step(DdnsProvider.UPDATE_URL, user_input)
+
+    async def async_step_ddns_none(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Only verify: the router (or something else) keeps the record."""
+        return await self._async_ddns_step(DdnsProvider.NONE, user_input)
+
+    async def _async_ddns_step(self, kind: DdnsProvider, user_input: dict[str, Any] | None) -> ConfigFlowResult:
+        errors: dict[str, str] = {}
+        placeholders = {"answer": ""}
+        if user_input is not None:
+            data, errors = normalise(kind, user_input)
+            if not errors:
+                unique_id = f"{MonitorKind.DDNS}_{data[CONF_HOSTNAME]}"
+                await self._async_claim(unique_id)
+                error, placeholders["answer"] = await async_check(self.hass, data, await _version(self))
+                if error is None:
+                    options = DEFAULT_DDNS_OPTIONS | ({CONF_MODE: MODE_VERIFY} if kind == DdnsProvider.NONE else {})
+                    data = {CONF_KIND: MonitorKind.DDNS.value, **data}
+                    return self._finish(unique_id, data[CONF_HOSTNAME], data, options)
+                errors["base"] = error
+        schema = probatio.Schema(
+            {probatio.Required(key): _DDNS_SELECTORS.get(key, TextSelector()) for key in PROVIDER_FIELDS[kind]}
+        )
+        return self.async_show_form(
+            step_id=f"ddns_{kind}",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or self._current()),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
     async def _async_claim(self, unique_id: str) -> None:
         """Take ``unique_id``; abort if another entry has it (a reconfigured entry keeps its own)."""
         if self.source == SOURCE_RECONFIGURE and unique_id == self._get_reconfigure_entry().unique_id:
@@ -366,6 +464,8 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         if entry.data[CONF_KIND] == MonitorKind.BACKUP:
             return await self.async_step_backup(user_input)
+        if entry.data[CONF_KIND] == MonitorKind.DDNS:
+            return await self._async_ddns_step(DdnsProvider(entry.data[CONF_PROVIDER]), user_input)
         if entry.data[CONF_KIND] != MonitorKind.HOST:
             return self.async_abort(reason="use_options")
         errors: dict[str, str] = {}
@@ -408,7 +508,37 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
             return await self._async_numbers_step("backup", DEFAULT_BACKUP_OPTIONS, _BACKUP_NUMBERS, user_input)
         if self.config_entry.data[CONF_KIND] == MonitorKind.UPS:
             return await self.async_step_ups(user_input)
+        if self.config_entry.data[CONF_KIND] == MonitorKind.DDNS:
+            return await self.async_step_ddns(user_input)
         return await self.async_step_host(user_input)
+
+    async def async_step_ddns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Update or only verify, the interval, the grace period, and reachability checks."""
+        errors: dict[str, str] = {}
+        verify_only = self.config_entry.data[CONF_PROVIDER] == DdnsProvider.NONE
+        if user_input is not None:
+            options = {**DEFAULT_DDNS_OPTIONS, **user_input}
+            targets = [str(t).strip() for t in options[CONF_REACHABILITY] if str(t).strip()]
+            if not all(_reachability_target(t) for t in targets):
+                errors[CONF_REACHABILITY] = "invalid_reachability"
+            else:
+                return self.async_create_entry(
+                    data={
+                        CONF_MODE: MODE_VERIFY if verify_only else options[CONF_MODE],
+                        **{key: int(options[key]) for key in _DDNS_NUMBERS},
+                        CONF_REACHABILITY: targets,
+                    }
+                )
+        current = {**DEFAULT_DDNS_OPTIONS, **self.config_entry.options, **(user_input or {})}
+        fields: dict[Any, Any] = {}
+        if not verify_only:
+            fields[probatio.Required(CONF_MODE, default=current[CONF_MODE])] = SelectSelector(
+                SelectSelectorConfig(options=[MODE_UPDATE, MODE_VERIFY], translation_key="ddns_mode")
+            )
+        for key, (low, high, unit) in _DDNS_NUMBERS.items():
+            fields[probatio.Required(key, default=current[key])] = _number(low, high, unit)
+        fields[probatio.Optional(CONF_REACHABILITY, default=list(current[CONF_REACHABILITY]))] = _list()
+        return self.async_show_form(step_id="ddns", data_schema=probatio.Schema(fields), errors=errors)
 
     async def async_step_ups(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """How often the UPS is read."""
@@ -729,3 +859,33 @@ def _internet_options(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[
 def _host_like(text: str) -> bool:
     """An IP literal or a DNS name: letters, digits, dots, hyphens, colons."""
     return bool(text) and len(text) <= 253 and all(c.isalnum() or c in ".-:_" for c in text)
+
+
+_DDNS_NUMBERS: dict[str, tuple[int, int, str]] = {
+    CONF_SCAN_INTERVAL: (60, 86400, "s"),
+    CONF_GRACE_MINUTES: (0, 1440, "min"),
+}
+_SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_DDNS_SELECTORS: dict[str, TextSelector] = {
+    CONF_TOKEN: _SECRET,
+    CONF_PASSWORD: _SECRET,
+    CONF_API_TOKEN: _SECRET,
+    CONF_SERVER_URL: TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+    CONF_UPDATE_URL: TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+}
+
+
+async def _version(flow: ConfigFlow) -> str:
+    """The integration's version, for the User-Agent providers ask for."""
+    return str((await async_get_integration(flow.hass, DOMAIN)).version)
+
+
+def _reachability_target(text: str) -> bool:
+    """A port on the hostname (``443``) or a URL (``https://host/path``)."""
+    if text.isdigit():
+        return 0 < int(text) < 65536
+    try:
+        url = URL(text)
+    except ValueError:
+        return False
+    return url.scheme in ("http", "https") and bool(url.host)

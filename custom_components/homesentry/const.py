@@ -90,6 +90,37 @@ CONF_UPS: Final = "ups"
 DEFAULT_NUT_PORT: Final = 3493
 DEFAULT_UPS_OPTIONS: Final = {CONF_SCAN_INTERVAL: 15}
 
+# Dynamic DNS hostnames.
+CONF_PROVIDER: Final = "provider"
+CONF_HOSTNAME: Final = "hostname"
+CONF_ZONE: Final = "zone"
+CONF_SERVER_URL: Final = "server_url"
+CONF_UPDATE_URL: Final = "update_url"
+CONF_MODE: Final = "mode"
+CONF_GRACE_MINUTES: Final = "grace_minutes"
+CONF_REACHABILITY: Final = "reachability"
+MODE_UPDATE: Final = "update"
+MODE_VERIFY: Final = "verify"
+DEFAULT_DDNS_OPTIONS: Final = {
+    CONF_MODE: MODE_UPDATE,
+    CONF_SCAN_INTERVAL: 300,
+    CONF_GRACE_MINUTES: 10,
+    CONF_REACHABILITY: [],
+}
+
+
+class DdnsProvider(StrEnum):
+    """Who keeps a hostname's record (``none``: the router does; only verify)."""
+
+    DUCKDNS = "duckdns"
+    NOIP = "noip"
+    DYNDNS2 = "dyndns2"
+    FREEDNS = "freedns"
+    CLOUDFLARE = "cloudflare"
+    UPDATE_URL = "update_url"
+    NONE = "none"
+
+
 PING_INTERVAL: Final = 0.2
 PING_TIMEOUT: Final = 1.0
 DNS_TIMEOUT: Final = 2.0
@@ -108,6 +139,7 @@ class MonitorKind(StrEnum):
     WEB_SERVICE = "web_service"
     BACKUP = "backup"
     UPS = "ups"
+    DDNS = "ddns"
 
 
 # What each option is while the user has not set it, by the kind of entry.
@@ -118,6 +150,7 @@ DEFAULT_OPTIONS: Final[dict[MonitorKind, dict[str, Any]]] = {
     MonitorKind.WEB_SERVICE: DEFAULT_WEB_OPTIONS,
     MonitorKind.BACKUP: DEFAULT_BACKUP_OPTIONS,
     MonitorKind.UPS: DEFAULT_UPS_OPTIONS,
+    MonitorKind.DDNS: DEFAULT_DDNS_OPTIONS,
 }
 
 
@@ -129,3 +162,23 @@ ETC_ROOT: Path = Path("/etc")
 
 # The whoami services the public-IP probe asks (tests point them at local servers).
 WHOAMI_SERVICES: tuple[WhoamiService, ...] = DEFAULT_SERVICES
+
+# Where each dynamic DNS provider is reached (tests point them at local servers;
+# dyndns2 and update-URL entries carry their own).
+DDNS_BASE_URLS: dict[DdnsProvider, str] = {
+    DdnsProvider.DUCKDNS: "https://www.duckdns.org",
+    DdnsProvider.NOIP: "https://dynupdate.no-ip.com/nic/update",
+    DdnsProvider.FREEDNS: "https://sync.afraid.org",
+    DdnsProvider.CLOUDFLARE: "https://api.cloudflare.com/client/v4",
+}
+# The recursive resolver that finds a hostname's zone (None: resolv.conf's first),
+# the port its nameservers answer on, and the public resolvers asked too.
+DDNS_BOOTSTRAP: str | None = None
+DNS_PORT: int = 53
+DDNS_PUBLIC_RESOLVERS: tuple[str, ...] = ("1.1.1.1", "8.8.8.8")
+# After an update: ask the zone's servers every step until they all answer the
+# new address, for at most this long.
+DDNS_VERIFY_SECONDS: float = 180.0
+DDNS_VERIFY_STEP: float = 5.0
+# Waits after consecutive provider errors (1, 5, 15, 30 min, then 30 min).
+DDNS_BACKOFF: tuple[int, ...] = (60, 300, 900, 1800)

@@ -13,6 +13,7 @@ from homeassistant.core import HomeAssistant
 
 from . import HomeSentryConfigEntry
 from .const import CONF_MACHINE_ID
+from .ddns import SECRETS
 from .internet import ConnectionSnapshot
 
 # The machine id identifies the machine across networks (systemd treats it as
@@ -22,7 +23,11 @@ TO_REDACT = {
     CONF_MACHINE_ID, "unique_id", "addresses", "answers", "changes", "address", "old", "new",
     "health_output",  # whatever a health check printed may hold a token
     "headers",  # a web service's API key
-    "password",  # a NUT server's
+    "password",  # a NUT server's, a dyndns2 account's
+    *SECRETS,  # a DDNS provider's token, API token, user, update URL (the token is in it)
+    # A DDNS hostname and what it resolves to locate the user's home.
+    "hostname", "public_ip", "accepted_ip", "whoami", "record", "authoritative", "resolvers", "reachability",
+    "zone", "title",
     "device.serial",
     "ups.serial",
 }  # fmt: skip

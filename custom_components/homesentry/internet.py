@@ -46,7 +46,6 @@ from .const import (
     CONF_TARGETS,
     CONF_TCP_PORT,
     DOMAIN,
-    EVENT_PUBLIC_IP_CHANGED,
 )
 from .coordinator import SubscribingCoordinator, entry_option, entry_store
 from .entity import (
@@ -62,6 +61,7 @@ from .probes.ping import CombinedPing, PingMethod, PingResult, detect_method, pi
 from .probes.public_ip import PublicIpReading, public_address
 from .probes.speedtest import SpeedTestError, SpeedTestResult, run_speed_test
 from .probes.sysfs import slug
+from .public_ip import AddressHistory
 
 if TYPE_CHECKING:
     from . import HomeSentryConfigEntry
@@ -69,7 +69,6 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 GATEWAY = "gateway"
-MAX_CHANGES = 10
 
 
 class InternetCategory(StrEnum):
@@ -271,16 +270,11 @@ class PublicIpCoordinator(SubscribingCoordinator[PublicIpSnapshot, InternetCateg
             update_interval=timedelta(seconds=entry_option(config_entry, CONF_PUBLIC_IP_INTERVAL)),
             all_categories=frozenset({InternetCategory.PUBLIC_IP}),
         )
-        self.store = entry_store(hass, config_entry.entry_id, "public_ip")
-        self.addresses: dict[int, str | None] = {4: None, 6: None}
-        self.changes: list[dict[str, Any]] = []
+        self.history = AddressHistory(hass, config_entry.entry_id, self.name)
 
     async def async_load(self) -> None:
         """Restore the accepted addresses and the change history."""
-        stored = await self.store.async_load() or {}
-        for version in (4, 6):
-            self.addresses[version] = stored.get("addresses", {}).get(str(version))
-        self.changes = list(stored.get("changes", []))[-MAX_CHANGES:]
+        await self.history.async_load()
 
     async def _async_update_data(self) -> PublicIpSnapshot:
         async with self.cycle_lock:
@@ -289,24 +283,8 @@ class PublicIpCoordinator(SubscribingCoordinator[PublicIpSnapshot, InternetCateg
                 zip((4, 6), await asyncio.gather(public_address(services, 4), public_address(services, 6)), strict=True)
             )
             self.mark_discovered()
-        changed = False
-        for version, reading in readings.items():
-            old, new = self.addresses[version], reading.address
-            if new is None or new == old:
-                continue
-            self.addresses[version] = new
-            changed = True
-            if old is not None:
-                change = {"time": dt_util.utcnow().isoformat(), "version": version, "old": old, "new": new}
-                self.changes = [*self.changes, change][-MAX_CHANGES:]
-                _LOGGER.info("%s: public IPv%s address changed", self.name, version)
-                assert self.config_entry is not None
-                self.hass.bus.async_fire(EVENT_PUBLIC_IP_CHANGED, {"entry_id": self.config_entry.entry_id, **change})
-        if changed:
-            await self.store.async_save(
-                {"addresses": {str(v): a for v, a in self.addresses.items()}, "changes": self.changes}
-            )
-        return PublicIpSnapshot(dict(self.addresses), readings, tuple(self.changes))
+        await self.history.async_accept(readings)
+        return PublicIpSnapshot(dict(self.history.addresses), readings, tuple(self.history.changes))
 
 
 # --------------------------------------------------------------------------- speed test

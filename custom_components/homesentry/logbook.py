@@ -21,8 +21,9 @@ def async_describe_events(
     @callback
     def describe(event: Event[Any]) -> dict[str, str]:
         data = event.data
+        name = f"Public IPv{data.get('version', 4)} address"
         return {
-            LOGBOOK_ENTRY_NAME: f"Public IPv{data.get('version', 4)} address",
+            LOGBOOK_ENTRY_NAME: f"{data['hostname']}: {name}" if data.get("hostname") else name,
             LOGBOOK_ENTRY_MESSAGE: f"changed from {data.get('old')} to {data.get('new')}",
         }
 

@@ -1,5 +1,6 @@
 """Actions: restart, start and stop a Docker container (when its engine allows control);
-record a backup job's run (for scripts on other machines, through Home Assistant's REST API).
+record a backup job's run (for scripts on other machines, through Home Assistant's REST API);
+send a dynamic DNS hostname's address to its provider now.
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.const import ATTR_CONFIG_ENTRY_ID, ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 CONTAINER_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string])})
 ATTR_ENTRY_ID = "entry_id"
+UPDATE_DDNS_SCHEMA = probatio.Schema(
+    {probatio.Required(ATTR_CONFIG_ENTRY_ID): probatio.All(cv.ensure_list, [cv.string])}
+)
 # The metrics line's fields; duration_<phase> fields come as extra keys.
 RECORD_BACKUP_SCHEMA = probatio.Schema(
     {
@@ -79,6 +83,30 @@ async def _async_stop(call: ServiceCall) -> None:
     await _async_act(call, ContainerAction.STOP)
 
 
+async def _async_update_ddns(call: ServiceCall) -> None:
+    """Send each named hostname's address to its provider now."""
+    updaters = []
+    for entry_id in call.data[ATTR_CONFIG_ENTRY_ID]:
+        entry = call.hass.config_entries.async_get_entry(entry_id)
+        loaded = entry is not None and entry.domain == DOMAIN and entry.state is ConfigEntryState.LOADED
+        ddns = entry.runtime_data.ddns if loaded and entry is not None else None
+        if entry is None or ddns is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_ddns_hostname",
+                translation_placeholders={"entry_id": entry_id},
+            )
+        if ddns.update is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="ddns_verify_only",
+                translation_placeholders={"hostname": entry.title},
+            )
+        updaters.append(ddns.update)
+    for updater in updaters:
+        await updater.async_update_now()
+
+
 async def _async_record_backup(call: ServiceCall) -> None:
     """A run of a backup job, as its metrics line would have it."""
     entry = call.hass.config_entries.async_get_entry(call.data[ATTR_ENTRY_ID])
@@ -114,3 +142,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
         service.async_register_admin_service(hass, DOMAIN, f"container_{action}", handler, CONTAINER_SCHEMA)
     # Not admin-only: a backup script reports with a long-lived token of a plain user.
     hass.services.async_register(DOMAIN, "record_backup", _async_record_backup, RECORD_BACKUP_SCHEMA)
+    hass.services.async_register(DOMAIN, "update_ddns", _async_update_ddns, UPDATE_DDNS_SCHEMA)

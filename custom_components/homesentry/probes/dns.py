@@ -14,8 +14,13 @@ import ipaddress
 from pathlib import Path
 import time
 
+import dns.asyncquery
 import dns.asyncresolver
 import dns.exception
+import dns.flags
+import dns.message
+import dns.rcode
+import dns.rdatatype
 import dns.resolver
 
 SYSTEM = "system"
@@ -135,3 +140,115 @@ async def lookup_all(
 
 def _first_line(err: BaseException) -> str:
     return (str(err).splitlines() or [type(err).__name__])[0]
+
+
+# --------------------------------------------------------------------------- a hostname's own record
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    """The zone a hostname is in, and its nameservers' addresses (by nameserver name)."""
+
+    name: str
+    nameservers: dict[str, tuple[str, ...]]
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        """Every nameserver address, each once."""
+        return tuple(dict.fromkeys(a for addresses in self.nameservers.values() for a in addresses))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    """What one server says a hostname's A record is."""
+
+    server: str
+    addresses: tuple[str, ...] = ()
+    error: str | None = None
+    """``nxdomain``, ``timeout``, ``refused`` or the error; None when it answered."""
+
+
+class ZoneNotFound(Exception):
+    """No zone (or none of its nameservers' addresses) could be found."""
+
+
+async def find_zone(name: str, bootstrap: str, *, lifetime: float = 3.0) -> Zone:
+    """Walk from ``name`` towards the root until a name has NS records.
+
+    ``bootstrap`` is a recursive resolver (``address[:port]``). A name inside
+    a zone answers its NS query with no data and the zone's SOA in the
+    authority section, which names the zone directly; otherwise the walk
+    drops the first label. The nameservers' addresses come from the same
+    resolver.
+    """
+    address, port = parse_resolver(bootstrap)
+    resolver = _resolver(address, port, lifetime)
+    candidate: str | None = name.rstrip(".")
+    while candidate:
+        try:
+            answer = await resolver.resolve(candidate, "NS", search=False, raise_on_no_answer=False)
+        except dns.resolver.NXDOMAIN:
+            answer = None
+        except dns.exception.DNSException as err:
+            raise ZoneNotFound(f"{bootstrap}: {_first_line(err)}") from err
+        if answer is not None and answer.rrset is not None:
+            return await _zone(resolver, candidate, [str(r.target).rstrip(".") for r in answer.rrset])
+        authority = answer.response.authority if answer is not None else []
+        soa = next((rrset for rrset in authority if rrset.rdtype == dns.rdatatype.SOA), None)
+        zone = str(soa.name).rstrip(".") if soa is not None else None
+        candidate = zone if zone and zone != candidate else candidate.partition(".")[2] or None
+    raise ZoneNotFound(f"no zone holds {name}")
+
+
+async def _zone(resolver: dns.asyncresolver.Resolver, zone: str, targets: list[str]) -> Zone:
+    async def addresses(target: str) -> tuple[str, ...]:
+        try:
+            answer = await resolver.resolve(target, "A", search=False)
+        except dns.exception.DNSException:
+            return ()
+        return tuple(str(r) for r in answer)
+
+    found = dict(zip(targets, await asyncio.gather(*(addresses(t) for t in targets)), strict=True))
+    if not any(found.values()):
+        raise ZoneNotFound(f"no address for the nameservers of {zone}: {', '.join(targets)}")
+    return Zone(zone, found)
+
+
+async def ask_authoritative(server: str, name: str, *, port: int = 53, lifetime: float = 3.0) -> RecordAnswer:
+    """The A record of ``name`` straight from one of its zone's servers (no recursion, no cache)."""
+    query = dns.message.make_query(name, dns.rdatatype.A)
+    query.flags &= ~dns.flags.RD
+    try:
+        response = await dns.asyncquery.udp(query, server, timeout=lifetime, port=port)
+    except dns.exception.Timeout:
+        return RecordAnswer(server, error=DnsOutcome.TIMEOUT.value)
+    except (dns.exception.DNSException, OSError) as err:
+        return RecordAnswer(server, error=_first_line(err))
+    rcode = response.rcode()
+    if rcode == dns.rcode.NXDOMAIN:
+        return RecordAnswer(server, error=DnsOutcome.NXDOMAIN.value)
+    if rcode != dns.rcode.NOERROR:
+        return RecordAnswer(server, error=dns.rcode.to_text(rcode).lower())
+    return RecordAnswer(server, _a_records(response))
+
+
+async def resolve_at(spec: str, name: str, *, lifetime: float = 3.0) -> RecordAnswer:
+    """The A record of ``name`` as a recursive resolver (a public one, say) answers it now."""
+    address, port = parse_resolver(spec)
+    try:
+        answer = await _resolver(address, port, lifetime).resolve(name, "A", search=False)
+    except dns.resolver.NoAnswer:
+        return RecordAnswer(spec)
+    except dns.resolver.NXDOMAIN:
+        return RecordAnswer(spec, error=DnsOutcome.NXDOMAIN.value)
+    except dns.exception.Timeout:
+        return RecordAnswer(spec, error=DnsOutcome.TIMEOUT.value)
+    except dns.resolver.NoNameservers:
+        return RecordAnswer(spec, error=DnsOutcome.REFUSED.value)
+    except (dns.exception.DNSException, OSError) as err:
+        return RecordAnswer(spec, error=_first_line(err))
+    return RecordAnswer(spec, _a_records(answer.response))
+
+
+def _a_records(response: dns.message.Message) -> tuple[str, ...]:
+    return tuple(sorted(str(r) for rrset in response.answer if rrset.rdtype == dns.rdatatype.A for r in rrset))
