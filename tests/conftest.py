@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 import shutil
 import tempfile
@@ -25,8 +26,10 @@ from custom_components.homesentry.const import (
     DOMAIN,
     MonitorKind,
 )
+from custom_components.homesentry.probes.public_ip import WhoamiService
 
-from .peers import FAR, INTERNET, NEAR, DockerEngine, NetLab, NutServer
+from .ddns_server import ProviderServer
+from .peers import FAR, INTERNET, NEAR, Dnsmasq, DockerEngine, NetLab, NutServer
 from .sysfs_tree import SysfsTree, home_server
 
 MACHINE_ID = "0123456789abcdef0123456789abcdef"
@@ -151,3 +154,78 @@ def nut(socket_enabled: None) -> Iterator[NutServer]:
     yield server
     server.stop()
     shutil.rmtree(directory, ignore_errors=True)
+
+
+# The dynamic DNS lab: a hostname in a zone whose authoritative server is a real
+# dnsmasq, an "internet" dnsmasq that is the public resolver and two whoami
+# services, and the providers' servers.
+HOSTNAME = "home.example.test"
+RECORD_IP = "203.0.113.10"  # where the record points when a test starts
+PUBLIC_IP = "198.51.100.7"  # this network's address
+
+
+@dataclass
+class DdnsLab:
+    """The zone's server, the internet's resolver, the provider."""
+
+    zone: Dnsmasq
+    internet: Dnsmasq
+    provider: ProviderServer
+
+    def set_public_ip(self, address: str) -> None:
+        """Both whoami services now see ``address``."""
+        self.internet.hosts |= {"myip.opendns.com": address, "myip.whoami.test": address}
+        self.internet.reload()
+
+    def set_record(self, address: str) -> None:
+        """The zone's record changes (the router, or somebody else, updated it)."""
+        self.zone.hosts[HOSTNAME] = address
+        self.zone.reload()
+
+
+@pytest.fixture
+def ddns_lab(tmp_path: Path, socket_enabled: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[DdnsLab]:
+    """The lab, with HomeSentry pointed at it; the record is stale (RECORD_IP, the network is PUBLIC_IP)."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    auth = (
+        "--auth-zone=example.test",
+        "--auth-server=ns1.example.test,127.0.0.1",
+        "--auth-ttl=1",
+        "--auth-soa=1,hostmaster.example.test,1200,180,1209600",
+    )
+    zone = Dnsmasq(tmp_path / "zone", hosts={HOSTNAME: RECORD_IP, "ns1.example.test": "127.0.0.1"}, extra=auth)
+    internet = Dnsmasq(
+        tmp_path / "internet",
+        hosts={"myip.opendns.com": PUBLIC_IP, "myip.whoami.test": PUBLIC_IP, HOSTNAME: RECORD_IP},
+    )
+    zone.start()
+    internet.start()
+    provider = ProviderServer(zone, HOSTNAME, RECORD_IP).start()
+    monkeypatch.setattr(const, "DDNS_BOOTSTRAP", zone.spec)
+    monkeypatch.setattr(const, "DNS_PORT", zone.port)
+    monkeypatch.setattr(const, "DDNS_PUBLIC_RESOLVERS", (internet.spec,))
+    monkeypatch.setattr(
+        const,
+        "WHOAMI_SERVICES",
+        tuple(
+            WhoamiService(name, query, "A", "IN", ("127.0.0.1",), internet.port)
+            for name, query in (("opendns", "myip.opendns.com"), ("whoami", "myip.whoami.test"))
+        ),
+    )
+    monkeypatch.setattr(
+        const,
+        "DDNS_BASE_URLS",
+        {
+            kind: provider.base(kind.value)
+            for kind in const.DdnsProvider
+            if kind.value in ("duckdns", "noip", "freedns", "cloudflare")
+        },
+    )
+    monkeypatch.setattr(const, "DDNS_VERIFY_SECONDS", 2.0)
+    monkeypatch.setattr(const, "DDNS_VERIFY_STEP", 0.2)
+    try:
+        yield DdnsLab(zone, internet, provider)
+    finally:
+        provider.stop()
+        zone.stop()
+        internet.stop()

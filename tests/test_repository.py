@@ -21,6 +21,7 @@ from custom_components.homesentry.containers import (
     RESTART_BUTTON,
     USAGE_SENSORS,
 )
+from custom_components.homesentry.ddns import RECORD_BINARY_SENSORS, RECORD_SENSORS, UPDATE_BUTTON, UPDATE_SENSORS
 from custom_components.homesentry.host import HOST_BINARY_SENSORS, HOST_SENSORS
 from custom_components.homesentry.internet import (
     CONNECTION_BINARY_SENSORS,
@@ -45,6 +46,8 @@ DESCRIPTIONS = {
         *SERVICE_SENSORS,
         *BACKUP_SENSORS,
         *UPS_SENSORS,
+        *RECORD_SENSORS,
+        *UPDATE_SENSORS,
     ),
     "binary_sensor": (
         *HOST_BINARY_SENSORS,
@@ -54,8 +57,9 @@ DESCRIPTIONS = {
         *SERVICE_BINARY_SENSORS,
         *BACKUP_BINARY_SENSORS,
         *UPS_BINARY_SENSORS,
+        *RECORD_BINARY_SENSORS,
     ),
-    "button": (SPEED_TEST_BUTTON, RESTART_BUTTON, *ALL_UPS_BUTTONS),
+    "button": (SPEED_TEST_BUTTON, RESTART_BUTTON, *ALL_UPS_BUTTONS, UPDATE_BUTTON),
 }
 INTEGRATION = ROOT / "custom_components" / "homesentry"
 

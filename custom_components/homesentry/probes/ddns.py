@@ -128,11 +128,11 @@ def _first_line(text: str) -> str:
 
 
 async def _get(
-    session: aiohttp.ClientSession, url: URL, *, headers: dict[str, str] | None = None, auth: Any = None
+    session: aiohttp.ClientSession, url: URL, *, headers: dict[str, str] | None = None
 ) -> tuple[int, str] | UpdateAnswer:
     """Status and body, or an UNREACHABLE answer naming only the kind of error."""
     try:
-        async with session.get(url, headers=headers, auth=auth, timeout=TIMEOUT, allow_redirects=True) as response:
+        async with session.get(url, headers=headers, timeout=TIMEOUT, allow_redirects=True) as response:
             return response.status, await response.text(errors="replace")
     except TimeoutError:
         return UpdateAnswer(Outcome.UNREACHABLE, "timeout")
@@ -192,8 +192,10 @@ class DynDns2:
         got = await _get(
             session,
             URL(self.server_url) % query,
-            headers={"User-Agent": self.user_agent},
-            auth=aiohttp.BasicAuth(self.username, self.password),
+            headers={
+                "User-Agent": self.user_agent,
+                "Authorization": aiohttp.encode_basic_auth(self.username, self.password),
+            },
         )
         if isinstance(got, UpdateAnswer):
             return got
