@@ -112,7 +112,7 @@ class ProviderServer:
         query = request.query
         if self.forced is not None:
             return web.Response(text=self.forced)
-        if query.get("token") != self.token or f"{query.get('domains')}.duckdns.org" != self.hostname:
+        if query.get("token") != self.token or query.get("domains") != self.hostname.removesuffix(".duckdns.org"):
             return web.Response(text="KO")
         address = query.get("ip") or request.remote or ""
         changed = self._set(address)

@@ -32,6 +32,7 @@ from enum import StrEnum
 import hashlib
 import json
 import logging
+import math
 import re
 import time
 from typing import TYPE_CHECKING, Any, Final
@@ -259,7 +260,9 @@ class RecordCoordinator(SubscribingCoordinator[RecordSnapshot, DdnsCategory]):
                         "answers": ", ".join(f"{s}: {a.error}" for s, a in authoritative.items()),
                     },
                 )
-            reachability = await self._reachability() if DdnsCategory.REACHABILITY in wanted else {}
+            # Not wanted (its entities disabled, or not added yet): keep the last results.
+            kept = dict(self.data.reachability) if self.data is not None else {}
+            reachability = await self._reachability() if DdnsCategory.REACHABILITY in wanted else kept
             self.mark_discovered()
         if await self.history.async_accept({4: reading}):
             self.expect_change()
@@ -387,7 +390,10 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
         """The user acted (new credentials, a repair confirmed): updates may be sent again."""
         if self.state.halted is not None:
             ir.async_delete_issue(self.hass, DOMAIN, self.issue_id(self.state.halted))
-        self.state = replace(self.state, halted=None, failures=0, retry_at=None, credentials="")
+        # The halting answer is history now: the next update writes the result anew.
+        self.state = replace(
+            self.state, halted=None, outcome=None, answer=None, failures=0, retry_at=None, credentials=""
+        )
         await self.store.async_save(self.state.stored())
 
     def issue_id(self, outcome: Outcome) -> str:
@@ -539,19 +545,20 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
     async def _verified(self, state: UpdateState, address: str) -> UpdateState:
         """Ask the zone's servers until all answer ``address`` (bounded); how long it took."""
         start = time.monotonic()
-        while True:
+        steps = max(1, math.ceil(const.DDNS_VERIFY_SECONDS / const.DDNS_VERIFY_STEP))
+        for step in range(steps + 1):
+            if step:
+                await asyncio.sleep(const.DDNS_VERIFY_STEP)
             answers = await self.record.async_ask_zone()
             answered = [a for a in answers.values() if a.error in (None, "nxdomain")]
             if answered and all(address in a.addresses for a in answered):
                 return replace(state, verified=True, propagation=round(time.monotonic() - start, 1))
-            if time.monotonic() - start >= const.DDNS_VERIFY_SECONDS:
-                _LOGGER.warning(
-                    "%s: the provider took the address, but the nameservers did not answer it within %s s",
-                    self.name,
-                    const.DDNS_VERIFY_SECONDS,
-                )
-                return replace(state, verified=False, propagation=None)
-            await asyncio.sleep(const.DDNS_VERIFY_STEP)
+        _LOGGER.warning(
+            "%s: the provider took the address, but the nameservers did not answer it within %s s",
+            self.name,
+            const.DDNS_VERIFY_SECONDS,
+        )
+        return replace(state, verified=False, propagation=None)
 
 
 # --------------------------------------------------------------------------- the config flow's checks
