@@ -82,7 +82,8 @@ def test_a_hung_mount_costs_only_itself(mountinfo: Path, tmp_path: Path, hang: t
     expected = os.statvfs(tmp_path)
     root = usage["root"]
     assert root.total == expected.f_blocks * expected.f_frsize
-    assert root.free == expected.f_bavail * expected.f_frsize
+    # Other processes write to this disk meanwhile: a few blocks either way.
+    assert root.free == pytest.approx(expected.f_bavail * expected.f_frsize, abs=64 * 2**20)
     assert 0 <= root.percent <= 100
 
     # Still hung: reported stale at once, and not asked again (no pile of threads).
