@@ -21,21 +21,22 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import threading
 from typing import Any
 
 from aiohttp import web
 
 from .peers import Dnsmasq
+from .web_server import ThreadedServer
 
 ZONE_ID = "zone0123"
 RECORD_ID = "rec4567"
 
 
-class ProviderServer:
+class ProviderServer(ThreadedServer):
     """A provider account for ``hostname`` whose zone is ``dns``."""
 
     def __init__(self, dns: Dnsmasq, hostname: str, address: str) -> None:
+        super().__init__()
         self.dns = dns
         self.hostname = hostname
         self.address = address  # what the provider holds
@@ -49,31 +50,14 @@ class ProviderServer:
         self.delay = 0.0
         self.requests: list[str] = []  # the route of every request
         self.user_agents: list[str] = []
-        self.port = 0
-        self._runner: web.AppRunner | None = None
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="test-ddns-provider")
-
-    def start(self) -> ProviderServer:
-        """Listen on a free loopback port."""
-        self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
-        return self
-
-    def stop(self) -> None:
-        """Stop listening and end the thread."""
-        asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(10)
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(10)
-        self._loop.close()
 
     def base(self, provider: str) -> str:
         """The base URL of one provider's API."""
         suffix = {"noip": "/nic/update", "cloudflare": "/client/v4"}.get(provider, "")
         return f"http://127.0.0.1:{self.port}/{provider}{suffix}"
 
-    async def _start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
+        """Each provider's API under its own prefix."""
         app.router.add_get("/duckdns/update", self._duckdns)
         app.router.add_get("/noip/nic/update", self._dyndns2)
         app.router.add_get("/freedns/u/{token}/", self._freedns)
@@ -81,14 +65,6 @@ class ProviderServer:
         app.router.add_get("/cloudflare/client/v4/zones/{zone}/dns_records", self._cf_records)
         app.router.add_patch("/cloudflare/client/v4/zones/{zone}/dns_records/{record}", self._cf_patch)
         app.router.add_get("/custom/update", self._custom)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        self.port = int(self._runner.addresses[0][1])
-
-    async def _stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _enter(self, request: web.Request, name: str) -> None:
         self.requests.append(name)

@@ -8,6 +8,7 @@ import ipaddress
 from pathlib import Path
 import ssl
 import threading
+from typing import Self
 
 from aiohttp import web
 from cryptography import x509
@@ -44,25 +45,25 @@ def self_signed(directory: Path, days: float) -> tuple[ssl.SSLContext, datetime]
     return context, expires
 
 
-class WebServer:
-    """Routes: ``/ok`` (200, "Healthy"), ``/status/N``, ``/slow`` (3 s), ``/redirect`` (301 to /ok),
-    ``/reset`` (closes the connection), ``/switch`` (200 or 503 as ``healthy`` says), ``/echo-header``.
+class ThreadedServer:
+    """An aiohttp server on its own thread and event loop, like a server on another machine.
 
-    It runs on its own thread and event loop, like a server on another machine:
-    a client that drops a TLS handshake troubles only the server's loop.
+    Subclasses add their routes in ``routes``; ``port`` is the loopback port the kernel picked.
     """
 
     def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
         self.ssl_context = ssl_context
         self.port = 0
-        self.healthy = True
-        self.requests = 0
         self._runner: web.AppRunner | None = None
         self._loop = asyncio.new_event_loop()
         self._loop.set_exception_handler(lambda loop, context: None)  # a dropped handshake is expected
-        self._thread = threading.Thread(target=self._loop.run_forever, name="test-web-server")
+        self._thread = threading.Thread(target=self._loop.run_forever, name=f"test-{type(self).__name__}")
 
-    def start(self) -> WebServer:
+    def routes(self, app: web.Application) -> None:
+        """Add the server's routes."""
+        raise NotImplementedError
+
+    def start(self) -> Self:
         """Listen on a free loopback port."""
         self._thread.start()
         try:
@@ -79,21 +80,9 @@ class WebServer:
         self._thread.join(10)
         self._loop.close()
 
-    @property
-    def base(self) -> str:
-        """The server's address."""
-        return f"{'https' if self.ssl_context else 'http'}://127.0.0.1:{self.port}"
-
     async def _start(self) -> None:
         app = web.Application()
-        app.router.add_get("/ok", self._ok)
-        app.router.add_get("/health", self._ok)
-        app.router.add_get("/status/{code}", self._status)
-        app.router.add_get("/slow", self._slow)
-        app.router.add_get("/redirect", self._redirect)
-        app.router.add_get("/reset", self._reset)
-        app.router.add_get("/switch", self._switch)
-        app.router.add_get("/echo-header", self._echo_header)
+        self.routes(app)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         # Port 0: the kernel picks a free one at bind time (no race with another test's server).
@@ -103,6 +92,35 @@ class WebServer:
     async def _stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+
+class WebServer(ThreadedServer):
+    """Routes: ``/ok`` (200, "Healthy"), ``/status/N``, ``/slow`` (3 s), ``/redirect`` (301 to /ok),
+    ``/reset`` (closes the connection), ``/switch`` (200 or 503 as ``healthy`` says), ``/echo-header``.
+
+    A client that drops a TLS handshake troubles only the server's loop.
+    """
+
+    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+        super().__init__(ssl_context)
+        self.healthy = True
+        self.requests = 0
+
+    @property
+    def base(self) -> str:
+        """The server's address."""
+        return f"{'https' if self.ssl_context else 'http'}://127.0.0.1:{self.port}"
+
+    def routes(self, app: web.Application) -> None:
+        """The routes above."""
+        app.router.add_get("/ok", self._ok)
+        app.router.add_get("/health", self._ok)
+        app.router.add_get("/status/{code}", self._status)
+        app.router.add_get("/slow", self._slow)
+        app.router.add_get("/redirect", self._redirect)
+        app.router.add_get("/reset", self._reset)
+        app.router.add_get("/switch", self._switch)
+        app.router.add_get("/echo-header", self._echo_header)
 
     async def _ok(self, request: web.Request) -> web.Response:
         self.requests += 1

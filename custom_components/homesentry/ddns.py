@@ -145,6 +145,12 @@ async def bootstrap_resolver(hass: HomeAssistant) -> str:
     return found[0] if found else const.DDNS_PUBLIC_RESOLVERS[0]
 
 
+async def ask_zone(zone: Zone, hostname: str) -> dict[str, RecordAnswer]:
+    """The record at every nameserver of ``zone``, asked at once, by server address."""
+    answers = await asyncio.gather(*(ask_authoritative(a, hostname, port=const.DNS_PORT) for a in zone.addresses))
+    return {answer.server: answer for answer in answers}
+
+
 def agreed_record(answers: Mapping[str, RecordAnswer]) -> tuple[str, ...] | None:
     """The A records most of the servers that answered give (None: none answered)."""
     votes = Counter(a.addresses for a in answers.values() if a.error in (None, "nxdomain"))
@@ -235,11 +241,7 @@ class RecordCoordinator(SubscribingCoordinator[RecordSnapshot, DdnsCategory]):
 
     async def async_ask_zone(self) -> dict[str, RecordAnswer]:
         """The record at every nameserver of the zone, asked at once."""
-        zone = await self.async_zone()
-        answers = await asyncio.gather(
-            *(ask_authoritative(a, self.hostname, port=const.DNS_PORT) for a in zone.addresses)
-        )
-        return {answer.server: answer for answer in answers}
+        return await ask_zone(await self.async_zone(), self.hostname)
 
     async def _async_update_data(self) -> RecordSnapshot:
         async with self.cycle_lock:
@@ -461,11 +463,7 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
             self.mark_discovered()
             state = self.state
             if state.halted == Outcome.BAD_AUTH:
-                raise ConfigEntryAuthFailed(
-                    translation_domain=DOMAIN,
-                    translation_key="ddns_bad_auth",
-                    translation_placeholders={"hostname": self.record.hostname},
-                )
+                raise self._bad_auth()
             if state.halted is not None or not self._needed():
                 return state
             now = dt_util.utcnow()
@@ -490,16 +488,20 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
             self.state = state
             await self.store.async_save(state.stored())
         if state.halted == Outcome.BAD_AUTH:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN,
-                translation_key="ddns_bad_auth",
-                translation_placeholders={"hostname": self.record.hostname},
-            )
+            raise self._bad_auth()
         if state.retry_at is not None:
             raise self._backoff(state, (state.retry_at - dt_util.utcnow()).total_seconds())
         if answer.outcome.ok:
             await self.record.async_request_refresh()
         return state
+
+    def _bad_auth(self) -> ConfigEntryAuthFailed:
+        """Stopped on refused credentials: Home Assistant starts the reauth flow."""
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="ddns_bad_auth",
+            translation_placeholders={"hostname": self.record.hostname},
+        )
 
     @staticmethod
     def _wait(failures: int, answer: UpdateAnswer) -> int:
@@ -622,9 +624,9 @@ async def async_check(hass: HomeAssistant, data: Mapping[str, Any], version: str
         return "zone_not_found", str(err)
     provider = provider_for(data, version)
     if provider is None:
-        answers = await asyncio.gather(*(ask_authoritative(a, hostname, port=const.DNS_PORT) for a in zone.addresses))
-        if not agreed_record({a.server: a for a in answers}):
-            return "no_record", ", ".join(_answer_text(a) for a in answers)
+        answers = await ask_zone(zone, hostname)
+        if not agreed_record(answers):
+            return "no_record", ", ".join(_answer_text(a) for a in answers.values())
         return None, ""
     reading = await public_address(const.WHOAMI_SERVICES, 4)
     answer = await check_credentials(provider, async_get_clientsession(hass), reading.address)
@@ -679,10 +681,6 @@ def _record_attributes(data: RecordSnapshot, _: str) -> Mapping[str, Any]:
         "public_resolvers": {server: _answer_text(a) for server, a in data.resolvers.items()},
         "addresses": list(data.record or ()),
     }
-
-
-def _stamp(value: str | datetime | None) -> datetime | None:
-    return dt_util.parse_datetime(value) if isinstance(value, str) else value
 
 
 RECORD_SENSORS: tuple[RecordSensorDescription, ...] = (
