@@ -230,7 +230,7 @@ def _with_sysfs(array: MdArray, md: Path) -> MdArray:
     raid_disks = _read(md / "raid_disks")
     degraded = _read(md / "degraded")
     action = array.sync_action
-    if action_text in SyncAction.__members__.values() and action is not SyncAction.PENDING:
+    if action_text is not None and action_text in set(SyncAction) and action is not SyncAction.PENDING:
         action = SyncAction(action_text)
     progress = array.sync_progress
     if completed and "/" in completed:
