@@ -26,6 +26,7 @@ from custom_components.homesentry.const import (
     DOMAIN,
     MonitorKind,
 )
+from custom_components.homesentry.probes.diskstats import physical_disks
 from custom_components.homesentry.probes.public_ip import WhoamiService
 
 from .ddns_server import ProviderServer
@@ -48,6 +49,9 @@ def sysfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SysfsTree:
     on a user's server); /etc is a directory with a known machine-id.
     """
     tree = home_server(tmp_path / "sys")
+    # The real machine's physical disks, so disk I/O reads this machine's real /proc/diskstats.
+    for disk in physical_disks(Path("/sys")):
+        (tree.root / "block" / disk / "device").mkdir(parents=True)
     etc = tmp_path / "etc"
     etc.mkdir()
     (etc / "machine-id").write_text(f"{MACHINE_ID}\n")

@@ -5,7 +5,7 @@ arguments joined by "_", with "/", "\\" and ":" turned into "_" (for example
 ``_-d_sat_--all__dev_sda``). The replay behaves as smartctl would:
 
 - ``-n standby`` is accepted and dropped (the recordings were made without it);
-  when DIR has a file ``asleep``, a command touching the disk prints
+  when DIR has a file ``asleep`` (or ``asleep_dev_sda`` for /dev/sda alone), a command touching the disk prints
   smartctl's standby message and exits 2, as smartctl does for a sleeping drive;
 - ``--scan`` prints DIR's recorded ``--scan``/``--scan-open`` answer; the
   dataset recorded no scan for most devices, so for those the line is built
@@ -48,7 +48,8 @@ def main(directory: Path, args: list[str]) -> int:
         log.write(" ".join(args) + "\n")
     if args[:2] == ["-n", "standby"]:
         args = args[2:]
-        if (directory / "asleep").exists():
+        disk = re.sub(r"[/\\:]", "_", args[-1]) if args else ""
+        if (directory / "asleep").exists() or (directory / f"asleep{disk}").exists():
             sys.stdout.write(BANNER + "Device is in STANDBY mode, exit(2)\n")
             return 2
     if args in (["--scan"], ["--scan-open"]):

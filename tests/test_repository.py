@@ -22,6 +22,13 @@ from custom_components.homesentry.containers import (
     USAGE_SENSORS,
 )
 from custom_components.homesentry.ddns import RECORD_BINARY_SENSORS, RECORD_SENSORS, UPDATE_BUTTON, UPDATE_SENSORS
+from custom_components.homesentry.disks import (
+    RAID_BINARY_SENSORS,
+    RAID_SENSORS,
+    SELF_TEST_BUTTON,
+    SMART_BINARY_SENSORS,
+    SMART_SENSORS,
+)
 from custom_components.homesentry.host import HOST_BINARY_SENSORS, HOST_SENSORS
 from custom_components.homesentry.internet import (
     CONNECTION_BINARY_SENSORS,
@@ -37,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTIONS = {
     "sensor": (
         *HOST_SENSORS,
+        *SMART_SENSORS,
+        *RAID_SENSORS,
         *CONNECTION_SENSORS,
         *PUBLIC_IP_SENSORS,
         *SPEED_TEST_SENSORS,
@@ -51,6 +60,8 @@ DESCRIPTIONS = {
     ),
     "binary_sensor": (
         *HOST_BINARY_SENSORS,
+        *SMART_BINARY_SENSORS,
+        *RAID_BINARY_SENSORS,
         *CONNECTION_BINARY_SENSORS,
         *ENGINE_BINARY_SENSORS,
         *CONTAINER_BINARY_SENSORS,
@@ -59,7 +70,7 @@ DESCRIPTIONS = {
         *UPS_BINARY_SENSORS,
         *RECORD_BINARY_SENSORS,
     ),
-    "button": (SPEED_TEST_BUTTON, RESTART_BUTTON, *ALL_UPS_BUTTONS, UPDATE_BUTTON),
+    "button": (SELF_TEST_BUTTON, SPEED_TEST_BUTTON, RESTART_BUTTON, *ALL_UPS_BUTTONS, UPDATE_BUTTON),
 }
 INTEGRATION = ROOT / "custom_components" / "homesentry"
 

@@ -22,6 +22,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.homesentry.const import DOMAIN
+from custom_components.homesentry.probes.diskstats import physical_disks
 from custom_components.homesentry.probes.filesystems import list_mounts
 from custom_components.homesentry.probes.host import Category
 
@@ -85,12 +86,18 @@ async def test_newcomer_sees_enabled_entities_and_noisy_ones_disabled(
     assert "/" in {m.path for m in mounts}
     disk = {"sensor." + slugify(f"nas {m.path} {kind}") for m in mounts for kind in ("disk usage", "free space")}
     stale = {"binary_sensor." + slugify(f"nas {m.path} stale mount") for m in mounts}
-    assert enabled == DEFAULT_ENABLED | disk | stale
+    # The physical disks are this machine's own too (its /sys/block and /proc/diskstats): busy is on,
+    # throughput (moving every cycle) off.
+    physical = physical_disks(Path("/sys"))
+    assert physical
+    busy = {f"sensor.nas_{d}_busy" for d in physical}
+    throughput = {f"sensor.nas_{d}_{kind}" for d in physical for kind in ("read", "write")}
+    assert enabled == DEFAULT_ENABLED | disk | stale | busy
     cores = {f"sensor.nas_cpu_core_{i}_usage" for i in range(psutil.cpu_count() or 1)}
     used = {"sensor." + slugify(f"nas {m.path} used space") for m in mounts}
-    assert disabled == NOISY_DISABLED | cores | used
-    assert {s.entity_id for s in hass.states.async_all("sensor")} == DEFAULT_ENABLED | disk
-    for entity_id in DEFAULT_ENABLED | disk | stale:
+    assert disabled == NOISY_DISABLED | cores | used | throughput
+    assert {s.entity_id for s in hass.states.async_all("sensor")} == DEFAULT_ENABLED | disk | busy
+    for entity_id in DEFAULT_ENABLED | disk | stale | busy:
         assert _state(hass, entity_id) not in ("unknown", STATE_UNAVAILABLE), entity_id
 
 
@@ -101,8 +108,10 @@ async def test_registry_and_units_snapshot(
     registry = er.async_get(hass)
     rows = []
     for entry in sorted(er.async_entries_for_config_entry(registry, host_entry.entry_id), key=lambda e: e.entity_id):
-        if entry.translation_key in {"core_usage", "disk_usage", "disk_free", "disk_used", "stale_mount"}:
-            continue  # one per core and per filesystem of the machine running the tests
+        if entry.translation_key in {
+            "core_usage", "disk_usage", "disk_free", "disk_used", "stale_mount", "disk_busy", "disk_read", "disk_write"
+        }:  # fmt: skip
+            continue  # one per core, filesystem and disk of the machine running the tests
         rows.append(
             {
                 "entity_id": entry.entity_id,

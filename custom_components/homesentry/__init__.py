@@ -41,6 +41,15 @@ from .ddns import (
     DdnsCoordinators,
     async_setup_ddns,
 )
+from .disks import (
+    RAID_BINARY_SENSORS,
+    RAID_SENSORS,
+    SELF_TEST_BUTTON,
+    SMART_BINARY_SENSORS,
+    SMART_SENSORS,
+    DiskCoordinators,
+    async_setup_disks,
+)
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -73,6 +82,7 @@ class HomeSentryData:
     """The coordinators of one config entry; one per concern it monitors."""
 
     host: HostCoordinator | None = None
+    disks: DiskCoordinators | None = None
     internet: InternetCoordinators | None = None
     docker: DockerCoordinators | None = None
     web: WebServiceCoordinator | None = None
@@ -94,6 +104,8 @@ class HomeSentryData:
                 "public_ip": internet.public_ip,
                 "speed_test": internet.speed_test,
             }
+        if (disks := self.disks) is not None:
+            found |= {"smart": disks.smart, "raid": disks.raid}
         if (docker := self.docker) is not None:
             found |= {"docker_engine": docker.engine, "docker_usage": docker.usage}
         if (ddns := self.ddns) is not None:
@@ -105,6 +117,9 @@ class HomeSentryData:
         sources: list[Source[HomeSentrySensorEntityDescription[Any, Any]]] = []
         if self.host is not None:
             sources.append((self.host, HOST_SENSORS))
+        if (disks := self.disks) is not None:
+            sources.append((disks.smart, SMART_SENSORS))
+            sources.append((disks.raid, RAID_SENSORS))
         if (internet := self.internet) is not None:
             sources.append((internet.connection, CONNECTION_SENSORS))
             sources.append((internet.public_ip, PUBLIC_IP_SENSORS))
@@ -129,6 +144,9 @@ class HomeSentryData:
         sources: list[Source[HomeSentryBinarySensorEntityDescription[Any, Any]]] = []
         if self.host is not None:
             sources.append((self.host, HOST_BINARY_SENSORS))
+        if (disks := self.disks) is not None:
+            sources.append((disks.smart, SMART_BINARY_SENSORS))
+            sources.append((disks.raid, RAID_BINARY_SENSORS))
         if (internet := self.internet) is not None:
             sources.append((internet.connection, CONNECTION_BINARY_SENSORS))
         if (docker := self.docker) is not None:
@@ -146,6 +164,8 @@ class HomeSentryData:
     def buttons(self) -> list[Source[HomeSentryButtonDescription]]:
         """Each coordinator with the buttons that act on it."""
         sources: list[Source[HomeSentryButtonDescription]] = []
+        if (disks := self.disks) is not None:
+            sources.append((disks.smart, (SELF_TEST_BUTTON,)))
         if (internet := self.internet) is not None:
             sources.append((internet.speed_test, (SPEED_TEST_BUTTON,)))
         if (docker := self.docker) is not None and docker.control:
@@ -171,6 +191,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
     data = HomeSentryData()
     if entry.data[CONF_KIND] == MonitorKind.HOST:
         data.host = await _async_setup_host(hass, entry)
+    elif entry.data[CONF_KIND] == MonitorKind.DISKS:
+        disks_device = DeviceInfo(identifiers={(DOMAIN, str(entry.unique_id))}, name=entry.title, model="Disks")
+        data.disks = await async_setup_disks(hass, entry, disks_device)
     elif entry.data[CONF_KIND] == MonitorKind.INTERNET:
         data.internet = await async_setup_internet(hass, entry)
         device_info = _service_device(entry)
@@ -248,7 +271,9 @@ async def async_remove_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: HomeSentryConfigEntry, device: DeviceEntry
 ) -> bool:
-    """Let the user delete a container's device once the engine no longer has it."""
+    """Let the user delete a container's, disk's or array's device once it is gone."""
+    if (disks := entry.runtime_data.disks) is not None:
+        return disks.removable(device)
     docker = entry.runtime_data.docker
     if docker is None or docker.engine.data is None or not docker.engine.data.reachable:
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import os
 from pathlib import Path
 import socket
 from typing import Any
@@ -61,11 +62,14 @@ from .const import (
     CONF_PRESET,
     CONF_PROVIDER,
     CONF_PUBLIC_IP_INTERVAL,
+    CONF_RAID_INTERVAL,
     CONF_REACHABILITY,
     CONF_REMOVE_AFTER_HOURS,
     CONF_RESOLVERS,
     CONF_SCAN_INTERVAL,
     CONF_SERVER_URL,
+    CONF_SMART_MINUTES,
+    CONF_SMARTCTL,
     CONF_SPEED_TEST_HOURS,
     CONF_SPEED_TEST_MAX_MB,
     CONF_SPEED_TEST_STREAMS,
@@ -80,6 +84,7 @@ from .const import (
     CONF_VERIFY_TLS,
     DEFAULT_BACKUP_OPTIONS,
     DEFAULT_DDNS_OPTIONS,
+    DEFAULT_DISKS_OPTIONS,
     DEFAULT_DOCKER_OPTIONS,
     DEFAULT_HOST_SCAN_INTERVAL,
     DEFAULT_INTERNET_OPTIONS,
@@ -95,6 +100,7 @@ from .const import (
     MonitorKind,
 )
 from .ddns import CREDENTIAL_FIELDS, PROVIDER_FIELDS, async_check, normalise
+from .disks import find_smartctl
 from .probes.dns import SYSTEM, parse_resolver
 from .probes.docker import (
     DEFAULT_URL,
@@ -438,6 +444,33 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         return self.async_show_form(step_id="internet", data_schema=probatio.Schema({}))
 
+    async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Watch this machine's disks (SMART) and md RAID arrays: one per Home Assistant.
+
+        Without smartctl the entry is made anyway (RAID needs none) and a repair
+        issue says how to install it; a path the user gives must be a program.
+        """
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            path = str(user_input.get(CONF_SMARTCTL) or "").strip()
+            if path and not await self.hass.async_add_executor_job(_is_program, path):
+                errors[CONF_SMARTCTL] = "smartctl_not_found"
+            else:
+                await self._async_claim(MonitorKind.DISKS.value)
+                data = {CONF_KIND: MonitorKind.DISKS.value, CONF_SMARTCTL: path}
+                return self._finish(MonitorKind.DISKS.value, "Disks", data, DEFAULT_DISKS_OPTIONS)
+        elif self.source != SOURCE_RECONFIGURE:
+            await self._async_claim(MonitorKind.DISKS.value)
+        found = await self.hass.async_add_executor_job(find_smartctl, None)
+        suggested = user_input or self._current() or {CONF_SMARTCTL: found or ""}
+        schema = probatio.Schema({probatio.Optional(CONF_SMARTCTL): TextSelector()})
+        return self.async_show_form(
+            step_id="disks",
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+            description_placeholders={"found": found or "-"},
+        )
+
     async def async_step_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Watch a Docker engine: its address, tested before the entry is made."""
         errors: dict[str, str] = {}
@@ -464,6 +497,8 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
             )
         if entry.data[CONF_KIND] == MonitorKind.BACKUP:
             return await self.async_step_backup(user_input)
+        if entry.data[CONF_KIND] == MonitorKind.DISKS:
+            return await self.async_step_disks(user_input)
         if entry.data[CONF_KIND] == MonitorKind.DDNS:
             return await self._async_ddns_step(DdnsProvider(entry.data[CONF_PROVIDER]), user_input)
         if entry.data[CONF_KIND] != MonitorKind.HOST:
@@ -508,6 +543,8 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
             return await self._async_numbers_step("backup", DEFAULT_BACKUP_OPTIONS, _BACKUP_NUMBERS, user_input)
         if self.config_entry.data[CONF_KIND] == MonitorKind.UPS:
             return await self.async_step_ups(user_input)
+        if self.config_entry.data[CONF_KIND] == MonitorKind.DISKS:
+            return await self.async_step_disks(user_input)
         if self.config_entry.data[CONF_KIND] == MonitorKind.DDNS:
             return await self.async_step_ddns(user_input)
         return await self.async_step_host(user_input)
@@ -539,6 +576,10 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
             fields[probatio.Required(key, default=current[key])] = _number(low, high, unit)
         fields[probatio.Optional(CONF_REACHABILITY, default=list(current[CONF_REACHABILITY]))] = _list()
         return self.async_show_form(step_id="ddns", data_schema=probatio.Schema(fields), errors=errors)
+
+    async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """How often SMART and the RAID arrays are read."""
+        return await self._async_numbers_step("disks", DEFAULT_DISKS_OPTIONS, _DISKS_NUMBERS, user_input)
 
     async def async_step_ups(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """How often the UPS is read."""
@@ -708,6 +749,17 @@ _WEB_NUMBERS: dict[str, tuple[int, int, str | None]] = {
 }
 
 _UPS_NUMBERS: dict[str, tuple[int, int, str | None]] = {CONF_SCAN_INTERVAL: (5, 3600, "s")}
+
+_DISKS_NUMBERS: dict[str, tuple[int, int, str | None]] = {
+    CONF_SMART_MINUTES: (5, 24 * 60, "min"),
+    CONF_RAID_INTERVAL: (10, 3600, "s"),
+}
+
+
+def _is_program(path: str) -> bool:
+    """Whether ``path`` is a file this process may run."""
+    return Path(path).is_file() and os.access(path, os.X_OK)
+
 
 _NUT_SCHEMA = probatio.Schema(
     {

@@ -130,10 +130,18 @@ MIN_SCAN_INTERVAL: Final = 5
 MAX_SCAN_INTERVAL: Final = 3600
 
 
+# Disks: SMART and md RAID.
+CONF_SMARTCTL: Final = "smartctl_path"
+CONF_SMART_MINUTES: Final = "smart_minutes"
+CONF_RAID_INTERVAL: Final = "raid_interval"
+DEFAULT_DISKS_OPTIONS: Final = {CONF_SMART_MINUTES: 30, CONF_RAID_INTERVAL: 60}
+
+
 class MonitorKind(StrEnum):
     """What one config entry monitors: the menu of the config flow."""
 
     HOST = "host"
+    DISKS = "disks"
     INTERNET = "internet"
     DOCKER = "docker"
     WEB_SERVICE = "web_service"
@@ -145,6 +153,7 @@ class MonitorKind(StrEnum):
 # What each option is while the user has not set it, by the kind of entry.
 DEFAULT_OPTIONS: Final[dict[MonitorKind, dict[str, Any]]] = {
     MonitorKind.HOST: {CONF_SCAN_INTERVAL: DEFAULT_HOST_SCAN_INTERVAL},
+    MonitorKind.DISKS: DEFAULT_DISKS_OPTIONS,
     MonitorKind.INTERNET: DEFAULT_INTERNET_OPTIONS,
     MonitorKind.DOCKER: DEFAULT_DOCKER_OPTIONS,
     MonitorKind.WEB_SERVICE: DEFAULT_WEB_OPTIONS,
@@ -159,6 +168,8 @@ DEFAULT_OPTIONS: Final[dict[MonitorKind, dict[str, Any]]] = {
 SYSFS_ROOT: Path = Path("/sys")
 PROCFS_ROOT: Path = Path("/proc")
 ETC_ROOT: Path = Path("/etc")
+# Where smartctl is looked for when the Disks entry names none.
+SMARTCTL_SEARCH: tuple[str, ...] = ("/usr/sbin/smartctl", "/usr/bin/smartctl", "/usr/local/sbin/smartctl")
 
 # The whoami services the public-IP probe asks (tests point them at local servers).
 WHOAMI_SERVICES: tuple[WhoamiService, ...] = DEFAULT_SERVICES

@@ -29,6 +29,7 @@ TO_REDACT = {
     "hostname", "public_ip", "accepted_ip", "whoami", "record", "authoritative", "resolvers", "reachability",
     "zone", "title",
     "device.serial",
+    "serial",  # a disk's serial number
     "ups.serial",
 }  # fmt: skip
 

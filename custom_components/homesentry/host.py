@@ -167,6 +167,24 @@ def _network(key: str, field: str) -> HostSensorDescription:
     )
 
 
+def _disk_io(key: str, field: str, *, enabled: bool) -> HostSensorDescription:
+    busy = field == "busy"
+    return HostSensorDescription(
+        key=key,
+        translation_key=key,
+        placeholder="disk",
+        category=Category.DISK_IO,
+        device_class=None if busy else SensorDeviceClass.DATA_RATE,
+        native_unit_of_measurement=PERCENTAGE if busy else UnitOfDataRate.BYTES_PER_SECOND,
+        suggested_unit_of_measurement=None if busy else UnitOfDataRate.MEGABYTES_PER_SECOND,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=enabled,
+        value_fn=lambda data, name: getattr(data.disk_io[name], field) if name in data.disk_io else None,
+        objects_fn=lambda data: {name: name for name in data.disks},
+    )
+
+
 def _pressure(resource: str) -> HostSensorDescription:
     return HostSensorDescription(
         key=f"{resource}_pressure",
@@ -316,6 +334,9 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
     _filesystem("disk_usage", "percent"),
     _filesystem("disk_free", "free"),
     _filesystem("disk_used", "used", enabled=False),
+    _disk_io("disk_busy", "busy", enabled=True),
+    _disk_io("disk_read", "read", enabled=False),
+    _disk_io("disk_write", "written", enabled=False),
     _network("network_received", "received"),
     _network("network_sent", "sent"),
     HostSensorDescription(

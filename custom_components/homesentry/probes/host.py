@@ -23,6 +23,7 @@ from typing import cast
 
 import psutil
 
+from .diskstats import DiskCounters, DiskIoRate, physical_disks, rates as disk_rates, read_diskstats
 from .filesystems import STATVFS_TIMEOUT, FilesystemReader, FilesystemUsage, list_mounts
 from .hwmon import FanReading, HwmonReader, HwmonReadings, TemperatureReading, cpu_temperature
 from .network import InterfaceCounters, read_counters
@@ -64,6 +65,7 @@ class Category(StrEnum):
     TOP_PROCESSES = "top_processes"
     LISTENING_PORTS = "listening_ports"
     FILESYSTEMS = "filesystems"
+    DISK_IO = "disk_io"
 
 
 ALL_CATEGORIES = frozenset(Category)
@@ -155,6 +157,8 @@ class HostSnapshot:
     filesystems: Mapping[str, FilesystemUsage] = field(default_factory=dict)
     mounts: Mapping[str, str] = field(default_factory=dict)  # watched mounts: key -> path
     stale_mounts: frozenset[str] = frozenset()
+    disks: tuple[str, ...] = ()
+    disk_io: Mapping[str, DiskIoRate] = field(default_factory=dict)
     sensors_skipped: int = 0
     collected: frozenset[Category] = frozenset()
     failures: Mapping[Category, str] = field(default_factory=dict)
@@ -167,7 +171,9 @@ def _percent(previous: CpuTimes, current: CpuTimes) -> float:
     return round(min(100.0, max(0.0, 100.0 * (current.busy - previous.busy) / elapsed)), 1)
 
 
-_RATE_CATEGORIES = frozenset({Category.CPU, Category.CPU_PER_CORE, Category.NETWORK, Category.TOP_PROCESSES})
+_RATE_CATEGORIES = frozenset(
+    {Category.CPU, Category.CPU_PER_CORE, Category.NETWORK, Category.TOP_PROCESSES, Category.DISK_IO}
+)
 
 
 class HostProbe:
@@ -206,6 +212,7 @@ class HostProbe:
         self._cpu: CpuTimes | None = None
         self._cores: tuple[CpuTimes, ...] | None = None
         self._net: tuple[float, Mapping[str, InterfaceCounters]] | None = None
+        self._disk: tuple[float, Mapping[str, DiskCounters]] | None = None
         self._procs: tuple[float, dict[tuple[int, float], float]] | None = None
         # Files several categories read, read once per cycle.
         self._cycle: dict[str, object] = {}
@@ -220,6 +227,10 @@ class HostProbe:
     @cached_property
     def _battery_supplies(self) -> list[Path]:
         return find_batteries(self.sysfs_root)
+
+    @cached_property
+    def _physical_disks(self) -> list[str]:
+        return physical_disks(self.sysfs_root)
 
     @cached_property
     def _throttle_files(self) -> list[ThrottleFiles]:
@@ -271,6 +282,7 @@ class HostProbe:
                 Category.CPU_PER_CORE: self._cores,
                 Category.NETWORK: self._net,
                 Category.TOP_PROCESSES: self._procs,
+                Category.DISK_IO: self._disk,
             }[category]
             is None
         ]
@@ -386,6 +398,13 @@ class HostProbe:
                 )
         return {"interfaces": tuple(current), "network": rates}
 
+    def _read_disk_io(self) -> dict[str, object]:
+        now = self._clock()
+        current = read_diskstats(self.procfs_root, self._physical_disks)
+        previous, self._disk = self._disk, (now, current)
+        found = {} if previous is None else disk_rates(previous[1], current, now - previous[0])
+        return {"disks": tuple(current), "disk_io": found}
+
     def _read_top_processes(self) -> dict[str, object]:
         now = self._clock()
         seconds: dict[tuple[int, float], float] = {}
@@ -463,6 +482,7 @@ class HostProbe:
         Category.TOP_PROCESSES: _read_top_processes,
         Category.LISTENING_PORTS: _read_listening_ports,
         Category.FILESYSTEMS: _read_filesystems,
+        Category.DISK_IO: _read_disk_io,
     }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+import hashlib
 import re
 import subprocess
 from typing import Any, Final
@@ -132,6 +133,7 @@ class DiskReading:
     last_test: SelfTest | None = None
     test_running: bool = False
     test_progress: int | None = None
+    can_self_test: bool = False
 
     @property
     def identified(self) -> bool:
@@ -140,9 +142,13 @@ class DiskReading:
 
     @property
     def key(self) -> str:
-        """A name for the disk that survives reboots: model and serial, else its path."""
+        """A name for the disk that survives reboots and device renames, without spelling out its serial.
+
+        The model and a digest of the serial; without a serial, the path.
+        """
         if self.serial:
-            return slug(f"{self.model or 'disk'}_{self.serial}")
+            digest = hashlib.sha256(self.serial.encode()).hexdigest()[:8]
+            return slug(f"{self.model or 'disk'}_{digest}")
         return slug(self.path.removeprefix("/dev/"))
 
     def raw(self, attribute: int) -> int | None:
@@ -330,4 +336,5 @@ def _reading(entry: ScanEntry, device: Any, verdict: bool | None) -> DiskReading
         last_test=last_test,
         test_running=bool(device._test_running),
         test_progress=device._test_progress,
+        can_self_test=bool(device.test_capabilities.get("short")),
     )
