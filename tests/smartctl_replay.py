@@ -10,6 +10,7 @@ arguments joined by "_", with "/", "\\" and ":" turned into "_" (for example
 - ``--scan`` prints DIR's recorded ``--scan``/``--scan-open`` answer; the
   dataset recorded no scan for most devices, so for those the line is built
   from ``device.json`` (and the type ``-d test`` reported) — a test artifice;
+- a file ``hang_dev_sda`` makes every command touching /dev/sda hang;
 - ``-t short`` prints smartctl's "Testing has begun" answer and adds a file
   ``self-test-started``;
 - an unrecorded command prints nothing and exits 1 (an unsupported log).
@@ -23,6 +24,7 @@ import json
 from pathlib import Path
 import re
 import sys
+import time
 
 BANNER = (
     "smartctl 7.3 2022-02-28 r5338 [x86_64-linux] (local build)\n"
@@ -49,6 +51,8 @@ def main(directory: Path, args: list[str]) -> int:
     if args[:2] == ["-n", "standby"]:
         args = args[2:]
         disk = re.sub(r"[/\\:]", "_", args[-1]) if args else ""
+        if (directory / f"hang{disk}").exists():  # a disk (or bridge) that never answers
+            time.sleep(30)
         if (directory / "asleep").exists() or (directory / f"asleep{disk}").exists():
             sys.stdout.write(BANNER + "Device is in STANDBY mode, exit(2)\n")
             return 2

@@ -393,3 +393,37 @@ async def test_config_flow_options_and_reconfigure(hass: HomeAssistant, tmp_path
     await hass.async_block_till_done()
     assert entry.data[CONF_SMARTCTL] == other
     assert entity_state(hass, entry, "smart_disks").state == "1"
+
+
+async def test_a_hung_disk_costs_only_its_own_entities_and_recovers(
+    hass: HomeAssistant,
+    tmp_path: Path,
+    proc: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(const, "SMARTCTL_TIMEOUT", 1.0)
+    smartctl = machine(tmp_path / "machine", DISKS)
+    key = keys(smartctl)
+    entry = disks_entry(smartctl)
+    await setup_entry(hass, entry)
+    coordinator = entry.runtime_data.disks.smart if entry.runtime_data.disks else None
+    assert coordinator is not None
+    hang = Path(smartctl).parent / "hang_dev_nvme0"
+    hang.touch()
+    # Refreshed directly: the timeout runs on the monotonic clock, which a frozen clock would stop.
+    for _ in range(2):
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+    assert entity_state(hass, entry, f"disk_temperature_{key['/dev/nvme0']}").state == STATE_UNAVAILABLE
+    assert entity_state(hass, entry, f"disk_temperature_{key['/dev/sg2']}").state == "31"
+    assert entity_state(hass, entry, "smart_status").attributes["unreadable"] == {
+        "/dev/nvme0": "smartctl did not answer within 1 s"
+    }
+    assert caplog.text.count("cannot read SMART of /dev/nvme0") == 1  # logged once, not every cycle
+
+    hang.unlink()
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert entity_state(hass, entry, f"disk_temperature_{key['/dev/nvme0']}").state == "41"
+    assert "reading SMART of /dev/nvme0 again" in caplog.text

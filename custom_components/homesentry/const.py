@@ -170,6 +170,8 @@ PROCFS_ROOT: Path = Path("/proc")
 ETC_ROOT: Path = Path("/etc")
 # Where smartctl is looked for when the Disks entry names none.
 SMARTCTL_SEARCH: tuple[str, ...] = ("/usr/sbin/smartctl", "/usr/bin/smartctl", "/usr/local/sbin/smartctl")
+# How long one smartctl call may take (a hung USB bridge costs its disk, not the cycle).
+SMARTCTL_TIMEOUT: float = 60.0
 
 # The whoami services the public-IP probe asks (tests point them at local servers).
 WHOAMI_SERVICES: tuple[WhoamiService, ...] = DEFAULT_SERVICES

@@ -118,7 +118,7 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
             all_categories=frozenset({DiskCategory.SMART}),
         )
         self.smartctl = find_smartctl(config_entry.data.get(CONF_SMARTCTL))
-        self.reader = SmartReader(self.smartctl) if self.smartctl else None
+        self.reader = SmartReader(self.smartctl, timeout=const.SMARTCTL_TIMEOUT) if self.smartctl else None
         self._unreadable_logged: set[str] = set()
 
     def device_for(self, object_key: str) -> DeviceInfo | None:
