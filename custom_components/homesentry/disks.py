@@ -133,7 +133,6 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
         return DeviceInfo(
             identifiers={(DOMAIN, f"{self.config_entry.unique_id}_{object_key}")},
             name=name,
-            manufacturer=reading.family if reading is not None else None,
             model=reading.model if reading is not None else None,
             serial_number=reading.serial if reading is not None else None,
             sw_version=reading.firmware if reading is not None else None,
