@@ -81,7 +81,12 @@ async def test_options_change_interval_and_interfaces(hass: HomeAssistant, loade
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert host_entry.options == {"scan_interval": 120, "interfaces": ["eth0", "lo"], "mounts": ["/", "/proc"]}
+    assert host_entry.options == {
+        "scan_interval": 120,
+        "interfaces": ["eth0", "lo"],
+        "mounts": ["/", "/proc"],
+        "power": {"machine_class": "auto"},  # the power section left closed: defaults
+    }
     assert hass.states.get("sensor.nas_proc_disk_usage") is not None
     # The entry reloaded with the new options.
     coordinator = host_entry.runtime_data.host

@@ -37,6 +37,7 @@ from custom_components.homesentry.internet import (
     SPEED_TEST_BUTTON,
     SPEED_TEST_SENSORS,
 )
+from custom_components.homesentry.power import POWER_SENSORS
 from custom_components.homesentry.ups import ALL_UPS_BUTTONS, UPS_BINARY_SENSORS, UPS_SENSORS
 from custom_components.homesentry.web_service import SERVICE_BINARY_SENSORS, SERVICE_SENSORS
 
@@ -44,6 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DESCRIPTIONS = {
     "sensor": (
         *HOST_SENSORS,
+        *POWER_SENSORS,
         *SMART_SENSORS,
         *RAID_SENSORS,
         *CONNECTION_SENSORS,

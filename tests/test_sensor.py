@@ -31,6 +31,9 @@ from .sysfs_tree import SysfsTree, write
 
 # What a newcomer sees without touching anything: enabled by default.
 DEFAULT_ENABLED = {
+    "sensor.nas_power",
+    "sensor.nas_energy",
+    "sensor.nas_top_power_consumer",
     "sensor.nas_cpu_usage",
     "sensor.nas_load_1_min",
     "sensor.nas_load_5_min",

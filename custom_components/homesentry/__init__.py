@@ -65,6 +65,7 @@ from .internet import (
     InternetCoordinators,
     async_setup_internet,
 )
+from .power import POWER_SENSORS, PowerCoordinator, async_setup_power
 from .probes.host import read_host_info
 from .services import async_setup_services
 from .ups import UPS_BINARY_SENSORS, UPS_SENSORS, UpsCoordinator, async_setup_ups, ups_buttons
@@ -82,6 +83,7 @@ class HomeSentryData:
     """The coordinators of one config entry; one per concern it monitors."""
 
     host: HostCoordinator | None = None
+    power: PowerCoordinator | None = None
     disks: DiskCoordinators | None = None
     internet: InternetCoordinators | None = None
     docker: DockerCoordinators | None = None
@@ -94,6 +96,7 @@ class HomeSentryData:
         """Every coordinator of the entry, by the name diagnostics show it under."""
         found: dict[str, SubscribingCoordinator[Any, Any] | None] = {
             "host": self.host,
+            "power": self.power,
             "web_service": self.web,
             "backup": self.backup,
             "ups": self.ups,
@@ -117,6 +120,8 @@ class HomeSentryData:
         sources: list[Source[HomeSentrySensorEntityDescription[Any, Any]]] = []
         if self.host is not None:
             sources.append((self.host, HOST_SENSORS))
+        if self.power is not None:
+            sources.append((self.power, POWER_SENSORS))
         if (disks := self.disks) is not None:
             sources.append((disks.smart, SMART_SENSORS))
             sources.append((disks.raid, RAID_SENSORS))
@@ -191,6 +196,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
     data = HomeSentryData()
     if entry.data[CONF_KIND] == MonitorKind.HOST:
         data.host = await _async_setup_host(hass, entry)
+        data.power = await async_setup_power(hass, entry)
+        data.power.device_info = data.host.device_info
     elif entry.data[CONF_KIND] == MonitorKind.DISKS:
         disks_device = DeviceInfo(identifiers={(DOMAIN, str(entry.unique_id))}, name=entry.title, model="Disks")
         data.disks = await async_setup_disks(hass, entry, disks_device)

@@ -8,6 +8,7 @@ from pathlib import Path
 import socket
 from typing import Any
 
+from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
 from homeassistant.const import (
     CONF_API_TOKEN,
@@ -19,8 +20,11 @@ from homeassistant.const import (
     CONF_USERNAME,
 )
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     BooleanSelector,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -47,19 +51,28 @@ from .const import (
     CONF_FOLLOW_REDIRECTS,
     CONF_GATEWAY,
     CONF_GRACE_MINUTES,
+    CONF_HDD_ACTIVE_WATTS,
+    CONF_HDD_IDLE_WATTS,
     CONF_HEADERS,
     CONF_HOSTNAME,
+    CONF_IDLE_WATTS,
     CONF_INTERFACES,
     CONF_KEYWORD,
     CONF_KIND,
+    CONF_MACHINE_CLASS,
     CONF_MACHINE_ID,
+    CONF_MAX_WATTS,
     CONF_METHOD,
     CONF_MODE,
     CONF_MOUNTS,
     CONF_PATH,
     CONF_PING_COUNT,
     CONF_PING_GATEWAY,
+    CONF_POWER,
+    CONF_POWER_ENTITY,
     CONF_PRESET,
+    CONF_PRICE,
+    CONF_PRICE_ENTITY,
     CONF_PROVIDER,
     CONF_PUBLIC_IP_INTERVAL,
     CONF_RAID_INTERVAL,
@@ -89,9 +102,11 @@ from .const import (
     DEFAULT_HOST_SCAN_INTERVAL,
     DEFAULT_INTERNET_OPTIONS,
     DEFAULT_NUT_PORT,
+    DEFAULT_POWER_OPTIONS,
     DEFAULT_UPS_OPTIONS,
     DEFAULT_WEB_OPTIONS,
     DOMAIN,
+    MACHINE_AUTO,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
     MODE_UPDATE,
@@ -117,6 +132,7 @@ from .probes.filesystems import Mount, list_mounts
 from .probes.host import read_machine_id
 from .probes.network import list_interfaces, physical_interfaces
 from .probes.nut import UpsError, list_ups
+from .probes.power_model import MachineClass
 from .probes.sysfs import slug
 from .probes.web import PRESETS, CheckKind, parse_headers, parse_statuses
 from .ups import nut_client
@@ -652,6 +668,7 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                     CONF_INTERFACES: list(user_input.get(CONF_INTERFACES, [])),
                     CONF_MOUNTS: list(user_input.get(CONF_MOUNTS, [])),
+                    CONF_POWER: _power_options(user_input.get(CONF_POWER, {})),
                 }
             )
         options = self.config_entry.options
@@ -691,9 +708,54 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                         mode=SelectSelectorMode.DROPDOWN,
                     )
                 ),
+                probatio.Optional(CONF_POWER): section(_power_schema(), {"collapsed": True}),
             }
         )
-        return self.async_show_form(step_id="host", data_schema=schema)
+        power = {**DEFAULT_POWER_OPTIONS, **options.get(CONF_POWER, {})}
+        return self.async_show_form(
+            step_id="host", data_schema=self.add_suggested_values_to_schema(schema, {CONF_POWER: power})
+        )
+
+
+_POWER_NUMBERS: dict[str, tuple[float, float, str | None, float]] = {
+    CONF_IDLE_WATTS: (0, 2000, "W", 0.1),
+    CONF_MAX_WATTS: (0, 5000, "W", 0.1),
+    CONF_HDD_IDLE_WATTS: (0, 50, "W", 0.1),
+    CONF_HDD_ACTIVE_WATTS: (0, 50, "W", 0.1),
+    CONF_PRICE: (0, 100, None, 0.001),
+}
+
+
+def _power_schema() -> probatio.Schema:
+    """The power section of This server's options; every field optional (empty: the defaults)."""
+    fields: dict[Any, Any] = {
+        probatio.Optional(CONF_MACHINE_CLASS): SelectSelector(
+            SelectSelectorConfig(
+                options=[MACHINE_AUTO, *(m.value for m in MachineClass)], translation_key="machine_class"
+            )
+        )
+    }
+    for key, (low, high, unit, step) in _POWER_NUMBERS.items():
+        fields[probatio.Optional(key)] = _number(low, high, unit, step)
+    fields[probatio.Optional(CONF_POWER_ENTITY)] = EntitySelector(
+        EntitySelectorConfig(domain="sensor", device_class=SensorDeviceClass.POWER)
+    )
+    fields[probatio.Optional(CONF_PRICE_ENTITY)] = EntitySelector(
+        EntitySelectorConfig(domain=["sensor", "input_number"])
+    )
+    return probatio.Schema(fields)
+
+
+def _power_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The power section as stored: numbers as floats, empty fields left out."""
+    stored: dict[str, Any] = {CONF_MACHINE_CLASS: values.get(CONF_MACHINE_CLASS) or MACHINE_AUTO}
+    for key in _POWER_NUMBERS:
+        if values.get(key) not in (None, ""):
+            stored[key] = float(values[key])
+    for key in (CONF_POWER_ENTITY, CONF_PRICE_ENTITY):
+        if values.get(key):
+            stored[key] = values[key]
+    return stored
 
 
 def _all_mounts(mountinfo: Path) -> list[Mount]:

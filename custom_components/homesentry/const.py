@@ -18,6 +18,23 @@ CONF_SCAN_INTERVAL: Final = "scan_interval"
 
 DEFAULT_HOST_SCAN_INTERVAL: Final = 30
 
+# This server's power (a section of the This server options).
+CONF_POWER: Final = "power"
+CONF_MACHINE_CLASS: Final = "machine_class"
+CONF_IDLE_WATTS: Final = "idle_watts"
+CONF_MAX_WATTS: Final = "max_watts"
+CONF_HDD_IDLE_WATTS: Final = "hdd_idle_watts"
+CONF_HDD_ACTIVE_WATTS: Final = "hdd_active_watts"
+CONF_POWER_ENTITY: Final = "power_entity"
+CONF_PRICE: Final = "price"
+CONF_PRICE_ENTITY: Final = "price_entity"
+MACHINE_AUTO: Final = "auto"
+DEFAULT_POWER_OPTIONS: Final[dict[str, Any]] = {
+    CONF_MACHINE_CLASS: MACHINE_AUTO,
+    CONF_HDD_IDLE_WATTS: 4.5,
+    CONF_HDD_ACTIVE_WATTS: 6.5,
+}
+
 # Internet connection options and their defaults.
 CONF_TARGETS: Final = "targets"
 CONF_GATEWAY: Final = "gateway"
@@ -168,6 +185,8 @@ DEFAULT_OPTIONS: Final[dict[MonitorKind, dict[str, Any]]] = {
 SYSFS_ROOT: Path = Path("/sys")
 PROCFS_ROOT: Path = Path("/proc")
 ETC_ROOT: Path = Path("/etc")
+# nvidia-smi, where NVIDIA GPUs are read (None: not looked for; tests point it at a recording).
+NVIDIA_SMI: str | None = "nvidia-smi"
 # Where smartctl is looked for when the Disks entry names none.
 SMARTCTL_SEARCH: tuple[str, ...] = ("/usr/sbin/smartctl", "/usr/bin/smartctl", "/usr/local/sbin/smartctl")
 # How long one smartctl call may take (a hung USB bridge costs its disk, not the cycle).

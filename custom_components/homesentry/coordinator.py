@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
 # Every Store a config entry may keep; all are deleted with the entry.
-STORE_NAMES = ("outages", "public_ip", "speed_test", "docker", "backup", "ups", "ddns")
+STORE_NAMES = ("outages", "public_ip", "speed_test", "docker", "backup", "ups", "ddns", "power")
 
 
 def entry_option(entry: ConfigEntry, key: str) -> Any:

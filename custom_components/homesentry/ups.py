@@ -36,6 +36,7 @@ from homeassistant.util import dt as dt_util
 
 from .const import CONF_UPS, DOMAIN
 from .coordinator import SubscribingCoordinator, entry_option, entry_store
+from .energy import EnergyMeter
 from .entity import (
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
@@ -112,27 +113,26 @@ class UpsCoordinator(SubscribingCoordinator[UpsSnapshot, UpsCategory]):
         self.client = nut_client(config_entry.data)
         self.ups = config_entry.data[CONF_UPS]
         self.store = entry_store(hass, config_entry.entry_id, "ups")
-        self._energy_kwh = 0.0
-        self._last: tuple[datetime, float] | None = None  # when and how many watts, last good poll
+        self.energy = EnergyMeter()
         self._on_battery_since: datetime | None = None
 
     async def async_load(self) -> None:
         """Restore the energy total and an outage that was going on."""
         stored = await self.store.async_load() or {}
-        self._energy_kwh = float(stored.get("energy_kwh", 0.0))
+        self.energy = EnergyMeter(float(stored.get("energy_kwh", 0.0)))
         if since := stored.get("on_battery_since"):
             self._on_battery_since = datetime.fromisoformat(since)
 
     def _stored(self) -> dict[str, Any]:
         since = self._on_battery_since
-        return {"energy_kwh": self._energy_kwh, "on_battery_since": since.isoformat() if since else None}
+        return {**self.energy.as_dict(), "on_battery_since": since.isoformat() if since else None}
 
     async def _async_update_data(self) -> UpsSnapshot:
         async with self.cycle_lock:
             try:
                 reading = await read_ups(self.client, self.ups)
             except UpsError as err:
-                self._last = None  # no energy across the gap
+                self.energy.gap()  # no energy across the gap
                 raise UpdateFailed(
                     translation_domain=DOMAIN,
                     translation_key="ups_unavailable",
@@ -142,9 +142,7 @@ class UpsCoordinator(SubscribingCoordinator[UpsSnapshot, UpsCategory]):
         now = dt_util.utcnow()
         max_gap = MAX_GAP_INTERVALS * entry_option(self.config_entry, CONF_SCAN_INTERVAL)
         if reading.watts is not None:
-            if self._last is not None and 0 < (seconds := (now - self._last[0]).total_seconds()) <= max_gap:
-                self._energy_kwh += (self._last[1] + reading.watts) / 2 * seconds / 3_600_000
-            self._last = (now, reading.watts)
+            self.energy.add(now, reading.watts, max_gap)
         on_battery = "OB" in reading.flags
         if on_battery and self._on_battery_since is None:
             self._on_battery_since = now
@@ -153,7 +151,7 @@ class UpsCoordinator(SubscribingCoordinator[UpsSnapshot, UpsCategory]):
             _LOGGER.info("%s is back on mains after %s", self.config_entry.title, now - self._on_battery_since)
             self._on_battery_since = None
         self.store.async_delay_save(self._stored, 60)
-        return UpsSnapshot(reading, round(self._energy_kwh, 6), self._on_battery_since, now)
+        return UpsSnapshot(reading, round(self.energy.kwh, 6), self._on_battery_since, now)
 
     async def async_command(self, command: str) -> None:
         """Run an instant command; a refused login starts reauthentication."""
