@@ -1,0 +1,177 @@
+"""This server's power in a real Home Assistant: RAPL, a measuring entity, calibration, energy, cost, attribution.
+
+The server is this machine (its real /proc: CPU, processes) with a sysfs tree
+that adds what this VM lacks: RAPL zones (package, cores, memory, psys) and a
+battery. A smart plug is a state set in Home Assistant, as its integration
+would set it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+import shutil
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, UnitOfEnergy, UnitOfPower
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.homesentry import const
+from custom_components.homesentry.const import CONF_POWER, DOMAIN
+
+from .conftest import entity_state, setup_entry
+from .probes.test_power import rapl_tree, set_energy
+from .sysfs_tree import SysfsTree
+
+PLUG = "sensor.server_plug_power"
+
+
+@pytest.fixture(autouse=True)
+def no_nvidia(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No nvidia-smi on this machine either way; the GPU path is tested with its own replay."""
+    monkeypatch.setattr(const, "NVIDIA_SMI", None)
+
+
+def with_power(entry: MockConfigEntry, **power: object) -> MockConfigEntry:
+    """The This server entry with the power options set."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=entry.title,
+        unique_id=entry.unique_id,
+        data=dict(entry.data),
+        options={**entry.options, CONF_POWER: {"machine_class": "desktop", **power}},
+    )
+
+
+async def tick(hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float = 30) -> None:
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_rapl_psys_is_the_measured_power(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree
+) -> None:
+    powercap = rapl_tree(sysfs.root, {"package-0": 1_000_000, "dram": 0, "psys": 2_000_000})
+    host_entry = with_power(host_entry)
+    await setup_entry(hass, host_entry)
+    coordinator = host_entry.runtime_data.power
+    assert coordinator is not None
+    set_energy(powercap, "intel-rapl:0", 1_000_000 + 30_000_000)  # package: 30 J
+    set_energy(powercap, "intel-rapl:0:2", 3_000_000)  # memory: 3 J
+    set_energy(powercap, "intel-rapl:1", 2_000_000 + 60_000_000)  # platform: 60 J, same interval
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    power = entity_state(hass, host_entry, "server_power")
+    assert power.attributes[ATTR_UNIT_OF_MEASUREMENT] == UnitOfPower.WATT
+    assert (power.attributes["source"], power.attributes["measured_by"]) == ("measured", "rapl_psys")
+    platform = float(entity_state(hass, host_entry, "component_power_psys").state)
+    package = float(entity_state(hass, host_entry, "component_power_package_0").state)
+    memory = float(entity_state(hass, host_entry, "component_power_dram_0").state)
+    assert float(power.state) == platform > 0
+    assert package == pytest.approx(platform / 2, rel=0.02)  # half the energy in the same interval
+    assert memory == pytest.approx(platform / 20, rel=0.05)
+    assert hass.states.get("sensor.nas_cpu_package_0_power") is not None  # named for people
+
+
+async def test_plug_measures_then_calibrates_energy_and_cost(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.states.async_set(PLUG, "100", {ATTR_UNIT_OF_MEASUREMENT: UnitOfPower.WATT, "device_class": "power"})
+    host_entry = with_power(host_entry, power_entity=PLUG, price=0.25)
+    await setup_entry(hass, host_entry)
+    await tick(hass, freezer)
+    power = entity_state(hass, host_entry, "server_power")
+    assert (power.state, power.attributes["source"], power.attributes["measured_by"]) == ("100.0", "measured", PLUG)
+    assert power.attributes["estimate"] is not None  # the model runs beside, and learns
+
+    await tick(hass, freezer)
+    energy = entity_state(hass, host_entry, "server_energy")
+    assert energy.attributes[ATTR_UNIT_OF_MEASUREMENT] == UnitOfEnergy.KILO_WATT_HOUR
+    kwh = float(energy.state)
+    assert kwh == pytest.approx(100 * 60 / 3_600_000, rel=1e-3)  # 100 W for two 30 s cycles
+    cost = entity_state(hass, host_entry, "energy_cost_today")
+    assert float(cost.state) == pytest.approx(round(kwh * 0.25, 4), abs=1e-4)
+    assert cost.attributes["currency"] == hass.config.currency
+
+    # The plug goes away: the model, shifted by what the plug measured, takes over.
+    hass.states.async_set(PLUG, "unavailable")
+    await tick(hass, freezer)
+    power = entity_state(hass, host_entry, "server_power")
+    assert power.attributes["source"] == "calibrated"
+    assert float(power.state) > 0
+    assert power.attributes["calibration"]["samples"] == 3
+
+
+async def test_energy_survives_a_restart_without_counting_the_downtime(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.states.async_set(PLUG, "0.2", {ATTR_UNIT_OF_MEASUREMENT: UnitOfPower.KILO_WATT})  # 200 W, in kW
+    host_entry = with_power(host_entry, power_entity=PLUG)
+    await setup_entry(hass, host_entry)
+    await tick(hass, freezer, 36)
+    before = float(entity_state(hass, host_entry, "server_energy").state)
+    assert before == pytest.approx(200 * 36 / 3_600_000, rel=1e-3)
+
+    assert await hass.config_entries.async_unload(host_entry.entry_id)
+    await hass.async_block_till_done()
+    freezer.tick(timedelta(hours=2))  # Home Assistant stopped for two hours
+    assert await hass.config_entries.async_setup(host_entry.entry_id)
+    await hass.async_block_till_done()
+    assert float(entity_state(hass, host_entry, "server_energy").state) == pytest.approx(before)
+    await tick(hass, freezer, 30)
+    after = float(entity_state(hass, host_entry, "server_energy").state)
+    assert after == pytest.approx(before + 200 * 30 / 3_600_000, rel=1e-3)  # the downtime added nothing
+
+
+async def test_price_entity_wins_over_the_fixed_price(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
+) -> None:
+    hass.states.async_set(PLUG, "120", {ATTR_UNIT_OF_MEASUREMENT: UnitOfPower.WATT})
+    hass.states.async_set("sensor.tariff", "0.40", {ATTR_UNIT_OF_MEASUREMENT: "EUR/kWh"})
+    host_entry = with_power(host_entry, power_entity=PLUG, price=0.10, price_entity="sensor.tariff")
+    await setup_entry(hass, host_entry)
+    await tick(hass, freezer)
+    kwh = float(entity_state(hass, host_entry, "server_energy").state)
+    month = float(entity_state(hass, host_entry, "energy_cost_month").state)
+    assert month == pytest.approx(kwh * 0.40, abs=1e-4)
+
+
+async def test_estimate_without_any_measurement_and_attribution(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
+) -> None:
+    host_entry = with_power(host_entry, idle_watts=30, max_watts=90)
+    await setup_entry(hass, host_entry)
+    await tick(hass, freezer)
+    power = entity_state(hass, host_entry, "server_power")
+    assert power.attributes["source"] == "estimated"
+    assert 30 <= float(power.state) <= 90 + 2 * 6.5  # idle..max, plus the spinning disks of the model
+    assert hass.states.get("sensor.nas_energy_cost_today") is None  # no price, no cost entities
+    top = entity_state(hass, host_entry, "top_power_consumer")
+    assert top.state not in ("unknown", "unavailable")
+    assert top.attributes["processes"]
+    assert all(p["watts"] >= 0 for p in top.attributes["processes"])
+
+
+async def test_unreadable_rapl_raises_a_repair_and_recovers(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
+) -> None:
+    powercap = rapl_tree(sysfs.root, {"package-0": 1})
+    shutil.rmtree(powercap / "intel-rapl:1")  # a desktop CPU: no platform counter
+    counter = powercap / "intel-rapl:0" / "energy_uj"
+    counter.unlink()
+    counter.symlink_to(Path("/proc/sys/vm/compact_memory"))  # the kernel refuses this read, as to a non-root reader
+    host_entry = with_power(host_entry)
+    await setup_entry(hass, host_entry)
+    issue_id = f"rapl_permission_{host_entry.entry_id}"
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is not None
+    assert entity_state(hass, host_entry, "server_power").attributes["source"] == "estimated"
+
+    counter.unlink()
+    counter.write_text("5\n")  # the fix applied
+    await tick(hass, freezer)
+    assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
