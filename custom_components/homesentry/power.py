@@ -442,8 +442,9 @@ POWER_SENSORS: tuple[PowerSensorDescription, ...] = (
         translation_key="top_power_consumer",
         category=PowerCategory.ATTRIBUTION,
         objects_fn=always,  # exists from the start, so it can subscribe to the process scan
+        # "idle" when no process used measurable CPU time in the interval.
         value_fn=lambda data, _: (
-            data.containers[0][0] if data.containers else (data.processes[0][0] if data.processes else None)
+            data.containers[0][0] if data.containers else (data.processes[0][0] if data.processes else "idle")
         ),
         attributes_fn=lambda data, _: {
             "containers": [{"name": n, "watts": w} for n, w in data.containers],

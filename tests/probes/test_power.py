@@ -37,6 +37,7 @@ from custom_components.homesentry.probes.power_model import (
     pearson,
 )
 
+from ..peers import DockerEngine
 from ..sysfs_tree import write
 
 MAX_RANGE = 262143328850
@@ -251,3 +252,15 @@ def test_pearson() -> None:
     assert pearson([0.1, 0.2, 0.3, 0.4], [40, 30, 20, 10]) == -1.0
     assert pearson([0.1, 0.1, 0.1], [1, 2, 3]) is None
     assert pearson([1, 2], [1, 2]) is None
+
+
+def test_a_busy_container_is_named_by_its_id(engine: DockerEngine) -> None:
+    """A real container (a real dockerd) burning CPU: its processes add up to its id."""
+    container = engine.run_container("burner", command="while :; do :; done")
+    probe = PowerProbe(sysfs_root=Path("/nonexistent"), procfs_root=Path("/proc"))
+    probe.sample(processes=True)
+    time.sleep(1.0)
+    sample = probe.sample(processes=True)
+    assert sample.containers, "the container's process was not found"
+    assert sample.containers[0].name == container
+    assert sample.containers[0].share > 0.5

@@ -111,34 +111,50 @@ class Fit:
         return sum(c * f for c, f in zip(self.coefficients, _features(utilisation), strict=True))
 
 
-def fit(samples: Iterable[tuple[float, float]]) -> Fit | None:
-    """Least-squares fit of ``a + b·u + c·u² + d·√u`` to (utilisation, watts) samples; None if it cannot be pinned."""
-    points = list(samples)
-    if len(points) < MIN_SAMPLES:
-        return None
-    us = [u for u, _ in points]
-    spread = max(us) - min(us)
-    if spread < MIN_SPREAD:
-        return None
-    normal = [[0.0] * 4 for _ in range(4)]
-    right = [0.0] * 4
-    for u, watts in points:
+class _Sums:
+    """Running sums of the normal equations, so a sample is added or dropped in constant time."""
+
+    def __init__(self) -> None:
+        self.normal = [[0.0] * 4 for _ in range(4)]
+        self.right = [0.0] * 4
+        self.count = 0
+        self.watts = 0.0
+        self.watts_squared = 0.0
+
+    def update(self, u: float, watts: float, sign: float) -> None:
         features = _features(u)
         for i in range(4):
-            right[i] += features[i] * watts
+            self.right[i] += sign * features[i] * watts
             for j in range(4):
-                normal[i][j] += features[i] * features[j]
-    coefficients = _solve(normal, right)
-    if coefficients is None:
-        return None
-    result = Fit(tuple(coefficients), 0.0, 0.0, len(points), spread)
-    mean = sum(w for _, w in points) / len(points)
-    residual = sum((w - result.watts(u)) ** 2 for u, w in points)
-    total = sum((w - mean) ** 2 for _, w in points)
-    r_squared = 1.0 - residual / total if total > 0 else 1.0
-    return Fit(
-        tuple(coefficients), round(r_squared, 4), round(math.sqrt(residual / len(points)), 2), len(points), spread
-    )
+                self.normal[i][j] += sign * features[i] * features[j]
+        self.count += int(sign)
+        self.watts += sign * watts
+        self.watts_squared += sign * watts * watts
+
+    def solve(self, spread: float) -> Fit | None:
+        if self.count < MIN_SAMPLES or spread < MIN_SPREAD:
+            return None
+        coefficients = _solve(self.normal, self.right)
+        if coefficients is None:
+            return None
+        # SSE = sum(w^2) - 2 c.(X^T w) + c.(X^T X).c ; SST = sum(w^2) - n mean^2
+        explained = sum(c * r for c, r in zip(coefficients, self.right, strict=True))
+        quadratic = sum(coefficients[i] * self.normal[i][j] * coefficients[j] for i in range(4) for j in range(4))
+        residual = max(self.watts_squared - 2 * explained + quadratic, 0.0)
+        total = self.watts_squared - self.watts * self.watts / self.count
+        r_squared = 1.0 - residual / total if total > 1e-9 else 1.0
+        rmse = math.sqrt(residual / self.count)
+        return Fit(tuple(coefficients), round(r_squared, 4), round(rmse, 2), self.count, spread)
+
+
+def fit(samples: Iterable[tuple[float, float]]) -> Fit | None:
+    """Least-squares fit of ``a + b·u + c·u² + d·√u`` to (utilisation, watts) samples; None if it cannot be pinned."""
+    sums = _Sums()
+    us: list[float] = []
+    for u, watts in samples:
+        sums.update(u, watts, 1.0)
+        us.append(u)
+    return sums.solve(max(us) - min(us) if us else 0.0)
 
 
 class Calibration:
@@ -150,13 +166,27 @@ class Calibration:
         self.residuals: deque[float] = deque(maxlen=window)
         self.fit: Fit | None = None
         self.offset: float | None = None  # measured minus default model, mean over the window
+        self._sums = _Sums()
+        self._residual_sum = 0.0
 
     def add(self, utilisation: float, watts: float, modelled: float) -> None:
-        """Record one cycle's measurement and refit."""
+        """Record one cycle's measurement and refit (constant time: running sums)."""
+        if len(self.samples) == self.samples.maxlen:
+            old_u, old_w = self.samples[0]
+            self._sums.update(old_u, old_w, -1.0)
+            self._residual_sum -= self.residuals[0]
         self.samples.append((utilisation, watts))
         self.residuals.append(watts - modelled)
-        self.fit = fit(self.samples)
-        self.offset = sum(self.residuals) / len(self.residuals)
+        self._sums.update(utilisation, watts, 1.0)
+        self._residual_sum += watts - modelled
+        self.offset = self._residual_sum / len(self.residuals)
+        self.fit = self._sums.solve(self._spread())
+
+    def _spread(self) -> float:
+        if len(self.samples) < MIN_SAMPLES:
+            return 0.0
+        us = [u for u, _ in self.samples]
+        return max(us) - min(us)
 
     def watts(self, utilisation: float, modelled: float) -> float | None:
         """The calibrated watts: the fit where it is pinned, else the model shifted by the mean residual."""
