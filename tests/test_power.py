@@ -21,6 +21,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.homesentry import const
 from custom_components.homesentry.const import CONF_POWER, DOMAIN
+from custom_components.homesentry.power import detect_machine, model_parameters
+from custom_components.homesentry.probes.power_model import MachineClass, ModelParameters
 
 from .conftest import entity_state, setup_entry
 from .probes.test_power import rapl_tree, set_energy
@@ -175,3 +177,18 @@ async def test_unreadable_rapl_raises_a_repair_and_recovers(
     counter.write_text("5\n")  # the fix applied
     await tick(hass, freezer)
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
+
+
+def test_machine_class_is_detected(tmp_path: Path) -> None:
+    proc, sys_root = tmp_path / "proc", tmp_path / "sys"
+    (proc / "device-tree").mkdir(parents=True)
+    (proc / "device-tree" / "model").write_bytes(b"Raspberry Pi 4 Model B Rev 1.4\x00")
+    assert detect_machine(proc, sys_root) is MachineClass.RASPBERRY_PI_4
+    (proc / "device-tree" / "model").write_bytes(b"Raspberry Pi 5 Model B Rev 1.0\x00")
+    assert detect_machine(proc, sys_root) is MachineClass.RASPBERRY_PI_5
+    (proc / "device-tree" / "model").unlink()
+    (proc / "cpuinfo").write_text("model name\t: Intel(R) N100\n")
+    assert detect_machine(proc, sys_root) is MachineClass.INTEL_N100
+    (proc / "cpuinfo").unlink()
+    assert detect_machine(proc, sys_root) is MachineClass.DESKTOP
+    assert model_parameters({"idle_watts": 12.0}, MachineClass.INTEL_N100) == ModelParameters(12.0, 25.0, 4.5, 6.5)
