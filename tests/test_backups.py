@@ -164,7 +164,7 @@ async def test_an_overdue_backup_and_the_action(hass: HomeAssistant, tmp_path: P
         result["flow_id"], {"expected_hours": 170, "scan_interval": 60}
     )
     await hass.async_block_till_done()
-    assert entry.options == {"expected_hours": 170, "scan_interval": 60}
+    assert entry.options == {"expected_hours": 170, "scan_interval": 60, "health": {}}
 
 
 async def test_a_job_reported_only_by_the_action(

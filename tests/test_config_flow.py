@@ -86,6 +86,7 @@ async def test_options_change_interval_and_interfaces(hass: HomeAssistant, loade
         "interfaces": ["eth0", "lo"],
         "mounts": ["/", "/proc"],
         "power": {"machine_class": "auto"},  # the power section left closed: defaults
+        "health": {},  # and the health section: the default thresholds apply
     }
     assert hass.states.get("sensor.nas_proc_disk_usage") is not None
     # The entry reloaded with the new options.

@@ -207,5 +207,5 @@ async def test_tcp_and_ping_checks(hass: HomeAssistant, server: WebServer) -> No
         result["flow_id"], {"scan_interval": 30, "failure_threshold": 3, "certificate_days": 30}
     )
     await hass.async_block_till_done()
-    assert tcp.options == {"scan_interval": 30, "failure_threshold": 3, "certificate_days": 30}
+    assert tcp.options == {"scan_interval": 30, "failure_threshold": 3, "certificate_days": 30, "health": {}}
     assert tcp.runtime_data.web.threshold == 3

@@ -55,6 +55,7 @@ from .entity import (
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
 )
+from .health import HealthTracker
 from .host import HOST_BINARY_SENSORS, HOST_SENSORS, HostCoordinator, host_probe_for
 from .internet import (
     CONNECTION_BINARY_SENSORS,
@@ -91,6 +92,7 @@ class HomeSentryData:
     backup: BackupCoordinator | None = None
     ups: UpsCoordinator | None = None
     ddns: DdnsCoordinators | None = None
+    health: HealthTracker | None = None
 
     def coordinators(self) -> dict[str, SubscribingCoordinator[Any, Any]]:
         """Every coordinator of the entry, by the name diagnostics show it under."""
@@ -233,6 +235,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
         for ddns_coordinator in (data.ddns.record, data.ddns.update):
             if ddns_coordinator is not None:
                 ddns_coordinator.device_info = device_info
+    data.health = HealthTracker(hass, entry)
     entry.runtime_data = data
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True

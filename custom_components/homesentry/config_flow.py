@@ -116,6 +116,12 @@ from .const import (
 )
 from .ddns import CREDENTIAL_FIELDS, PROVIDER_FIELDS, async_check, normalise
 from .disks import find_smartctl
+from .health import (
+    CONF_HEALTH,
+    DEFAULT_GRACE_MINUTES,
+    HEALTH_THRESHOLDS_BY_KIND,
+    THRESHOLDS,
+)
 from .probes.dns import SYSTEM, parse_resolver
 from .probes.docker import (
     DEFAULT_URL,
@@ -616,15 +622,19 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
         numbers: dict[str, tuple[int, int, str | None]],
         user_input: dict[str, Any] | None,
     ) -> ConfigFlowResult:
-        """An options step made only of numbers."""
+        """An options step made of numbers, and the entry's health thresholds."""
+        kind = MonitorKind(self.config_entry.data[CONF_KIND])
         if user_input is not None:
-            return self.async_create_entry(data={key: int({**defaults, **user_input}[key]) for key in numbers})
+            data: dict[str, Any] = {key: int({**defaults, **user_input}[key]) for key in numbers}
+            return self.async_create_entry(data={**data, CONF_HEALTH: _health_options(user_input.get(CONF_HEALTH))})
         current = {**defaults, **self.config_entry.options}
-        schema = probatio.Schema(
-            {
-                probatio.Required(key, default=current[key]): _number(low, high, unit)
-                for key, (low, high, unit) in numbers.items()
-            }
+        fields: dict[Any, Any] = {
+            probatio.Required(key, default=current[key]): _number(low, high, unit)
+            for key, (low, high, unit) in numbers.items()
+        }
+        fields[probatio.Optional(CONF_HEALTH)] = section(_health_schema(kind), {"collapsed": True})
+        schema = self.add_suggested_values_to_schema(
+            probatio.Schema(fields), {CONF_HEALTH: _health_now(self.config_entry)}
         )
         return self.async_show_form(step_id=step_id, data_schema=schema)
 
@@ -669,6 +679,7 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                     CONF_INTERFACES: list(user_input.get(CONF_INTERFACES, [])),
                     CONF_MOUNTS: list(user_input.get(CONF_MOUNTS, [])),
                     CONF_POWER: _power_options(user_input.get(CONF_POWER, {})),
+                    CONF_HEALTH: _health_options(user_input.get(CONF_HEALTH)),
                 }
             )
         options = self.config_entry.options
@@ -709,12 +720,12 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                     )
                 ),
                 probatio.Optional(CONF_POWER): section(_power_schema(), {"collapsed": True}),
+                probatio.Optional(CONF_HEALTH): section(_health_schema(MonitorKind.HOST), {"collapsed": True}),
             }
         )
         power = {**DEFAULT_POWER_OPTIONS, **options.get(CONF_POWER, {})}
-        return self.async_show_form(
-            step_id="host", data_schema=self.add_suggested_values_to_schema(schema, {CONF_POWER: power})
-        )
+        suggested = {CONF_POWER: power, CONF_HEALTH: _health_now(self.config_entry)}
+        return self.async_show_form(step_id="host", data_schema=self.add_suggested_values_to_schema(schema, suggested))
 
 
 _POWER_NUMBERS: dict[str, tuple[float, float, str | None, float]] = {
@@ -756,6 +767,31 @@ def _power_options(values: Mapping[str, Any]) -> dict[str, Any]:
         if values.get(key):
             stored[key] = values[key]
     return stored
+
+
+def _health_schema(kind: MonitorKind) -> probatio.Schema:
+    """The health section: the grace period, and the thresholds of the entities this kind has."""
+    fields: dict[Any, Any] = {probatio.Optional(CONF_GRACE_MINUTES): _number(0, 1440, "min")}
+    for key in HEALTH_THRESHOLDS_BY_KIND.get(kind, ()):
+        unit = THRESHOLDS[key].unit
+        fields[probatio.Optional(f"{key}_warning")] = _number(0, 100_000, unit, 0.1)
+        fields[probatio.Optional(f"{key}_critical")] = _number(0, 100_000, unit, 0.1)
+    return probatio.Schema(fields)
+
+
+def _health_now(entry: HomeSentryConfigEntry) -> dict[str, Any]:
+    """The health section as the entry has it, defaults filled in."""
+    kind = MonitorKind(entry.data[CONF_KIND])
+    current: dict[str, Any] = {CONF_GRACE_MINUTES: DEFAULT_GRACE_MINUTES}
+    for key in HEALTH_THRESHOLDS_BY_KIND.get(kind, ()):
+        current[f"{key}_warning"] = THRESHOLDS[key].warning
+        current[f"{key}_critical"] = THRESHOLDS[key].critical
+    return {**current, **entry.options.get(CONF_HEALTH, {})}
+
+
+def _health_options(values: Mapping[str, Any] | None) -> dict[str, float]:
+    """The health section as stored: numbers only, empty fields left out (the defaults apply)."""
+    return {key: float(value) for key, value in (values or {}).items() if value not in (None, "")}
 
 
 def _all_mounts(mountinfo: Path) -> list[Mount]:

@@ -143,6 +143,7 @@ PING_TIMEOUT: Final = 1.0
 DNS_TIMEOUT: Final = 2.0
 SPEED_TEST_MAX_SECONDS: Final = 10.0
 EVENT_PUBLIC_IP_CHANGED: Final = "homesentry_public_ip_changed"
+EVENT_HEALTH_CHANGED: Final = "homesentry_health_changed"
 MIN_SCAN_INTERVAL: Final = 5
 MAX_SCAN_INTERVAL: Final = 3600
 

@@ -24,6 +24,8 @@ async def async_setup_entry(
 ) -> None:
     """Create a sensor for every object each description finds."""
     async_add_described_entities(entry, entry.runtime_data.sensors(), HomeSentrySensor, async_add_entities)
+    if entry.runtime_data.health is not None:  # one Health sensor per device, as devices appear
+        entry.runtime_data.health.async_start(async_add_entities)
 
 
 class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):
