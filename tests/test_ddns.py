@@ -191,8 +191,8 @@ async def test_a_public_ip_change_fires_one_event_and_the_record_follows(
     from custom_components.homesentry.logbook import async_describe_events
 
     described: dict[str, Any] = {}
-    async_describe_events(hass, lambda domain, event, describe: described.update(describe=describe))
-    line = described["describe"](events[0])
+    async_describe_events(hass, lambda domain, event, describe: described.update({event: describe}))
+    line = described["homesentry_public_ip_changed"](events[0])
     assert line == {"name": f"{HOSTNAME}: Public IPv4 address", "message": f"changed from {PUBLIC_IP} to {new}"}
     # The history survives a restart of the entry.
     await hass.config_entries.async_reload(entry.entry_id)

@@ -31,6 +31,7 @@ from .sysfs_tree import SysfsTree, write
 
 # What a newcomer sees without touching anything: enabled by default.
 DEFAULT_ENABLED = {
+    "sensor.nas_health",
     "sensor.nas_power",
     "sensor.nas_energy",
     "sensor.nas_top_power_consumer",

@@ -20,6 +20,7 @@ from .backups import (
     BackupCoordinator,
     async_setup_backup,
 )
+from .blueprints import async_install_blueprints
 from .const import CONF_KIND, DOMAIN, MonitorKind
 from .containers import (
     CONTAINER_BINARY_SENSORS,
@@ -188,8 +189,9 @@ type HomeSentryConfigEntry = ConfigEntry[HomeSentryData]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the integration's actions (once, whatever the entries)."""
+    """Register the integration's actions and install its blueprints (once, whatever the entries)."""
     async_setup_services(hass)
+    await async_install_blueprints(hass)
     return True
 
 

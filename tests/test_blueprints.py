@@ -1,0 +1,103 @@
+"""The shipped blueprint: installed without overwriting the user's edits, and run by Home Assistant's own automation.
+
+The phone is the one thing that cannot run here: ``notify.mobile_app_phone`` is
+a recorded service standing in for the Companion app's, registered under the
+name the mobile_app integration would give a device called "Phone".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+
+from custom_components.homesentry.blueprints import SHIPPED, async_install_blueprints
+from custom_components.homesentry.const import DOMAIN, EVENT_HEALTH_CHANGED
+
+BLUEPRINT = "notify_on_problem.yaml"
+
+
+def _read(path: Path) -> str | None:
+    return path.read_text() if path.exists() else None
+
+
+def _edit(path: Path, text: str | None) -> None:
+    if text is None:
+        path.unlink()
+    else:
+        path.write_text(text)
+
+
+async def test_installed_once_and_never_over_a_users_edit(hass: HomeAssistant) -> None:
+    target = Path(hass.config.path("blueprints", "automation", DOMAIN, BLUEPRINT))
+    shipped = _read(SHIPPED / BLUEPRINT)
+    await async_install_blueprints(hass)
+    assert _read(target) == shipped
+
+    _edit(target, f"{shipped}# my own change\n")  # the user edits it
+    await async_install_blueprints(hass)
+    assert _read(target) == f"{shipped}# my own change\n"
+
+    _edit(target, None)  # the user deletes it: it comes back
+    await async_install_blueprints(hass)
+    assert _read(target) == shipped
+
+
+async def _automation(hass: HomeAssistant, **inputs: object) -> list:  # type: ignore[type-arg]
+    await async_install_blueprints(hass)
+    phones = MockConfigEntry(domain="mobile_app", title="Phone")
+    phones.add_to_hass(hass)
+    phone = dr.async_get(hass).async_get_or_create(
+        config_entry_id=phones.entry_id, identifiers={("mobile_app", "phone-1")}, name="Phone"
+    )
+    calls = async_mock_service(hass, "notify", "mobile_app_phone")
+    assert await async_setup_component(
+        hass,
+        "automation",
+        {
+            "automation": {
+                "alias": "HomeSentry push",
+                "use_blueprint": {
+                    "path": f"{DOMAIN}/{BLUEPRINT}",
+                    "input": {"phones": [phone.id], **inputs},
+                },
+            }
+        },
+    )
+    await hass.async_block_till_done()
+    return calls
+
+
+def _health(level: str, previous: str, problems: list[str]) -> dict[str, object]:
+    return {"device": "nas", "device_id": "abc123", "level": level, "previous": previous, "problems": problems}
+
+
+async def test_blueprint_pushes_problems_and_recovery(hass: HomeAssistant) -> None:
+    calls = await _automation(hass)
+    hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("critical", "ok", ["nas / disk usage: 97 %"]))
+    await hass.async_block_till_done()
+    hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("ok", "critical", []))
+    await hass.async_block_till_done()
+    assert [c.data["title"] for c in calls] == ["🔴 nas is critical", "✅ nas recovered"]
+    assert calls[0].data["message"] == "nas / disk usage: 97 %"
+    assert calls[0].data["data"]["url"] == "/config/devices/device/abc123"
+    assert calls[1].data["message"] == "It was critical."
+
+
+async def test_blueprint_respects_level_and_quiet_hours(hass: HomeAssistant) -> None:
+    hass.states.async_set("input_boolean.maintenance", "off")
+    calls = await _automation(hass, minimum_level="critical", quiet="input_boolean.maintenance")
+    hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("warning", "ok", ["nas / memory usage: 91 %"]))
+    await hass.async_block_till_done()
+    assert calls == []  # below the chosen level
+    hass.states.async_set("input_boolean.maintenance", "on")
+    hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("critical", "warning", ["nas / disk usage: 97 %"]))
+    await hass.async_block_till_done()
+    assert calls == []  # maintenance: held
+    hass.states.async_set("input_boolean.maintenance", "off")
+    hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("critical", "warning", ["nas / disk usage: 97 %"]))
+    await hass.async_block_till_done()
+    assert [c.data["title"] for c in calls] == ["🔴 nas is critical"]
