@@ -1,0 +1,156 @@
+"""A real Home Assistant, a real browser: a newcomer adds HomeSentry through the UI and sees the server's entities.
+
+Home Assistant runs as its own process (as ``scripts/develop`` starts it) on a
+free port, onboarded through its HTTP API. Debian's Chromium, driven by
+Playwright, logs in, adds the integration from Settings -> Devices & services,
+picks "This server", and opens the device page. Screenshots land in
+``docs/screenshots`` when HOMESENTRY_SCREENSHOTS is set (the README's), in a
+temporary directory otherwise. Skipped where Chromium or Playwright is missing,
+unless the peers are required (CI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import json
+import os
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from ..peers import free_port
+
+ROOT = Path(__file__).parents[2]
+CHROMIUM = "/usr/bin/chromium"
+USER, PASSWORD = "newcomer", "a long and fine passphrase"
+CLIENT_ID = "http://127.0.0.1/"
+
+
+def _need_browser() -> None:
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing = "the playwright package"
+    else:
+        missing = "" if Path(CHROMIUM).exists() else "Chromium (apt install chromium)"
+    if missing:
+        if os.environ.get("HOMESENTRY_REQUIRE_PEERS"):
+            pytest.fail(f"the browser test needs {missing}")
+        pytest.skip(f"the browser test needs {missing}")
+
+
+def _post(url: str, data: dict[str, object], token: str | None = None, form: bool = False) -> dict[str, object]:
+    body = urllib.parse.urlencode(data).encode() if form else json.dumps(data).encode()
+    headers = {"Content-Type": "application/x-www-form-urlencoded" if form else "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=30) as response:
+        text = response.read().decode()
+    return json.loads(text) if text else {}
+
+
+@pytest.fixture
+def home_assistant(socket_enabled: None) -> Iterator[str]:
+    """A running, onboarded Home Assistant with this integration available; its URL."""
+    _need_browser()
+    config = Path(tempfile.mkdtemp(prefix="hs-e2e-"))
+    port = free_port()
+    (config / "custom_components").symlink_to(ROOT / "custom_components")
+    (config / "configuration.yaml").write_text(
+        "homeassistant:\n  name: Home\n  time_zone: UTC\n  unit_system: metric\n"
+        "frontend:\nconfig:\n"
+        f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
+        "logger:\n  default: warning\n"
+    )
+    url = f"http://127.0.0.1:{port}"
+    log = (config / "hass.log").open("w")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "hass"), "--config", str(config)], stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/onboarding", timeout=5):
+                    break
+            except urllib.error.URLError, ConnectionError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise AssertionError((config / "hass.log").read_text()[-3000:]) from None
+                time.sleep(0.5)
+        code = _post(
+            f"{url}/api/onboarding/users",
+            {"client_id": CLIENT_ID, "name": "Newcomer", "username": USER, "password": PASSWORD, "language": "en"},
+        )["auth_code"]
+        token = _post(
+            f"{url}/auth/token",
+            {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+            form=True,
+        )["access_token"]
+        assert isinstance(token, str)
+        _post(f"{url}/api/onboarding/core_config", {}, token)
+        _post(f"{url}/api/onboarding/analytics", {}, token)
+        _post(f"{url}/api/onboarding/integration", {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID}, token)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+        shutil.rmtree(config, ignore_errors=True)
+
+
+def test_newcomer_adds_this_server_and_sees_its_entities(home_assistant: str) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect, sync_playwright
+
+    shots = Path(os.environ.get("HOMESENTRY_SCREENSHOTS") or tempfile.mkdtemp(prefix="hs-shots-"))
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(60_000)
+        page.goto(home_assistant)
+        page.get_by_role("textbox", name="Username").fill(USER)
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
+
+        page.goto(f"{home_assistant}/config/integrations/dashboard")
+        # Home Assistant asks to keep the HTTP settings of configuration.yaml (port, address) once.
+        confirm = page.get_by_role("button", name="Confirm")
+        try:
+            confirm.wait_for(timeout=10_000)
+            confirm.click()
+        except PlaywrightTimeout:
+            pass
+        page.get_by_role("button", name="Add integration").click()
+        page.get_by_placeholder("Search for a brand name").fill("HomeSentry")
+        page.get_by_text("HomeSentry", exact=True).click()
+        page.get_by_text("This server", exact=True).click()
+        expect(page.get_by_role("textbox", name="Name")).to_be_visible()
+        page.screenshot(path=str(shots / "config-flow.png"))
+        page.get_by_role("button", name="Submit").click()
+        page.get_by_role("button", name="Finish").click()
+
+        page.goto(f"{home_assistant}/config/integrations/integration/homesentry")
+        page.locator("a[href^='/config/devices/device/']").first.click()
+        expect(page.get_by_text("CPU usage").first).to_be_visible()
+        expect(page.get_by_text("Memory usage").first).to_be_visible()
+        expect(page.get_by_text("Health").first).to_be_visible()
+        for toast in page.get_by_role("button", name="Dismiss").all():  # "Starting ..." notices
+            if toast.is_visible():
+                toast.click()
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(shots / "device.png"), full_page=True)
+        browser.close()
+    assert (shots / "device.png").stat().st_size > 10_000
