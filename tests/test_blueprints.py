@@ -31,7 +31,8 @@ def _edit(path: Path, text: str | None) -> None:
         path.write_text(text)
 
 
-async def test_installed_once_and_never_over_a_users_edit(hass: HomeAssistant) -> None:
+async def test_installed_once_and_never_over_a_users_edit(hass: HomeAssistant, tmp_path: Path) -> None:
+    hass.config.config_dir = str(tmp_path)  # a fresh configuration directory
     target = Path(hass.config.path("blueprints", "automation", DOMAIN, BLUEPRINT))
     shipped = _read(SHIPPED / BLUEPRINT)
     await async_install_blueprints(hass)
@@ -46,7 +47,8 @@ async def test_installed_once_and_never_over_a_users_edit(hass: HomeAssistant) -
     assert _read(target) == shipped
 
 
-async def _automation(hass: HomeAssistant, **inputs: object) -> list:  # type: ignore[type-arg]
+async def _automation(hass: HomeAssistant, config_dir: Path, **inputs: object) -> list:  # type: ignore[type-arg]
+    hass.config.config_dir = str(config_dir)  # a fresh configuration directory: this version's blueprint
     await async_install_blueprints(hass)
     phones = MockConfigEntry(domain="mobile_app", title="Phone")
     phones.add_to_hass(hass)
@@ -75,8 +77,8 @@ def _health(level: str, previous: str, problems: list[str]) -> dict[str, object]
     return {"device": "nas", "device_id": "abc123", "level": level, "previous": previous, "problems": problems}
 
 
-async def test_blueprint_pushes_problems_and_recovery(hass: HomeAssistant) -> None:
-    calls = await _automation(hass)
+async def test_blueprint_pushes_problems_and_recovery(hass: HomeAssistant, tmp_path: Path) -> None:
+    calls = await _automation(hass, tmp_path)
     hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("critical", "ok", ["nas / disk usage: 97 %"]))
     await hass.async_block_till_done()
     hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("ok", "critical", []))
@@ -87,9 +89,9 @@ async def test_blueprint_pushes_problems_and_recovery(hass: HomeAssistant) -> No
     assert calls[1].data["message"] == "It was critical."
 
 
-async def test_blueprint_respects_level_and_quiet_hours(hass: HomeAssistant) -> None:
+async def test_blueprint_respects_level_and_quiet_hours(hass: HomeAssistant, tmp_path: Path) -> None:
     hass.states.async_set("input_boolean.maintenance", "off")
-    calls = await _automation(hass, minimum_level="critical", quiet="input_boolean.maintenance")
+    calls = await _automation(hass, tmp_path, minimum_level="critical", quiet="input_boolean.maintenance")
     hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("warning", "ok", ["nas / memory usage: 91 %"]))
     await hass.async_block_till_done()
     assert calls == []  # below the chosen level
@@ -101,3 +103,29 @@ async def test_blueprint_respects_level_and_quiet_hours(hass: HomeAssistant) -> 
     hass.bus.async_fire(EVENT_HEALTH_CHANGED, _health("critical", "warning", ["nas / disk usage: 97 %"]))
     await hass.async_block_till_done()
     assert [c.data["title"] for c in calls] == ["🔴 nas is critical"]
+
+
+async def test_tapping_a_push_action_presses_the_button_or_snoozes(hass: HomeAssistant, tmp_path: Path) -> None:
+    """The push carries the device's buttons; a tap comes back as mobile_app_notification_action."""
+    calls = await _automation(hass, tmp_path)
+    presses = async_mock_service(hass, "button", "press")  # the button's own effect is tested with its monitor
+    snoozes = async_mock_service(hass, DOMAIN, "snooze_health")
+    actions = [
+        {"action": "HOMESENTRY_PRESS::button.jellyfin_restart", "title": "Restart"},
+        {"action": "HOMESENTRY_SNOOZE::dev42", "title": "Snooze 1 h"},
+    ]
+    hass.bus.async_fire(
+        EVENT_HEALTH_CHANGED, {**_health("warning", "ok", ["jellyfin: container problem"]), "actions": actions}
+    )
+    await hass.async_block_till_done()
+    assert calls[0].data["data"]["actions"] == actions
+
+    hass.bus.async_fire("mobile_app_notification_action", {"action": "HOMESENTRY_PRESS::button.jellyfin_restart"})
+    await hass.async_block_till_done()
+    assert [c.data["entity_id"] for c in presses] == [["button.jellyfin_restart"]]
+    hass.bus.async_fire("mobile_app_notification_action", {"action": "HOMESENTRY_SNOOZE::dev42"})
+    await hass.async_block_till_done()
+    assert [c.data for c in snoozes] == [{"device_id": "dev42", "hours": 1}]
+    hass.bus.async_fire("mobile_app_notification_action", {"action": "SOMETHING_ELSE"})
+    await hass.async_block_till_done()
+    assert len(calls) == 1  # a tap is never a new push

@@ -161,3 +161,28 @@ async def test_thresholds_are_set_in_the_options(hass: HomeAssistant, loaded_hos
     assert tracker.limits["disk_usage"].warning == 70.0
     assert tracker.limits["disk_usage"].critical == 95.0  # left empty: the default
     assert tracker.grace == timedelta(minutes=5)
+
+
+async def test_events_offer_actions_and_snooze_silences_them(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
+) -> None:
+    entry = _options(host_entry, scan_interval=3600, grace_minutes=0)
+    events = async_capture_events(hass, EVENT_HEALTH_CHANGED)
+    await setup_entry(hass, entry)
+    usage = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_disk_usage_root")
+    assert usage is not None
+    attributes = dict(hass.states.get(usage).attributes)  # type: ignore[union-attr]
+    hass.states.async_set(usage, "97", attributes)
+    await hass.async_block_till_done()
+    device_id = events[0].data["device_id"]
+    assert events[0].data["actions"] == [{"action": f"HOMESENTRY_SNOOZE::{device_id}", "title": "Snooze 1 h"}]
+
+    await hass.services.async_call(DOMAIN, "snooze_health", {"device_id": device_id, "hours": 1}, blocking=True)
+    hass.states.async_set(usage, "40", attributes)
+    await hass.async_block_till_done()
+    assert _health(hass, entry).state == "ok"  # the sensor tells the truth
+    assert len(events) == 1  # but no event while snoozed
+    freezer.tick(timedelta(hours=1, minutes=1))
+    hass.states.async_set(usage, "97", attributes)
+    await hass.async_block_till_done()
+    assert [e.data["level"] for e in events] == ["critical", "critical"]

@@ -172,6 +172,7 @@ class HealthTracker:
         self._levels: dict[str, Level] = {}  # device id -> level last announced
         self._add: AddConfigEntryEntitiesCallback | None = None
         self._timer: CALLBACK_TYPE | None = None
+        self.snoozed: dict[str, datetime] = {}  # device id -> no health events until
 
     @callback
     def async_start(self, add_entities: AddConfigEntryEntitiesCallback) -> None:
@@ -267,10 +268,28 @@ class HealthTracker:
         if next_due is not None:  # look again when the next pending problem's grace is over
             self._timer = async_call_later(self.hass, max((next_due - now).total_seconds(), 0.0), self._timer_fired)
 
+    @callback
+    def snooze(self, device_id: str, until: datetime) -> None:
+        """No health events for a device until ``until`` (its Health sensor still shows the truth)."""
+        self.snoozed[device_id] = until
+
+    def _actions(self, device_id: str, level: Level) -> list[dict[str, str]]:
+        """What a push about this device can offer: press one of its buttons, or snooze it."""
+        if level is Level.OK:
+            return []
+        actions = [
+            {"action": f"HOMESENTRY_PRESS::{entity.entity_id}", "title": entity.original_name or entity.entity_id}
+            for entity in er.async_entries_for_device(er.async_get(self.hass), device_id)
+            if entity.domain == "button" and entity.platform == DOMAIN and entity.disabled_by is None
+        ]
+        return [*actions[:2], {"action": f"HOMESENTRY_SNOOZE::{device_id}", "title": "Snooze 1 h"}]
+
     def _announce(self, device_id: str, sensor: HealthSensor, level: Level, problems: list[Problem]) -> None:
         previous = self._levels.get(device_id, Level.OK)
         self._levels[device_id] = level
         if level == previous:
+            return
+        if (until := self.snoozed.get(device_id)) is not None and dt_util.utcnow() < until:
             return
         self.hass.bus.async_fire(
             EVENT_HEALTH_CHANGED,
@@ -282,6 +301,7 @@ class HealthTracker:
                 "level": level.value,
                 "previous": previous.value,
                 "problems": [p.text for p in problems],
+                "actions": self._actions(device_id, level),
             },
         )
 

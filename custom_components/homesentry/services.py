@@ -1,10 +1,11 @@
 """Actions: restart, start and stop a Docker container (when its engine allows control);
 record a backup job's run (for scripts on other machines, through Home Assistant's REST API);
-send a dynamic DNS hostname's address to its provider now.
+send a dynamic DNS hostname's address to its provider now; snooze a device's health pushes.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntryState
@@ -27,6 +28,12 @@ CONTAINER_SCHEMA = probatio.Schema({probatio.Required(ATTR_DEVICE_ID): probatio.
 ATTR_ENTRY_ID = "entry_id"
 UPDATE_DDNS_SCHEMA = probatio.Schema(
     {probatio.Required(ATTR_CONFIG_ENTRY_ID): probatio.All(cv.ensure_list, [cv.string])}
+)
+SNOOZE_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(ATTR_DEVICE_ID): probatio.All(cv.ensure_list, [cv.string]),
+        probatio.Optional("hours", default=1.0): probatio.All(probatio.Coerce(float), probatio.Range(min=0, max=168)),
+    }
 )
 # The metrics line's fields; duration_<phase> fields come as extra keys.
 RECORD_BACKUP_SCHEMA = probatio.Schema(
@@ -132,6 +139,23 @@ async def _async_record_backup(call: ServiceCall) -> None:
 
 
 @callback
+async def _async_snooze_health(call: ServiceCall) -> None:
+    """No health events (so no pushes) for these devices for a while; their Health sensors go on."""
+    until = dt_util.utcnow() + timedelta(hours=call.data["hours"])
+    for device_id in call.data[ATTR_DEVICE_ID]:
+        device, entry = service.async_get_device_and_config_entry(
+            call.hass, DOMAIN, device_id, include_child_devices=False
+        )
+        config_entry: HomeSentryConfigEntry = entry
+        if config_entry.state is not ConfigEntryState.LOADED or config_entry.runtime_data.health is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_loaded",
+                translation_placeholders={"device": device.name_by_user or device.name or device_id},
+            )
+        config_entry.runtime_data.health.snooze(device.id, until)
+
+
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the container actions (admin only: they change the server)."""
     for action, handler in (
@@ -143,3 +167,4 @@ def async_setup_services(hass: HomeAssistant) -> None:
     # Not admin-only: a backup script reports with a long-lived token of a plain user.
     hass.services.async_register(DOMAIN, "record_backup", _async_record_backup, RECORD_BACKUP_SCHEMA)
     hass.services.async_register(DOMAIN, "update_ddns", _async_update_ddns, UPDATE_DDNS_SCHEMA)
+    hass.services.async_register(DOMAIN, "snooze_health", _async_snooze_health, SNOOZE_SCHEMA)
