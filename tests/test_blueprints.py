@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed, async_mock_service
 
 from custom_components.homesentry.blueprints import SHIPPED, async_install_blueprints
 from custom_components.homesentry.const import DOMAIN, EVENT_HEALTH_CHANGED
+
+from .conftest import setup_entry
+from .sysfs_tree import SysfsTree
 
 BLUEPRINT = "notify_on_problem.yaml"
 
@@ -47,7 +51,9 @@ async def test_installed_once_and_never_over_a_users_edit(hass: HomeAssistant, t
     assert _read(target) == shipped
 
 
-async def _automation(hass: HomeAssistant, config_dir: Path, **inputs: object) -> list:  # type: ignore[type-arg]
+async def _automation(  # type: ignore[type-arg]
+    hass: HomeAssistant, config_dir: Path, blueprint: str = BLUEPRINT, **inputs: object
+) -> list:
     hass.config.config_dir = str(config_dir)  # a fresh configuration directory: this version's blueprint
     await async_install_blueprints(hass)
     phones = MockConfigEntry(domain="mobile_app", title="Phone")
@@ -63,7 +69,7 @@ async def _automation(hass: HomeAssistant, config_dir: Path, **inputs: object) -
             "automation": {
                 "alias": "HomeSentry push",
                 "use_blueprint": {
-                    "path": f"{DOMAIN}/{BLUEPRINT}",
+                    "path": f"{DOMAIN}/{blueprint}",
                     "input": {"phones": [phone.id], **inputs},
                 },
             }
@@ -129,3 +135,26 @@ async def test_tapping_a_push_action_presses_the_button_or_snoozes(hass: HomeAss
     hass.bus.async_fire("mobile_app_notification_action", {"action": "SOMETHING_ELSE"})
     await hass.async_block_till_done()
     assert len(calls) == 1  # a tap is never a new push
+
+
+async def test_morning_summary_names_what_is_wrong(
+    hass: HomeAssistant, tmp_path: Path, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
+) -> None:
+    """This server for real, its disk usage over a threshold set at 0 %: the summary names it."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=host_entry.title, unique_id=host_entry.unique_id, data=dict(host_entry.data),
+        options={**host_entry.options, "health": {"disk_usage_warning": 0, "grace_minutes": 0}},
+    )  # fmt: skip
+    await setup_entry(hass, entry)
+    await hass.config.async_update(time_zone="UTC")
+    freezer.move_to("2026-11-24 07:29:00+00:00")
+    calls = await _automation(hass, tmp_path, blueprint="morning_summary.yaml", at="07:30:00")
+    freezer.move_to("2026-11-24 07:30:01+00:00")
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert len(calls) == 1
+    message = calls[0].data["message"]
+    assert "nas Health: warning" in message
+    assert "disk usage" in message
+    assert "Internet outages today: 0" in message
+    await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)  # no timer left
