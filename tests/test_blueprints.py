@@ -158,3 +158,22 @@ async def test_morning_summary_names_what_is_wrong(
     assert "disk usage" in message
     assert "Internet outages today: 0" in message
     await hass.services.async_call("automation", "turn_off", {"entity_id": "all"}, blocking=True)  # no timer left
+
+
+async def test_problems_held_in_quiet_time_are_summarised_after(
+    hass: HomeAssistant, tmp_path: Path, host_entry: MockConfigEntry, sysfs: SysfsTree
+) -> None:
+    hass.states.async_set("input_boolean.maintenance", "on")
+    calls = await _automation(hass, tmp_path, quiet="input_boolean.maintenance")
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=host_entry.title, unique_id=host_entry.unique_id, data=dict(host_entry.data),
+        options={**host_entry.options, "health": {"disk_usage_warning": 0, "grace_minutes": 0}},
+    )  # fmt: skip
+    await setup_entry(hass, entry)  # the server turns warning during maintenance: held
+    await hass.async_block_till_done()
+    assert calls == []
+    hass.states.async_set("input_boolean.maintenance", "off")
+    await hass.async_block_till_done()
+    assert [c.data["title"] for c in calls] == ["After the quiet time"]
+    assert "nas Health" in calls[0].data["message"]
+    assert "disk usage" in calls[0].data["message"]
