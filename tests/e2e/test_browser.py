@@ -111,7 +111,7 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
 
 
 def test_newcomer_adds_this_server_and_sees_its_entities(home_assistant: str) -> None:
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout, expect, sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     shots = Path(os.environ.get("HOMESENTRY_SCREENSHOTS") or tempfile.mkdtemp(prefix="hs-shots-"))
     shots.mkdir(parents=True, exist_ok=True)
@@ -125,14 +125,10 @@ def test_newcomer_adds_this_server_and_sees_its_entities(home_assistant: str) ->
         page.get_by_role("button", name="Log in").click()
         page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
 
+        # Home Assistant asks, once and whenever it likes, to keep configuration.yaml's HTTP settings.
+        confirm = page.locator("dialog-http-pending-config").get_by_role("button", name="Confirm")
+        page.add_locator_handler(confirm, lambda button: button.click())
         page.goto(f"{home_assistant}/config/integrations/dashboard")
-        # Home Assistant asks to keep the HTTP settings of configuration.yaml (port, address) once.
-        confirm = page.get_by_role("button", name="Confirm")
-        try:
-            confirm.wait_for(timeout=10_000)
-            confirm.click()
-        except PlaywrightTimeout:
-            pass
         page.get_by_role("button", name="Add integration").click()
         page.get_by_placeholder("Search for a brand name").fill("HomeSentry")
         page.get_by_text("HomeSentry", exact=True).click()
