@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -58,6 +59,17 @@ def _post(url: str, data: dict[str, object], token: str | None = None, form: boo
     return json.loads(text) if text else {}
 
 
+def _wait_running(url: str, token: str, deadline: float) -> None:
+    """Until Home Assistant says it has started (every integration set up), not just that it answers."""
+    request = urllib.request.Request(f"{url}/api/config", headers={"Authorization": f"Bearer {token}"})
+    while True:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            if json.loads(response.read())["state"] == "RUNNING":
+                return
+        assert time.monotonic() < deadline, "Home Assistant did not finish starting"
+        time.sleep(1)
+
+
 @pytest.fixture
 def home_assistant(socket_enabled: None) -> Iterator[str]:
     """A running, onboarded Home Assistant with this integration available; its URL."""
@@ -77,7 +89,7 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
         [str(Path(sys.executable).parent / "hass"), "--config", str(config)], stdout=log, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/api/onboarding", timeout=5):
@@ -99,6 +111,7 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
         _post(f"{url}/api/onboarding/core_config", {}, token)
         _post(f"{url}/api/onboarding/analytics", {}, token)
         _post(f"{url}/api/onboarding/integration", {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID}, token)
+        _wait_running(url, token, deadline=time.monotonic() + 240)  # a cold first start compiles a lot
         yield url
     finally:
         process.terminate()
@@ -111,42 +124,54 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
 
 
 def test_newcomer_adds_this_server_and_sees_its_entities(home_assistant: str) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     shots = Path(os.environ.get("HOMESENTRY_SCREENSHOTS") or tempfile.mkdtemp(prefix="hs-shots-"))
     shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(60_000)
-        page.goto(home_assistant)
-        page.get_by_role("textbox", name="Username").fill(USER)
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
-
-        # Home Assistant asks, once and whenever it likes, to keep configuration.yaml's HTTP settings.
-        confirm = page.locator("dialog-http-pending-config").get_by_role("button", name="Confirm")
-        page.add_locator_handler(confirm, lambda button: button.click())
-        page.goto(f"{home_assistant}/config/integrations/dashboard")
-        page.get_by_role("button", name="Add integration").click()
-        page.get_by_placeholder("Search for a brand name").fill("HomeSentry")
-        page.get_by_text("HomeSentry", exact=True).click()
-        page.get_by_text("This server", exact=True).click()
-        expect(page.get_by_role("textbox", name="Name")).to_be_visible()
-        page.screenshot(path=str(shots / "config-flow.png"))
-        page.get_by_role("button", name="Submit").click()
-        page.get_by_role("button", name="Finish").click()
-
-        page.goto(f"{home_assistant}/config/integrations/integration/homesentry")
-        page.locator("a[href^='/config/devices/device/']").first.click()
-        expect(page.get_by_text("CPU usage").first).to_be_visible()
-        expect(page.get_by_text("Memory usage").first).to_be_visible()
-        expect(page.get_by_text("Health").first).to_be_visible()
-        for toast in page.get_by_role("button", name="Dismiss").all():  # "Starting ..." notices
-            if toast.is_visible():
-                toast.click()
-        page.wait_for_timeout(1000)
-        page.screenshot(path=str(shots / "device.png"), full_page=True)
+        page.set_default_timeout(120_000)
+        try:
+            _add_this_server(page, home_assistant, shots)
+        except Exception:
+            page.screenshot(path=str(shots / "failure.png"), full_page=True)
+            print(f"browser test failed; screenshot in {shots / 'failure.png'}; page text:")
+            print(page.locator("body").inner_text()[:3000])
+            raise
         browser.close()
     assert (shots / "device.png").stat().st_size > 10_000
+
+
+def _add_this_server(page: Any, home_assistant: str, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(home_assistant)
+    page.get_by_role("textbox", name="Username").fill(USER)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
+
+    # Home Assistant asks, once and whenever it likes, to keep configuration.yaml's HTTP settings.
+    confirm = page.locator("dialog-http-pending-config").get_by_role("button", name="Confirm")
+    page.add_locator_handler(confirm, lambda button: button.click())
+    page.goto(f"{home_assistant}/config/integrations/dashboard")
+    page.get_by_role("button", name="Add integration").click()
+    page.get_by_placeholder("Search for a brand name").fill("HomeSentry")
+    page.get_by_text("HomeSentry", exact=True).click()
+    page.get_by_text("This server", exact=True).click()
+    expect(page.get_by_role("textbox", name="Name")).to_be_visible()
+    page.screenshot(path=str(shots / "config-flow.png"))
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Finish").click()
+
+    page.goto(f"{home_assistant}/config/integrations/integration/homesentry")
+    page.locator("a[href^='/config/devices/device/']").first.click()
+    expect(page.get_by_text("CPU usage").first).to_be_visible()
+    expect(page.get_by_text("Memory usage").first).to_be_visible()
+    expect(page.get_by_text("Health").first).to_be_visible()
+    for toast in page.get_by_role("button", name="Dismiss").all():  # "Starting ..." notices
+        if toast.is_visible():
+            toast.click()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(shots / "device.png"), full_page=True)
