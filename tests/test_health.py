@@ -186,3 +186,14 @@ async def test_events_offer_actions_and_snooze_silences_them(
     hass.states.async_set(usage, "97", attributes)
     await hass.async_block_till_done()
     assert [e.data["level"] for e in events] == ["critical", "critical"]
+
+
+async def test_internet_options_show_its_thresholds(hass: HomeAssistant) -> None:
+    entry = MockConfigEntry(domain=DOMAIN, title="Internet", unique_id="internet", data={"kind": "internet"})
+    entry.add_to_hass(hass)  # not set up: only its options form is looked at
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    health = next(value for key, value in flow["data_schema"].schema.items() if str(key) == "health")
+    assert {str(k) for k in health.schema.schema} == {
+        "grace_minutes", "packet_loss_warning", "packet_loss_critical", "latency_warning", "latency_critical",
+    }  # fmt: skip
+    hass.config_entries.options.async_abort(flow["flow_id"])

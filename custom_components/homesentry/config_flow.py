@@ -666,9 +666,17 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             options, errors = _internet_options(user_input)
             if not errors:
-                return self.async_create_entry(data=options)
+                return self.async_create_entry(
+                    data={**options, CONF_HEALTH: _health_options(user_input.get(CONF_HEALTH))}
+                )
         current = {**DEFAULT_INTERNET_OPTIONS, **self.config_entry.options, **(user_input or {})}
-        return self.async_show_form(step_id="internet", data_schema=_internet_schema(current), errors=errors)
+        schema = _internet_schema(current).extend(
+            {probatio.Optional(CONF_HEALTH): section(_health_schema(MonitorKind.INTERNET), {"collapsed": True})}
+        )
+        suggested = {CONF_HEALTH: _health_now(self.config_entry)}
+        return self.async_show_form(
+            step_id="internet", data_schema=self.add_suggested_values_to_schema(schema, suggested), errors=errors
+        )
 
     async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Update interval, interfaces and filesystems of a monitored server."""

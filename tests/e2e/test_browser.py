@@ -3,7 +3,7 @@
 Home Assistant runs as its own process (as ``scripts/develop`` starts it) on a
 free port, onboarded through its HTTP API. Debian's Chromium, driven by
 Playwright, logs in, adds the integration from Settings -> Devices & services,
-picks "This server", and opens the device page. Screenshots land in
+picks "This server", opens the device page, then adds the Internet connection. Screenshots land in
 ``docs/screenshots`` when HOMESENTRY_SCREENSHOTS is set (the README's), in a
 temporary directory otherwise. Skipped where Chromium or Playwright is missing,
 unless the peers are required (CI).
@@ -175,3 +175,12 @@ def _add_this_server(page: Any, home_assistant: str, shots: Path) -> None:
             toast.click()
     page.wait_for_timeout(1000)
     page.screenshot(path=str(shots / "device.png"), full_page=True)
+
+    # And the internet connection: a menu choice and one confirmation.
+    page.goto(f"{home_assistant}/config/integrations/integration/homesentry")
+    page.get_by_role("button", name="Add hub").click()
+    page.get_by_text("Internet connection", exact=True).click()
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_role("button", name="Finish").click()
+    page.goto(f"{home_assistant}/config/devices/dashboard")
+    expect(page.get_by_text("Internet", exact=True).first).to_be_visible()
