@@ -226,3 +226,15 @@ async def test_every_action_is_described_translated_and_has_an_icon(hass: HomeAs
     descriptions = (await async_get_all_descriptions(hass))["homesentry"]
     assert set(descriptions) == set(described)
     assert descriptions["record_backup"]["fields"]["entry_id"]["selector"] == {"config_entry": {"integration": DOMAIN}}
+
+
+def test_entity_tables_are_generated_from_the_code() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("entity_tables", ROOT / "scripts" / "entity_tables.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # Run scripts/entity_tables.py after changing a description or a name.
+    assert (ROOT / "docs" / "entities.md").read_text() == module.render()
