@@ -2,77 +2,37 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 import re
+from types import ModuleType
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
-from custom_components.homesentry.backups import BACKUP_BINARY_SENSORS, BACKUP_SENSORS
 from custom_components.homesentry.const import DOMAIN
-from custom_components.homesentry.containers import (
-    CONTAINER_BINARY_SENSORS,
-    CONTAINER_SENSORS,
-    ENGINE_BINARY_SENSORS,
-    ENGINE_SENSORS,
-    RESTART_BUTTON,
-    USAGE_SENSORS,
-)
-from custom_components.homesentry.ddns import RECORD_BINARY_SENSORS, RECORD_SENSORS, UPDATE_BUTTON, UPDATE_SENSORS
-from custom_components.homesentry.disks import (
-    RAID_BINARY_SENSORS,
-    RAID_SENSORS,
-    SELF_TEST_BUTTON,
-    SMART_BINARY_SENSORS,
-    SMART_SENSORS,
-)
-from custom_components.homesentry.host import HOST_BINARY_SENSORS, HOST_SENSORS
-from custom_components.homesentry.internet import (
-    CONNECTION_BINARY_SENSORS,
-    CONNECTION_SENSORS,
-    PUBLIC_IP_SENSORS,
-    SPEED_TEST_BUTTON,
-    SPEED_TEST_SENSORS,
-)
-from custom_components.homesentry.power import POWER_SENSORS
-from custom_components.homesentry.ups import ALL_UPS_BUTTONS, UPS_BINARY_SENSORS, UPS_SENSORS
-from custom_components.homesentry.web_service import SERVICE_BINARY_SENSORS, SERVICE_SENSORS
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_entity_tables() -> ModuleType:
+    """scripts/entity_tables.py: its MONITORS list every entity description of every monitor."""
+    spec = importlib.util.spec_from_file_location("entity_tables", ROOT / "scripts" / "entity_tables.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ENTITY_TABLES = _load_entity_tables()
+# Every description there is, by platform (the same list that writes docs/entities.md).
 DESCRIPTIONS = {
-    "sensor": (
-        *HOST_SENSORS,
-        *POWER_SENSORS,
-        *SMART_SENSORS,
-        *RAID_SENSORS,
-        *CONNECTION_SENSORS,
-        *PUBLIC_IP_SENSORS,
-        *SPEED_TEST_SENSORS,
-        *ENGINE_SENSORS,
-        *CONTAINER_SENSORS,
-        *USAGE_SENSORS,
-        *SERVICE_SENSORS,
-        *BACKUP_SENSORS,
-        *UPS_SENSORS,
-        *RECORD_SENSORS,
-        *UPDATE_SENSORS,
-    ),
-    "binary_sensor": (
-        *HOST_BINARY_SENSORS,
-        *SMART_BINARY_SENSORS,
-        *RAID_BINARY_SENSORS,
-        *CONNECTION_BINARY_SENSORS,
-        *ENGINE_BINARY_SENSORS,
-        *CONTAINER_BINARY_SENSORS,
-        *SERVICE_BINARY_SENSORS,
-        *BACKUP_BINARY_SENSORS,
-        *UPS_BINARY_SENSORS,
-        *RECORD_BINARY_SENSORS,
-    ),
-    "button": (SELF_TEST_BUTTON, SPEED_TEST_BUTTON, RESTART_BUTTON, *ALL_UPS_BUTTONS, UPDATE_BUTTON),
+    platform: tuple(d for monitor in ENTITY_TABLES.MONITORS.values() for d in monitor.get(platform, ()))
+    for platform in ("sensor", "binary_sensor", "button")
 }
 INTEGRATION = ROOT / "custom_components" / "homesentry"
 
@@ -229,12 +189,5 @@ async def test_every_action_is_described_translated_and_has_an_icon(hass: HomeAs
 
 
 def test_entity_tables_are_generated_from_the_code() -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("entity_tables", ROOT / "scripts" / "entity_tables.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     # Run scripts/entity_tables.py after changing a description or a name.
-    assert (ROOT / "docs" / "entities.md").read_text() == module.render()
+    assert (ROOT / "docs" / "entities.md").read_text() == ENTITY_TABLES.render()

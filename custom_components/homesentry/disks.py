@@ -102,6 +102,14 @@ def find_smartctl(configured: str | None) -> str | None:
     return next((path for path in const.SMARTCTL_SEARCH if os.access(path, os.X_OK)), None)
 
 
+def _under_hub(coordinator: SmartCoordinator | RaidCoordinator, object_key: str, info: DeviceInfo) -> DeviceInfo:
+    """A disk's or array's device: identified by the entry and the object, under the entry's Disks device."""
+    device = DeviceInfo(**info, identifiers={(DOMAIN, f"{coordinator.config_entry.unique_id}_{object_key}")})
+    if coordinator.hub_device_id:
+        device["via_device_id"] = coordinator.hub_device_id
+    return device
+
+
 class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
     """Reads every disk's SMART in one executor job per cycle."""
 
@@ -117,9 +125,15 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
             update_interval=timedelta(minutes=entry_option(config_entry, CONF_SMART_MINUTES)),
             all_categories=frozenset({DiskCategory.SMART}),
         )
-        self.smartctl = find_smartctl(config_entry.data.get(CONF_SMARTCTL))
-        self.reader = SmartReader(self.smartctl, timeout=const.SMARTCTL_TIMEOUT) if self.smartctl else None
+        self.smartctl: str | None = None
+        self.reader: SmartReader | None = None
         self._unreadable_logged: set[str] = set()
+
+    async def async_find_smartctl(self) -> None:
+        """Look for smartctl (file system calls: in the executor)."""
+        configured = self.config_entry.data.get(CONF_SMARTCTL)
+        self.smartctl = await self.hass.async_add_executor_job(find_smartctl, configured)
+        self.reader = SmartReader(self.smartctl, timeout=const.SMARTCTL_TIMEOUT) if self.smartctl else None
 
     def device_for(self, object_key: str) -> DeviceInfo | None:
         """The entry's Disks device for "", a disk's own device for its key."""
@@ -130,13 +144,15 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
         name = object_key
         if reading is not None:
             name = f"{reading.model or reading.path} ({reading.serial[-4:]})" if reading.serial else reading.path
-        return DeviceInfo(
-            identifiers={(DOMAIN, f"{self.config_entry.unique_id}_{object_key}")},
-            name=name,
-            model=reading.model if reading is not None else None,
-            serial_number=reading.serial if reading is not None else None,
-            sw_version=reading.firmware if reading is not None else None,
-            **({"via_device_id": self.hub_device_id} if self.hub_device_id else {}),
+        return _under_hub(
+            self,
+            object_key,
+            DeviceInfo(
+                name=name,
+                model=reading.model if reading is not None else None,
+                serial_number=reading.serial if reading is not None else None,
+                sw_version=reading.firmware if reading is not None else None,
+            ),
         )
 
     async def _async_update_data(self) -> SmartSnapshot:
@@ -245,13 +261,8 @@ class RaidCoordinator(SubscribingCoordinator[Mapping[str, MdArray], DiskCategory
     def device_for(self, object_key: str) -> DeviceInfo | None:
         """An array's own device."""
         array = self.data.get(object_key) if self.data is not None else None
-        return DeviceInfo(
-            identifiers={(DOMAIN, f"{self.config_entry.unique_id}_{object_key}")},
-            name=f"RAID {object_key}",
-            manufacturer="Linux md",
-            model=(array.level or "md") if array is not None else None,
-            **({"via_device_id": self.hub_device_id} if self.hub_device_id else {}),
-        )
+        model = (array.level or "md") if array is not None else None
+        return _under_hub(self, object_key, DeviceInfo(name=f"RAID {object_key}", manufacturer="Linux md", model=model))
 
     async def _async_update_data(self) -> Mapping[str, MdArray]:
         async with self.cycle_lock:
@@ -284,6 +295,7 @@ async def async_setup_disks(
     for coordinator in (coordinators.smart, coordinators.raid):
         coordinator.device_info = device_info
         coordinator.hub_device_id = hub.id
+    await coordinators.smart.async_find_smartctl()
     await coordinators.raid.async_config_entry_first_refresh()
     await coordinators.smart.async_config_entry_first_refresh()
     return coordinators

@@ -312,7 +312,7 @@ class HealthSensor(SensorEntity):
     _attr_has_entity_name = True
     _attr_translation_key = "health"
     _attr_device_class = SensorDeviceClass.ENUM
-    _attr_options: Final = [level.value for level in Level]  # type: ignore[misc]
+    _attr_options = [level.value for level in Level]
     _attr_should_poll = False
 
     def __init__(self, tracker: HealthTracker, device_id: str, identifier: str) -> None:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 import logging
+from pathlib import Path
 import shutil
 import time
 from typing import TYPE_CHECKING, Any, Final
@@ -55,7 +56,7 @@ from .const import (
 from .coordinator import SubscribingCoordinator, entry_store
 from .energy import EnergyMeter
 from .entity import HomeSentrySensorEntityDescription, always
-from .probes.power import PowerProbe, PowerSample
+from .probes.power import PowerProbe, PowerReadings, PowerSample
 from .probes.power_model import DEFAULTS, Calibration, MachineClass, ModelParameters, estimate, pearson
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class PowerSnapshot:
     containers: tuple[tuple[str, float], ...] = ()
 
 
-def detect_machine(procfs_root: Any, sysfs_root: Any) -> MachineClass:
+def detect_machine(procfs_root: Path, sysfs_root: Path) -> MachineClass:
     """The machine class from the device tree (Raspberry Pi) or the CPU model (N100), else a desktop."""
     for path in (procfs_root / "device-tree" / "model", sysfs_root / "firmware" / "devicetree" / "base" / "model"):
         try:
@@ -165,9 +166,13 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
 
     async def async_setup(self) -> None:
         """Find the machine's counters and restore totals and calibration."""
-        nvidia = shutil.which(const.NVIDIA_SMI) if const.NVIDIA_SMI else None
+        smi = const.NVIDIA_SMI
         self.probe = await self.hass.async_add_executor_job(
-            lambda: PowerProbe(sysfs_root=const.SYSFS_ROOT, procfs_root=const.PROCFS_ROOT, nvidia_smi=nvidia)
+            lambda: PowerProbe(
+                sysfs_root=const.SYSFS_ROOT,
+                procfs_root=const.PROCFS_ROOT,
+                nvidia_smi=shutil.which(smi) if smi else None,  # a PATH search: in the executor too
+            )
         )
         probe = self.probe
         await self.hass.async_add_executor_job(_prime, probe)
@@ -249,7 +254,7 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
             containers=tuple((names.get(c.name, c.name[:12]), round(c.share * dynamic, 2)) for c in sample.containers),
         )
 
-    def _measured(self, readings: Any) -> tuple[float | None, str | None]:
+    def _measured(self, readings: PowerReadings) -> tuple[float | None, str | None]:
         """The whole server's power where something measures it: an entity, psys, or the battery."""
         entity_id = self.options.get(CONF_POWER_ENTITY)
         if entity_id and (state := self.hass.states.get(entity_id)) is not None:
