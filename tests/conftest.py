@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 import shutil
 import tempfile
 
-from homeassistant.config_entries import ConfigEntry
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 import pytest
@@ -233,3 +233,24 @@ def ddns_lab(tmp_path: Path, socket_enabled: None, monkeypatch: pytest.MonkeyPat
         provider.stop()
         zone.stop()
         internet.stop()
+
+
+@pytest.fixture
+async def entries(hass: HomeAssistant) -> AsyncIterator[list[MockConfigEntry]]:
+    """Entries a test sets up; unloaded at the end, so the event thread ends with the test."""
+    created: list[MockConfigEntry] = []
+    yield created
+    for entry in created:
+        if entry.state is ConfigEntryState.LOADED:
+            assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+def proc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A /proc and /sys for md: the mdstat is a real one, rewritten by the tests."""
+    root = tmp_path / "proc"
+    root.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "mdstat" / "raid1_recovery.txt", root / "mdstat")
+    monkeypatch.setattr(const, "PROCFS_ROOT", root)
+    monkeypatch.setattr(const, "SYSFS_ROOT", tmp_path / "sys")
+    return root

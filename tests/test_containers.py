@@ -6,7 +6,7 @@ Every expectation is checked against what ``docker inspect`` says.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import timedelta
 import logging
 import time
@@ -48,16 +48,6 @@ def _entry(engine: DockerEngine, **options: Any) -> MockConfigEntry:
         data={CONF_KIND: MonitorKind.DOCKER.value, CONF_URL: engine.url},
         options={**DEFAULT_DOCKER_OPTIONS, **options},
     )
-
-
-@pytest.fixture
-async def entries(hass: HomeAssistant) -> AsyncIterator[list[MockConfigEntry]]:
-    """Entries a test sets up; unloaded at the end, so the event thread ends with the test."""
-    created: list[MockConfigEntry] = []
-    yield created
-    for entry in created:
-        if entry.state is ConfigEntryState.LOADED:
-            assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def _setup(hass: HomeAssistant, entries: list[MockConfigEntry], entry: MockConfigEntry) -> MockConfigEntry:

@@ -83,17 +83,6 @@ def keys(smartctl: str) -> dict[str, str]:
     return found
 
 
-@pytest.fixture
-def proc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A /proc and /sys for md: the mdstat is a real one, rewritten by the tests."""
-    root = tmp_path / "proc"
-    root.mkdir()
-    shutil.copy(MDSTAT / "raid1_recovery.txt", root / "mdstat")
-    monkeypatch.setattr(const, "PROCFS_ROOT", root)
-    monkeypatch.setattr(const, "SYSFS_ROOT", tmp_path / "sys")
-    return root
-
-
 def disks_entry(smartctl: str) -> MockConfigEntry:
     return MockConfigEntry(
         domain=DOMAIN,
