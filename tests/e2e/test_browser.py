@@ -3,10 +3,13 @@
 Home Assistant runs as its own process (as ``scripts/develop`` starts it) on a
 free port, onboarded through its HTTP API. Debian's Chromium, driven by
 Playwright, logs in, adds the integration from Settings -> Devices & services,
-picks "This server", opens the device page, then adds the Internet connection. Screenshots land in
-``docs/screenshots`` when HOMESENTRY_SCREENSHOTS is set (the README's), in a
-temporary directory otherwise. Skipped where Chromium or Playwright is missing,
-unless the peers are required (CI).
+picks "This server", opens the device page, then adds the Internet connection,
+a Docker engine (a real dockerd with a container), a web service (this Home
+Assistant itself) and a backup job, and finally adds the shipped dashboard the
+way the README says (a new dashboard, its raw configuration editor, the file
+pasted) and reads its tables. Screenshots land in ``docs/screenshots`` when
+HOMESENTRY_SCREENSHOTS is set (the README's), in a temporary directory otherwise.
+Skipped where Chromium or Playwright is missing, unless the peers are required (CI).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ import urllib.request
 
 import pytest
 
-from ..peers import free_port
+from ..peers import DockerEngine, free_port
 
 ROOT = Path(__file__).parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -79,7 +82,7 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
     (config / "custom_components").symlink_to(ROOT / "custom_components")
     (config / "configuration.yaml").write_text(
         "homeassistant:\n  name: Home\n  time_zone: UTC\n  unit_system: metric\n"
-        "frontend:\nconfig:\n"
+        "frontend:\nconfig:\nrecorder:\nhistory:\n"
         f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
         "logger:\n  default: warning\n"
     )
@@ -123,8 +126,15 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
         shutil.rmtree(config, ignore_errors=True)
 
 
-def test_newcomer_adds_this_server_and_sees_its_entities(home_assistant: str) -> None:
+def test_newcomer_adds_this_server_and_sees_its_entities(
+    home_assistant: str, docker_engine: DockerEngine, tmp_path: Path
+) -> None:
     from playwright.sync_api import sync_playwright
+
+    docker_engine.run_container("jellyfin", "--network", "none")
+    metrics = tmp_path / "backup.jsonl"
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3 * 3600))
+    metrics.write_text(json.dumps({"timestamp": stamp, "success": True, "duration_total": 512}) + "\n")
 
     shots = Path(os.environ.get("HOMESENTRY_SCREENSHOTS") or tempfile.mkdtemp(prefix="hs-shots-"))
     shots.mkdir(parents=True, exist_ok=True)
@@ -134,6 +144,8 @@ def test_newcomer_adds_this_server_and_sees_its_entities(home_assistant: str) ->
         page.set_default_timeout(120_000)
         try:
             _add_this_server(page, home_assistant, shots)
+            _add_the_rest(page, home_assistant, docker_engine.url, metrics)
+            _add_the_dashboard(page, home_assistant, shots)
         except Exception:
             page.screenshot(path=str(shots / "failure.png"), full_page=True)
             print(f"browser test failed; screenshot in {shots / 'failure.png'}; page text:")
@@ -141,6 +153,7 @@ def test_newcomer_adds_this_server_and_sees_its_entities(home_assistant: str) ->
             raise
         browser.close()
     assert (shots / "device.png").stat().st_size > 10_000
+    assert (shots / "dashboard.png").stat().st_size > 10_000
 
 
 def _add_this_server(page: Any, home_assistant: str, shots: Path) -> None:
@@ -160,7 +173,7 @@ def _add_this_server(page: Any, home_assistant: str, shots: Path) -> None:
     page.get_by_placeholder("Search for a brand name").fill("HomeSentry")
     page.get_by_text("HomeSentry", exact=True).click()
     page.get_by_text("This server", exact=True).click()
-    expect(page.get_by_role("textbox", name="Name")).to_be_visible()
+    page.get_by_role("textbox", name="Name").fill("nas")  # the name the shipped dashboard expects
     page.screenshot(path=str(shots / "config-flow.png"))
     page.get_by_role("button", name="Submit").click()
     page.get_by_role("button", name="Finish").click()
@@ -176,11 +189,58 @@ def _add_this_server(page: Any, home_assistant: str, shots: Path) -> None:
     page.wait_for_timeout(1000)
     page.screenshot(path=str(shots / "device.png"), full_page=True)
 
-    # And the internet connection: a menu choice and one confirmation.
+
+def _add(page: Any, home_assistant: str, choices: list[str], fields: dict[str, str]) -> None:
+    """Add one more HomeSentry monitor through the UI: its menu choices, then its form."""
     page.goto(f"{home_assistant}/config/integrations/integration/homesentry")
     page.get_by_role("button", name="Add hub").click()
-    page.get_by_text("Internet connection", exact=True).click()
+    for choice in choices:
+        page.get_by_text(choice, exact=True).click()
+    for name, value in fields.items():
+        page.get_by_role("textbox", name=name).fill(value)  # its name ends with "*" when required
     page.get_by_role("button", name="Submit").click()
     page.get_by_role("button", name="Finish").click()
+
+
+def _add_the_rest(page: Any, home_assistant: str, docker: str, metrics: Path) -> None:
+    from playwright.sync_api import expect
+
+    _add(page, home_assistant, ["Internet connection"], {})  # a menu choice and one confirmation
+    _add(page, home_assistant, ["Docker containers"], {"Engine address": docker})
+    _add(page, home_assistant, ["Web service", "HTTP(S): an address must answer as expected"],
+         {"Name": "Home Assistant", "Address": home_assistant})  # fmt: skip
+    _add(page, home_assistant, ["Backup job"], {"Name": "Nightly", "Metrics file": str(metrics)})
     page.goto(f"{home_assistant}/config/devices/dashboard")
-    expect(page.get_by_text("Internet", exact=True).first).to_be_visible()
+    for device in ("Internet", "jellyfin", "Home Assistant", "Nightly"):
+        expect(page.get_by_text(device, exact=True).first).to_be_visible()
+
+
+def _add_the_dashboard(page: Any, home_assistant: str, shots: Path) -> None:
+    """As the README says: a new dashboard from scratch, its raw configuration editor, the file pasted."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{home_assistant}/config/lovelace/dashboards")
+    page.get_by_role("button", name="Add dashboard").click()
+    page.get_by_text("New dashboard from scratch").click()
+    page.get_by_role("textbox", name="Title").fill("HomeSentry")
+    page.get_by_role("button", name="Create").click()
+    page.goto(f"{home_assistant}/dashboard-homesentry/0?edit=1")
+    page.get_by_role("button", name="Open dashboard menu").click()
+    page.get_by_role("menuitem", name="Raw configuration editor").click()
+    editor = page.locator("ha-code-editor .cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text((ROOT / "dashboards" / "homesentry.yaml").read_text())
+    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Done").click()
+    page.goto(f"{home_assistant}/dashboard-homesentry/overview")
+    # The tables are rendered by Home Assistant from the entities that exist.
+    expect(page.get_by_text("jellyfin", exact=True).first).to_be_visible()
+    expect(page.get_by_text("Home Assistant", exact=True).first).to_be_visible()
+    expect(page.get_by_text("Nightly", exact=True).first).to_be_visible()
+    expect(page.get_by_text("3 hours ago").first).to_be_visible()
+    expect(page.get_by_text("CPU usage").first).to_be_visible()
+    page.wait_for_timeout(2000)  # graphs draw
+    page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
