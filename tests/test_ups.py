@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from ipaddress import ip_address
 from typing import Any
 
@@ -189,11 +190,37 @@ async def test_a_server_that_announces_itself(hass: HomeAssistant, nut: NutServe
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"host": "127.0.0.1", "port": nut.port})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
+    entry = result["result"]
     again = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": config_entries.SOURCE_ZEROCONF}, data=info
     )
     assert again["type"] is FlowResultType.ABORT
     assert again["reason"] == "already_configured"
-    result = await hass.config_entries.options.async_init(result["result"].entry_id)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
     result = await hass.config_entries.options.async_configure(result["flow_id"], {"scan_interval": 30})
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+
+    # The server moves (here: upsd restarted on another port; on a LAN, a new DHCP address). Its
+    # UPS goes unavailable; its next announcement, same name, new address, is followed, not offered.
+    nut.stop()
+    nut.port = free_port("127.0.0.1")
+    nut.start()
+    await _until(hass, entry, "ups_status", "unavailable")
+    moved = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_ZEROCONF}, data=dataclasses.replace(info, port=nut.port)
+    )
+    assert moved["type"] is FlowResultType.ABORT
+    assert moved["reason"] == "already_configured"
+    await hass.async_block_till_done()
+    assert entry.data["port"] == nut.port
+    assert entry.state is ConfigEntryState.LOADED
+    assert entity_state(hass, entry, "ups_status").state == "online"
+    assert hass.config_entries.flow.async_progress() == []  # nothing offered twice
+
+    # Another server's announcement is still offered.
+    other = dataclasses.replace(info, name="garage._nut._tcp.local.", port=free_port("127.0.0.1"))
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_ZEROCONF}, data=other
+    )
+    assert result["type"] is FlowResultType.FORM

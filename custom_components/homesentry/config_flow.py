@@ -95,6 +95,7 @@ from .const import (
     CONF_UPS,
     CONF_URL,
     CONF_VERIFY_TLS,
+    CONF_ZEROCONF_NAME,
     DEFAULT_BACKUP_OPTIONS,
     DEFAULT_DDNS_OPTIONS,
     DEFAULT_DISKS_OPTIONS,
@@ -207,6 +208,12 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             server = {**user_input, CONF_PORT: int(user_input.get(CONF_PORT, DEFAULT_NUT_PORT))}
+            discovered = self._nut_server
+            if CONF_ZEROCONF_NAME in discovered and (server[CONF_HOST], server[CONF_PORT]) == (
+                discovered[CONF_HOST],
+                discovered[CONF_PORT],
+            ):  # the announced server itself: keep its name, to follow it
+                server[CONF_ZEROCONF_NAME] = discovered[CONF_ZEROCONF_NAME]
             upses, error = await _list_ups(server)
             if error:
                 errors["base"] = error
@@ -229,6 +236,8 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
             server = self._nut_server
             await self.async_set_unique_id(f"{MonitorKind.UPS}_{server[CONF_HOST]}:{server[CONF_PORT]}_{ups}")
             self._abort_if_unique_id_configured()
+            # The unique id keeps the address it was added at; a server followed elsewhere is matched here.
+            self._async_abort_entries_match({CONF_HOST: server[CONF_HOST], CONF_PORT: server[CONF_PORT], CONF_UPS: ups})
             return self.async_create_entry(
                 title=self._upses.get(ups) or ups,
                 data={CONF_KIND: MonitorKind.UPS.value, **server, CONF_UPS: ups},
@@ -240,10 +249,30 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(step_id="ups_pick", data_schema=schema)
 
     async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
-        """A NUT server announced itself (_nut._tcp): offer it, address filled in."""
+        """A NUT server announced itself (_nut._tcp): follow a known one to its address, or offer it.
+
+        The announced service name is the server's identity on the network (mDNS
+        keeps it unique); its entries keep it, so a server that comes back at a new
+        address or port is followed there instead of being offered again.
+        """
         host, port = str(discovery_info.ip_address), discovery_info.port or DEFAULT_NUT_PORT
-        self._async_abort_entries_match({CONF_HOST: host, CONF_PORT: port})
-        self._nut_server = {CONF_HOST: host, CONF_PORT: port}
+        address = {CONF_HOST: host, CONF_PORT: port}
+        known = False
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.data.get(CONF_KIND) != MonitorKind.UPS:
+                continue
+            at_address = entry.data[CONF_HOST] == host and entry.data[CONF_PORT] == port
+            if not at_address and entry.data.get(CONF_ZEROCONF_NAME) != discovery_info.name:
+                continue
+            known = True
+            data = {**entry.data, **address, CONF_ZEROCONF_NAME: discovery_info.name}
+            if data != entry.data:
+                self.hass.config_entries.async_update_entry(entry, data=data)
+                if not at_address:  # it moved: connect there
+                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
+        if known:
+            return self.async_abort(reason="already_configured")
+        self._nut_server = {**address, CONF_ZEROCONF_NAME: discovery_info.name}
         self.context["title_placeholders"] = {"name": f"{host}:{port}"}
         return await self.async_step_ups()
 

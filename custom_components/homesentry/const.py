@@ -104,6 +104,7 @@ DEFAULT_BACKUP_OPTIONS: Final = {CONF_EXPECTED_HOURS: 26, CONF_SCAN_INTERVAL: 60
 
 # UPS (NUT).
 CONF_UPS: Final = "ups"
+CONF_ZEROCONF_NAME: Final = "zeroconf_name"  # the NUT server's mDNS service name: follows it to a new address
 DEFAULT_NUT_PORT: Final = 3493
 DEFAULT_UPS_OPTIONS: Final = {CONF_SCAN_INTERVAL: 15}
 
