@@ -337,11 +337,16 @@ async def test_control_is_off_until_allowed_then_restart_start_and_stop_work(
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "docker"
+    health = next(v for k, v in result["data_schema"].schema.items() if str(k) == "health").schema.schema
+    grace = next(k for k in health if str(k) == "grace_minutes")
+    assert grace.description["suggested_value"] == 2  # the Health section, as it stands
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**DEFAULT_DOCKER_OPTIONS, CONF_CONTROL: True}
+        result["flow_id"], {**DEFAULT_DOCKER_OPTIONS, CONF_CONTROL: True, "health": {"grace_minutes": 5}}
     )
     await hass.async_block_till_done()
     assert entry.options[CONF_CONTROL] is True
+    assert entry.options["health"] == {"grace_minutes": 5}
+    assert entry.runtime_data.health.grace == timedelta(minutes=5)
     button = _entity_id(hass, entry, "container_restart", "web", "button")
     assert button == "button.web_restart"
 

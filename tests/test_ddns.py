@@ -516,11 +516,12 @@ async def test_options_and_reconfigure(hass: HomeAssistant, ddns_lab: DdnsLab, m
     assert result["errors"] == {CONF_REACHABILITY: "invalid_reachability"}
     result = await hass.config_entries.options.async_configure(
         result["flow_id"],
-        {CONF_MODE: "verify", CONF_SCAN_INTERVAL: 600, CONF_GRACE_MINUTES: 5, CONF_REACHABILITY: ["8443", " "]},
-    )
+        {CONF_MODE: "verify", CONF_SCAN_INTERVAL: 600, CONF_GRACE_MINUTES: 5, CONF_REACHABILITY: ["8443", " "],
+         "health": {CONF_GRACE_MINUTES: 15}},
+    )  # fmt: skip
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options == {CONF_MODE: "verify", CONF_SCAN_INTERVAL: 600, CONF_GRACE_MINUTES: 5,
-                             CONF_REACHABILITY: ["8443"]}  # fmt: skip
+                             CONF_REACHABILITY: ["8443"], "health": {CONF_GRACE_MINUTES: 15}}  # fmt: skip
     await hass.async_block_till_done()
     assert entry.runtime_data.ddns.update is None  # verify only now: no updater, no update entities
     assert entry.runtime_data.ddns.record.update_interval == timedelta(seconds=600)

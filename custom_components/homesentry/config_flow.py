@@ -615,6 +615,7 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                         CONF_MODE: MODE_VERIFY if verify_only else options[CONF_MODE],
                         **{key: int(options[key]) for key in _DDNS_NUMBERS},
                         CONF_REACHABILITY: targets,
+                        CONF_HEALTH: _health_options(user_input.get(CONF_HEALTH)),
                     }
                 )
         current = {**DEFAULT_DDNS_OPTIONS, **self.config_entry.options, **(user_input or {})}
@@ -626,7 +627,7 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
         for key, (low, high, unit) in _DDNS_NUMBERS.items():
             fields[probatio.Required(key, default=current[key])] = _number(low, high, unit)
         fields[probatio.Optional(CONF_REACHABILITY, default=list(current[CONF_REACHABILITY]))] = _list()
-        return self.async_show_form(step_id="ddns", data_schema=probatio.Schema(fields), errors=errors)
+        return self.async_show_form(step_id="ddns", data_schema=self._with_health(fields), errors=errors)
 
     async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """How often SMART and the RAID arrays are read."""
@@ -652,7 +653,6 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
         user_input: dict[str, Any] | None,
     ) -> ConfigFlowResult:
         """An options step made of numbers, and the entry's health thresholds."""
-        kind = MonitorKind(self.config_entry.data[CONF_KIND])
         if user_input is not None:
             data: dict[str, Any] = {key: int({**defaults, **user_input}[key]) for key in numbers}
             return self.async_create_entry(data={**data, CONF_HEALTH: _health_options(user_input.get(CONF_HEALTH))})
@@ -661,11 +661,15 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
             probatio.Required(key, default=current[key]): _number(low, high, unit)
             for key, (low, high, unit) in numbers.items()
         }
-        fields[probatio.Optional(CONF_HEALTH)] = section(_health_schema(kind), {"collapsed": True})
-        schema = self.add_suggested_values_to_schema(
+        return self.async_show_form(step_id=step_id, data_schema=self._with_health(fields))
+
+    def _with_health(self, fields: dict[Any, Any]) -> probatio.Schema:
+        """An options form's fields and, collapsed, the entry's Health section filled with its values."""
+        kind = MonitorKind(self.config_entry.data[CONF_KIND])
+        fields = {**fields, probatio.Optional(CONF_HEALTH): section(_health_schema(kind), {"collapsed": True})}
+        return self.add_suggested_values_to_schema(
             probatio.Schema(fields), {CONF_HEALTH: _health_now(self.config_entry)}
         )
-        return self.async_show_form(step_id=step_id, data_schema=schema)
 
     async def async_step_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Control, intervals and when vanished containers are removed."""
@@ -675,19 +679,18 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                 data={
                     CONF_CONTROL: bool(options[CONF_CONTROL]),
                     **{key: int(options[key]) for key in _DOCKER_NUMBERS},
+                    CONF_HEALTH: _health_options(user_input.get(CONF_HEALTH)),
                 }
             )
         current = {**DEFAULT_DOCKER_OPTIONS, **self.config_entry.options}
-        schema = probatio.Schema(
-            {
-                probatio.Required(CONF_CONTROL, default=current[CONF_CONTROL]): BooleanSelector(),
-                **{
-                    probatio.Required(key, default=current[key]): _number(low, high, unit)
-                    for key, (low, high, unit) in _DOCKER_NUMBERS.items()
-                },
-            }
-        )
-        return self.async_show_form(step_id="docker", data_schema=schema)
+        fields: dict[Any, Any] = {
+            probatio.Required(CONF_CONTROL, default=current[CONF_CONTROL]): BooleanSelector(),
+            **{
+                probatio.Required(key, default=current[key]): _number(low, high, unit)
+                for key, (low, high, unit) in _DOCKER_NUMBERS.items()
+            },
+        }
+        return self.async_show_form(step_id="docker", data_schema=self._with_health(fields))
 
     async def async_step_internet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Targets, resolvers, thresholds and the speed test of the connection."""
@@ -699,12 +702,8 @@ class HomeSentryOptionsFlow(OptionsFlowWithReload):
                     data={**options, CONF_HEALTH: _health_options(user_input.get(CONF_HEALTH))}
                 )
         current = {**DEFAULT_INTERNET_OPTIONS, **self.config_entry.options, **(user_input or {})}
-        schema = _internet_schema(current).extend(
-            {probatio.Optional(CONF_HEALTH): section(_health_schema(MonitorKind.INTERNET), {"collapsed": True})}
-        )
-        suggested = {CONF_HEALTH: _health_now(self.config_entry)}
         return self.async_show_form(
-            step_id="internet", data_schema=self.add_suggested_values_to_schema(schema, suggested), errors=errors
+            step_id="internet", data_schema=self._with_health(dict(_internet_schema(current).schema)), errors=errors
         )
 
     async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
