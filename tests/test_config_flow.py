@@ -304,7 +304,9 @@ async def test_docker_options(hass: HomeAssistant, engine: DockerEngine) -> None
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.options == {"control": True, "scan_interval": 30, "stats_interval": 120, "remove_after_hours": 0}
+    assert entry.options == {
+        "control": True, "scan_interval": 30, "stats_interval": 120, "remove_after_hours": 0, "health": {}
+    }  # fmt: skip
     docker = entry.runtime_data.docker
     assert docker.engine.update_interval.total_seconds() == 30
     assert docker.usage.update_interval.total_seconds() == 120

@@ -416,3 +416,38 @@ async def test_a_hung_disk_costs_only_its_own_entities_and_recovers(
     await hass.async_block_till_done()
     assert entity_state(hass, entry, f"disk_temperature_{key['/dev/nvme0']}").state == "41"
     assert "reading SMART of /dev/nvme0 again" in caplog.text
+
+
+async def test_the_smart_prediction_limits_are_health_options(hass: HomeAssistant, tmp_path: Path, proc: Path) -> None:
+    """A healthy drive's predicted failure rate is shown; the limits in the Health options decide its verdict."""
+    smartctl = machine(tmp_path / "machine", {"/dev/sg2": DISKS["/dev/sg2"]})  # the healthy Seagate Exos
+    (key,) = keys(smartctl).values()
+    entry = disks_entry(smartctl)
+    entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(entry, options={**entry.options, "health": {"grace_minutes": 0}})
+    await setup_entry(hass, entry)
+    rate = entity_state(hass, entry, f"failure_rate_{key}")
+    assert rate.attributes[ATTR_UNIT_OF_MEASUREMENT] == "%"
+    assert 2 <= float(rate.state) < 10  # clean counts: the fleet's baseline
+    assert entity_state(hass, entry, f"disk_health_{key}").state == "ok"
+    device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, f"{entry.unique_id}_{key}"), entry.entry_id)
+    assert device is not None
+    registry = er.async_get(hass)
+    (health,) = (
+        s.entity_id for s in hass.states.async_all("sensor")
+        if "summary" in s.attributes and (e := registry.async_get(s.entity_id)) and e.device_id == device.id
+    )  # fmt: skip
+    assert hass.states.get(health).state == "ok"
+
+    # A cautious user puts the warning limit below this drive's rate, in the Disks options' Health section.
+    flow = await hass.config_entries.options.async_init(entry.entry_id)
+    limits = {"grace_minutes": 0, "failure_rate_warning": float(rate.state) - 1, "failure_rate_critical": 50}
+    flow = await hass.config_entries.options.async_configure(
+        flow["flow_id"], {CONF_SMART_MINUTES: 30, CONF_RAID_INTERVAL: 60, "health": limits}
+    )
+    assert flow["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entity_state(hass, entry, f"disk_health_{key}").state == "warning"
+    assert entity_state(hass, entry, f"failure_rate_{key}").state == rate.state  # the number does not move
+    assert hass.states.get(health).state == "warning"
+    assert "Predicted failure rate" in hass.states.get(health).attributes["summary"]

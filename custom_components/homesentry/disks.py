@@ -36,6 +36,7 @@ from .entity import (
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
 )
+from .health import thresholds
 from .probes.mdraid import ArrayHealth, MdArray, SyncAction, read_arrays
 from .probes.smart import (
     DiskReading,
@@ -127,6 +128,8 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
         )
         self.smartctl: str | None = None
         self.reader: SmartReader | None = None
+        limit = thresholds(config_entry.options)["failure_rate"]  # the Health options' SMART prediction limits
+        self.failure_rate_limits = (limit.warning, limit.critical)
         self._unreadable_logged: set[str] = set()
 
     async def async_find_smartctl(self) -> None:
@@ -200,7 +203,7 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
                     disks[last.reading.key] = DiskState(entry, last.reading, last.prediction, last.read_at, True)
                 continue
             if reading.identified:
-                disks[reading.key] = DiskState(entry, reading, predict(reading), now)
+                disks[reading.key] = DiskState(entry, reading, predict(reading, *self.failure_rate_limits), now)
         if denied and not disks:
             return SmartSnapshot(SmartStatus.NOT_PERMITTED, self.smartctl, unreadable=unreadable)
         status = SmartStatus.OK if disks else SmartStatus.NO_DISKS
@@ -424,6 +427,15 @@ SMART_SENSORS: tuple[SmartSensorDescription, ...] = (
         objects_fn=_disks,
         value_fn=lambda data, disk: data.disks[disk].prediction.verdict.value if disk in data.disks else None,
         attributes_fn=_findings,
+    ),
+    SmartSensorDescription(
+        key="failure_rate",
+        translation_key="failure_rate",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        objects_fn=lambda data: {k: k for k, s in data.disks.items() if s.prediction.failure_rate is not None},
+        value_fn=lambda data, disk: data.disks[disk].prediction.failure_rate if disk in data.disks else None,
     ),
     SmartSensorDescription(
         key="disk_temperature",

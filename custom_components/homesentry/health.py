@@ -30,6 +30,7 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_GRACE_MINUTES, DOMAIN, EVENT_HEALTH_CHANGED
+from .probes.smart_health import FAILED_AFR, WARNING_AFR
 
 if TYPE_CHECKING:
     from . import HomeSentryConfigEntry
@@ -88,6 +89,7 @@ THRESHOLDS: Final[Mapping[str, Threshold]] = {
     "cpu_temperature": Threshold(True, 80, 90, "°C"),
     "memory_usage": Threshold(True, 90, 97, "%"),
     "disk_temperature": Threshold(True, 50, 60, "°C"),
+    "failure_rate": Threshold(True, WARNING_AFR, FAILED_AFR, "%"),  # SMART prediction, %/year
     "packet_loss": Threshold(True, 5, 25, "%"),
     "latency": Threshold(True, 100, 300, "ms"),
     "certificate_days_left": Threshold(False, 14, 3, "d"),
@@ -98,7 +100,7 @@ THRESHOLDS: Final[Mapping[str, Threshold]] = {
 # The thresholds each kind of entry's options show (the entities it has).
 HEALTH_THRESHOLDS_BY_KIND: Final[Mapping[str, tuple[str, ...]]] = {
     "host": ("disk_usage", "cpu_temperature", "memory_usage"),
-    "disks": ("disk_temperature",),
+    "disks": ("failure_rate", "disk_temperature"),
     "internet": ("packet_loss", "latency"),
     "web_service": ("certificate_days_left",),
     "ups": ("ups_battery_runtime",),

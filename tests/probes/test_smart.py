@@ -223,3 +223,20 @@ def test_missing_smartctl_and_a_hung_one(tmp_path: Path) -> None:
     hung.chmod(0o755)
     with pytest.raises(SmartctlError, match="did not answer"):
         SmartReader(str(hung), timeout=0.3).scan()
+
+
+def test_the_prediction_limits_are_the_users(tmp_path: Path) -> None:
+    """seagate_pending_160 is failed by field data alone: its limits decide, and its worst rate is shown."""
+    (disk,) = read_all(replay(tmp_path, FAILING / "seagate_pending_160"))
+    default = predict(disk)
+    assert default.verdict is Verdict.FAILED
+    assert default.failure_rate is not None
+    assert default.failure_rate >= 20  # 160 pending sectors: the worst band of attribute 197 or 198
+    assert predict(disk, warning_afr=default.failure_rate, failed_afr=1000).verdict is Verdict.WARNING
+    lenient = predict(disk, warning_afr=1000, failed_afr=1000)
+    assert lenient.verdict is Verdict.OK
+    assert lenient.findings == ()
+    assert lenient.failure_rate == default.failure_rate  # the number does not depend on the limits
+    # The drive's own FAILED verdict is not a limit's to lift.
+    (own,) = read_all(replay(tmp_path / "own", FAILING / "st3250318as_failing"))
+    assert predict(own, warning_afr=1000, failed_afr=1000).verdict is Verdict.FAILED

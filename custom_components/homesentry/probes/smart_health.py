@@ -83,6 +83,8 @@ class Prediction:
 
     verdict: Verdict
     findings: tuple[Finding, ...]
+    failure_rate: float | None = None
+    """The highest annualised failure rate (%) the field data give any of its attributes; None without them."""
 
 
 def afr(attribute: int, raw: int) -> float | None:
@@ -107,10 +109,11 @@ def command_timeouts(raw_text: str, raw: int | None) -> int | None:
     return raw
 
 
-def _from_rate(rate: float) -> Verdict:
-    if rate >= FAILED_AFR:
+def _from_rate(rate: float, limits: tuple[float, float]) -> Verdict:
+    warning, failed = limits
+    if rate >= failed:
         return Verdict.FAILED
-    if rate >= WARNING_AFR:
+    if rate >= warning:
         return Verdict.WARNING
     return Verdict.OK
 
@@ -131,22 +134,26 @@ def _drive_verdict(reading: DiskReading) -> list[Finding]:
     return findings
 
 
-def _field_data(reading: DiskReading) -> list[Finding]:
-    findings: list[Finding] = []
+def _rates(reading: DiskReading) -> dict[int, tuple[int, float | None]]:
+    """Each critical attribute's raw count and, where the field data have bands for it, its AFR (%)."""
+    rates: dict[int, tuple[int, float | None]] = {}
     for number in sorted(CRITICAL_ATTRIBUTES & set(reading.attributes)):
         attribute = reading.attributes[number]
-        raw = attribute.raw_value
-        if number == 188:
-            raw = command_timeouts(attribute.raw, raw)
-        if raw is None:
-            continue
-        label = f"{number} {attribute.name}"
+        raw = command_timeouts(attribute.raw, attribute.raw_value) if number == 188 else attribute.raw_value
+        if raw is not None:
+            rates[number] = (raw, afr(number, raw))
+    return rates
+
+
+def _field_data(reading: DiskReading, limits: tuple[float, float]) -> list[Finding]:
+    findings: list[Finding] = []
+    for number, (raw, rate) in _rates(reading).items():
+        label = f"{number} {reading.attributes[number].name}"
         if number == 184:
             if raw > 0:
                 findings.append(Finding(label, Verdict.FAILED, f"{raw} end-to-end errors"))
             continue
-        rate = afr(number, raw)
-        if rate is not None and (verdict := _from_rate(rate)) is not Verdict.OK:
+        if rate is not None and (verdict := _from_rate(rate, limits)) is not Verdict.OK:
             findings.append(Finding(label, verdict, f"raw {raw}: {rate:.1f} % of such drives fail within a year"))
     return findings
 
@@ -180,8 +187,14 @@ def _scsi(reading: DiskReading) -> list[Finding]:
     return []
 
 
-def predict(reading: DiskReading) -> Prediction:
-    """The verdict on one disk by the rule above, with every finding that drove it."""
-    findings = (*_drive_verdict(reading), *_field_data(reading), *_nvme(reading), *_scsi(reading))
+def predict(reading: DiskReading, warning_afr: float = WARNING_AFR, failed_afr: float = FAILED_AFR) -> Prediction:
+    """The verdict on one disk by the rule above, with every finding that drove it.
+
+    ``warning_afr`` and ``failed_afr`` are the field-data limits (%/year): the
+    user's own, from the Disks entry's health options, or the defaults above.
+    """
+    limits = (warning_afr, failed_afr)
+    findings = (*_drive_verdict(reading), *_field_data(reading, limits), *_nvme(reading), *_scsi(reading))
     verdict = max((f.verdict for f in findings), key=_RANK.__getitem__, default=Verdict.OK)
-    return Prediction(verdict, findings)
+    rates = [rate for _, rate in _rates(reading).values() if rate is not None]
+    return Prediction(verdict, findings, max(rates, default=None))
