@@ -147,7 +147,10 @@ async def test_the_tables_show_real_devices(
         # The failing disk and the degraded array (its mdstat shows a member missing), worst first, with why.
         failing_disk = next(row[1] for row in failing if row[1].startswith("ST3250318AS ("))
         assert sorted(row[1] for row in failing) == ["RAID md2", failing_disk], health
-        assert {row[3] for row in failing} == {"RAID md2 Array problem", f"{failing_disk} SMART health: failed"}
+        assert {row[3] for row in failing} == {
+            "RAID md2 Array problem",
+            f"{failing_disk} SMART health: failed; {failing_disk} Predicted failure rate: 161.9 %",
+        }
         assert all('icon="mdi:alert-octagon"' in row[0] for row in failing)
         assert health[0] == ["", "Device", "Health", "Problems"]
         assert health[1:3] == failing
