@@ -5,7 +5,7 @@ free port, onboarded through its HTTP API. Debian's Chromium, driven by
 Playwright, logs in, adds the integration from Settings -> Devices & services,
 picks "This server", opens the device page, then adds the Internet connection,
 a Docker engine (a real dockerd with a container), a web service (this Home
-Assistant itself) and a backup job, and finally adds the shipped dashboard the
+Assistant itself) and a backup job, finds the shipped blueprints, and finally adds the shipped dashboard the
 way the README says (a new dashboard, its raw configuration editor, the file
 pasted) and reads its tables. Screenshots land in ``docs/screenshots`` when
 HOMESENTRY_SCREENSHOTS is set (the README's), in a temporary directory otherwise.
@@ -213,6 +213,10 @@ def _add_the_rest(page: Any, home_assistant: str, docker: str, metrics: Path) ->
     page.goto(f"{home_assistant}/config/devices/dashboard")
     for device in ("Internet", "jellyfin", "Home Assistant", "Nightly"):
         expect(page.get_by_text(device, exact=True).first).to_be_visible()
+    # The push and summary blueprints are there to pick, installed by the first setup.
+    page.goto(f"{home_assistant}/config/blueprint/dashboard")
+    expect(page.get_by_text("HomeSentry - push when a device turns unhealthy").first).to_be_visible()
+    expect(page.get_by_text("HomeSentry - morning summary").first).to_be_visible()
 
 
 def _add_the_dashboard(page: Any, home_assistant: str, shots: Path) -> None:
