@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+import shutil
 import statistics
 import tempfile
 import time
@@ -101,4 +102,8 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        for directory in Path(tempfile.gettempdir()).glob("hs-bench-health-*"):
+            shutil.rmtree(directory, ignore_errors=True)
