@@ -138,7 +138,6 @@ async def _async_record_backup(call: ServiceCall) -> None:
     await backup.async_record(run)
 
 
-@callback
 async def _async_snooze_health(call: ServiceCall) -> None:
     """No health events (so no pushes) for these devices for a while; their Health sensors go on."""
     until = dt_util.utcnow() + timedelta(hours=call.data["hours"])
@@ -156,6 +155,7 @@ async def _async_snooze_health(call: ServiceCall) -> None:
         config_entry.runtime_data.health.snooze(device.id, until)
 
 
+@callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the container actions (admin only: they change the server)."""
     for action, handler in (

@@ -145,9 +145,11 @@ def _rates(reading: DiskReading) -> dict[int, tuple[int, float | None]]:
     return rates
 
 
-def _field_data(reading: DiskReading, limits: tuple[float, float]) -> list[Finding]:
+def _field_data(
+    reading: DiskReading, rates: dict[int, tuple[int, float | None]], limits: tuple[float, float]
+) -> list[Finding]:
     findings: list[Finding] = []
-    for number, (raw, rate) in _rates(reading).items():
+    for number, (raw, rate) in rates.items():
         label = f"{number} {reading.attributes[number].name}"
         if number == 184:
             if raw > 0:
@@ -193,8 +195,9 @@ def predict(reading: DiskReading, warning_afr: float = WARNING_AFR, failed_afr: 
     ``warning_afr`` and ``failed_afr`` are the field-data limits (%/year): the
     user's own, from the Disks entry's health options, or the defaults above.
     """
-    limits = (warning_afr, failed_afr)
-    findings = (*_drive_verdict(reading), *_field_data(reading, limits), *_nvme(reading), *_scsi(reading))
+    rates = _rates(reading)
+    field_data = _field_data(reading, rates, (warning_afr, failed_afr))
+    findings = (*_drive_verdict(reading), *field_data, *_nvme(reading), *_scsi(reading))
     verdict = max((f.verdict for f in findings), key=_RANK.__getitem__, default=Verdict.OK)
-    rates = [rate for _, rate in _rates(reading).values() if rate is not None]
-    return Prediction(verdict, findings, max(rates, default=None))
+    worst = max((rate for _, rate in rates.values() if rate is not None), default=None)
+    return Prediction(verdict, findings, worst)
