@@ -68,6 +68,16 @@ def _options(entry: MockConfigEntry, scan_interval: int = 30, **health: Any) -> 
     )  # fmt: skip
 
 
+async def _root_disk_usage(hass: HomeAssistant, entry: MockConfigEntry) -> tuple[str, dict[str, Any]]:
+    """Set ``entry`` up; its root filesystem's disk usage sensor, and the attributes to write it with."""
+    await setup_entry(hass, entry)
+    usage = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_disk_usage_root")
+    assert usage is not None
+    state = hass.states.get(usage)
+    assert state is not None
+    return usage, dict(state.attributes)
+
+
 async def test_a_real_problem_counts_after_the_grace_period(
     hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -99,10 +109,7 @@ async def test_a_flap_never_alerts_and_recovery_is_announced(
     # Read hourly, so the values this test writes are not replaced by a reading within its minutes.
     entry = _options(host_entry, scan_interval=3600, grace_minutes=2)
     events = async_capture_events(hass, EVENT_HEALTH_CHANGED)
-    await setup_entry(hass, entry)
-    usage = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_disk_usage_root")
-    assert usage is not None
-    attributes = dict(hass.states.get(usage).attributes)  # type: ignore[union-attr]
+    usage, attributes = await _root_disk_usage(hass, entry)
 
     # 97 % for one minute, then back: a flap.
     hass.states.async_set(usage, "97", attributes)
@@ -168,10 +175,7 @@ async def test_events_offer_actions_and_snooze_silences_them(
 ) -> None:
     entry = _options(host_entry, scan_interval=3600, grace_minutes=0)
     events = async_capture_events(hass, EVENT_HEALTH_CHANGED)
-    await setup_entry(hass, entry)
-    usage = er.async_get(hass).async_get_entity_id("sensor", DOMAIN, f"{entry.unique_id}_disk_usage_root")
-    assert usage is not None
-    attributes = dict(hass.states.get(usage).attributes)  # type: ignore[union-attr]
+    usage, attributes = await _root_disk_usage(hass, entry)
     hass.states.async_set(usage, "97", attributes)
     await hass.async_block_till_done()
     device_id = events[0].data["device_id"]
