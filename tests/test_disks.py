@@ -418,6 +418,35 @@ async def test_a_hung_disk_costs_only_its_own_entities_and_recovers(
     assert "reading SMART of /dev/nvme0 again" in caplog.text
 
 
+async def test_an_answer_that_cannot_be_parsed_costs_only_that_disk_and_recovers(
+    hass: HomeAssistant, tmp_path: Path, proc: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    smartctl = machine(tmp_path / "machine", DISKS)
+    key = keys(smartctl)
+    entry = disks_entry(smartctl)
+    await setup_entry(hass, entry)
+    coordinator = entry.runtime_data.disks.smart if entry.runtime_data.disks else None
+    assert coordinator is not None
+    # The NVMe disk's recorded answer with one counter pySMART cannot read (it raises ValueError).
+    recorded = Path(smartctl).parent / "_-d_nvme_--all__dev_nvme0"
+    good = recorded.read_text()
+    recorded.write_text(good.replace("Power On Hours:                     15", "Power On Hours: lots"))
+    for _ in range(2):
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+    assert entity_state(hass, entry, f"disk_temperature_{key['/dev/nvme0']}").state == STATE_UNAVAILABLE
+    assert entity_state(hass, entry, f"disk_temperature_{key['/dev/sg2']}").state == "31"
+    assert entity_state(hass, entry, f"disk_health_{key['/dev/sda']}").state == "failed"
+    why = entity_state(hass, entry, "smart_status").attributes["unreadable"]["/dev/nvme0"]
+    assert why.startswith("cannot parse smartctl's answer for /dev/nvme0: ValueError")
+    assert caplog.text.count("cannot read SMART of /dev/nvme0") == 1  # logged once, with the disk's path
+
+    recorded.write_text(good)
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert entity_state(hass, entry, f"disk_temperature_{key['/dev/nvme0']}").state == "41"
+
+
 async def test_the_smart_prediction_limits_are_health_options(hass: HomeAssistant, tmp_path: Path, proc: Path) -> None:
     """A healthy drive's predicted failure rate is shown; the limits in the Health options decide its verdict."""
     smartctl = machine(tmp_path / "machine", {"/dev/sg2": DISKS["/dev/sg2"]})  # the healthy Seagate Exos

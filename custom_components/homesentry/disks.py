@@ -47,7 +47,7 @@ from .probes.smart import (
     SmartctlNotPermitted,
     SmartReader,
 )
-from .probes.smart_health import Prediction, Verdict, command_timeouts, predict
+from .probes.smart_health import Prediction, Verdict, predict
 
 if TYPE_CHECKING:
     from . import HomeSentryConfigEntry
@@ -366,11 +366,7 @@ def _findings(data: SmartSnapshot, key: str) -> Mapping[str, Any]:
 def _attribute(key: str, number: int, *, enabled: bool = True, diagnostic: bool = False) -> SmartSensorDescription:
     def value(data: SmartSnapshot, disk: str) -> int | None:
         reading = _reading(data, disk)
-        if reading is None or number not in reading.attributes:
-            return None
-        if number == 188:
-            return command_timeouts(reading.attributes[number].raw, reading.attributes[number].raw_value)
-        return reading.raw(number)
+        return None if reading is None else reading.count(number)
 
     return SmartSensorDescription(
         key=key,

@@ -20,12 +20,17 @@ import pytest
 from custom_components.homesentry.probes.smart import (
     DiskReading,
     NvmeHealth,
+    ScanEntry,
     SelfTestOutcome,
     SmartctlError,
     SmartctlMissing,
+    SmartctlUnreadable,
     SmartReader,
+    packed_count,
 )
-from custom_components.homesentry.probes.smart_health import Verdict, afr, command_timeouts, predict
+from custom_components.homesentry.probes.smart_health import Verdict, afr, predict
+
+from ..smart_corpus import CORPUS, corpus_smartctl, device_type, need_corpus
 
 DATA = Path(__file__).parent.parent / "data"
 DATASET = DATA / "pysmart" / "singletests"
@@ -159,15 +164,49 @@ def test_failing_drive_self_test_log(tmp_path: Path) -> None:
     assert (disk.last_test.status, disk.last_test.outcome) == ("Completed: unknown failure", SelfTestOutcome.FAILED)
 
 
+# Band edges: each band includes its upper bound (Scrutiny's Low < value <= High); zero is a band of its own;
+# a count Scrutiny's bands leave out (5 = 1, 197 = 1) belongs to the band above; beyond the last, the last.
+BAND_EDGES = [
+    (5, 0, 2.5), (5, 1, 2.7), (5, 4, 2.7), (5, 5, 7.5), (5, 16, 7.5), (5, 17, 23.6), (5, 70, 23.6),
+    (5, 71, 36.2), (5, 70_000, 177.6), (5, 10**6, 177.6),
+    (10, 0, 5.5), (10, 1, 55.6), (10, 500, 55.6),
+    (187, 0, 2.8), (187, 1, 33.9), (187, 2, 24.1), (187, 3, 24.1), (187, 4, 50.1), (187, 120, 161.9),
+    (188, 0, 2.5), (188, 100, 2.5), (188, 101, 10.0), (188, 13_000_000_000, 10.0), (188, 13_000_000_001, 33.4),
+    (196, 0, 0.7), (196, 1, 2.7), (196, 2, 2.5), (196, 17, 17.0), (196, 18, 5.9), (196, 28, 24.7),
+    (197, 0, 2.6), (197, 1, 34.2), (197, 2, 34.2), (197, 3, 68.2), (197, 2000, 313.3),
+    (198, 0, 2.9), (198, 1, 81.4), (198, 16, 79.7),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("attribute", "count", "rate"), BAND_EDGES)
+def test_band_edges(attribute: int, count: int, rate: float) -> None:
+    assert afr(attribute, count) == rate
+
+
+# Counts that vendors pack into 16-bit fields of the 48-bit raw value, one case per vendor pattern.
+PACKED = [
+    (188, "4295032833", 4295032833, 1),  # Seagate: all timeouts / over 5 s / over 7.5 s = 1, 1, 1
+    (188, "287767265476", 287767265476, 196),  # Seagate 7200.12: 196 timeouts (68 over 5 s, 67 over 7.5 s)
+    (188, "655375", 655375, 15),  # Seagate, small counts: still packed (15, 10, 0)
+    (188, "0 0 3", 3, 3),  # printed split (smartctl -v 188,raw16): the largest
+    (187, "4294967296", 4294967296, 0),  # HGST Travelstar 5K1000: no error, a field above the count
+    (187, "17180000256", 17180000256, 0),  # HGST Travelstar 5K1000 (0, 2, 4)
+    (187, "11441796546653", 11441796546653, 93),  # HGST Travelstar 5K500: 93 errors in the low field
+    (197, "178842438213219", 178842438213219, 7779),  # Seagate Momentus 7200.4
+    (187, "92182", 92182, 92182),  # below 2^32: a count as printed (Samsung HD161HJ, normalised 1)
+    (5, "24 (0 3)", 24, 24),  # smartctl already split it: the first number is the count
+    (197, "5", 5, 5),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("attribute", "text", "raw", "count"), PACKED)
+def test_packed_counts_are_unpacked(attribute: int, text: str, raw: int, count: int) -> None:
+    assert packed_count(attribute, text, raw) == count
+
+
 def test_rule_bands_and_nvme_rules() -> None:
-    assert afr(197, 0) == 2.6
-    assert afr(197, 1) == 34.2
     assert afr(5, 10) == 7.5  # a few reallocations: as likely to fail as none, per the fleet
-    assert afr(5, 100_000) == 206.6  # beyond the last band: the last band
     assert afr(9, 1) is None
-    assert command_timeouts("0 0 3", 3) == 3
-    assert command_timeouts("287767265476", 287767265476) == 196
-    assert command_timeouts("5", 5) == 5
 
     base = DiskReading(
         path="/dev/nvme0", device_type="nvme", model="m", serial="s", firmware=None, family=None, capacity=1,
@@ -186,6 +225,15 @@ def test_rule_bands_and_nvme_rules() -> None:
     assert verdict() == (Verdict.OK, [])
     assert verdict(critical_warning=0x02) == (Verdict.WARNING, ["critical_warning"])
     assert verdict(critical_warning=0x04) == (Verdict.FAILED, ["critical_warning"])
+    assert verdict(critical_warning=0x40) == (Verdict.FAILED, ["critical_warning"])  # a bit no specification names
+    # smartctl prints FAILED for any warning bit; with only the temperature bit that is a warning, named as such.
+    hot = predict(replace(base, passed=False, nvme=NvmeHealth(2, 100, 10, 3, 0, 0, 0)))
+    assert hot.verdict is Verdict.WARNING
+    assert [f.detail for f in hot.findings] == ["critical warning 0x02: temperature above its threshold"]
+    worn = predict(replace(base, passed=False, nvme=NvmeHealth(0x06, 100, 10, 3, 0, 0, 0)))
+    assert [f.detail for f in worn.findings] == [
+        "critical warning 0x06: temperature above its threshold, reliability degraded"
+    ]
     assert verdict(available_spare=5) == (Verdict.FAILED, ["available_spare"])
     assert verdict(percentage_used=92) == (Verdict.WARNING, ["percentage_used"])
     assert verdict(percentage_used=100) == (Verdict.FAILED, ["percentage_used"])
@@ -240,3 +288,78 @@ def test_the_prediction_limits_are_the_users(tmp_path: Path) -> None:
     # The drive's own FAILED verdict is not a limit's to lift.
     (own,) = read_all(replay(tmp_path / "own", FAILING / "st3250318as_failing"))
     assert predict(own, warning_afr=1000, failed_afr=1000).verdict is Verdict.FAILED
+
+
+# Single reports of the SMART corpus (tests/smart_corpus.py), each showing one way real drives answer.
+def corpus_read(tmp_path: Path, relative: str, *, edit: tuple[str, str] | None = None) -> DiskReading:
+    report = need_corpus() / relative
+    kind = device_type(report)
+    if edit is not None:  # the recorded report with one line changed, as the test says
+        edited = tmp_path / "edited"
+        edited.write_bytes(report.read_bytes().replace(edit[0].encode(), edit[1].encode()))
+        report = edited
+    reading = SmartReader(corpus_smartctl(tmp_path)).read(ScanEntry(str(report), kind))
+    assert reading is not None
+    return reading
+
+
+def test_digit_groups_of_a_locale_are_read(tmp_path: Path) -> None:
+    # "Data Units Read: 721 868 796", "Power On Hours: 14 925": no-break spaces between digit groups.
+    toshiba = corpus_read(tmp_path, "NVMe/Toshiba/THNSF5256/THNSF5256GPUK/682A9EA7C154")
+    assert (toshiba.model, toshiba.firmware, toshiba.power_on_hours, toshiba.power_cycles) == (
+        "THNSF5256GPUK TOSHIBA", "51055KLA", 14925, 1916,
+    )  # fmt: skip
+    assert toshiba.capacity == 256_060_514_304
+    swiss = corpus_read(tmp_path, "NVMe/Toshiba/THNSF5256/THNSF5256GPUK/682A9EA7C154", edit=("\u00a0", "'"))
+    assert swiss.power_on_hours == 14925  # de_CH groups with apostrophes
+
+
+def test_an_answer_pysmart_cannot_parse_costs_that_disk_a_clear_error(tmp_path: Path) -> None:
+    relative = "NVMe/Toshiba/THNSF5256/THNSF5256GPUK/682A9EA7C154"
+    with pytest.raises(SmartctlUnreadable, match=r"cannot parse smartctl's answer for .*edited: ValueError"):
+        corpus_read(
+            tmp_path, relative, edit=("Power On Hours:                     14\u00a0925", "Power On Hours: lots")
+        )
+
+
+def test_temperature_194_before_190_and_impossible_values_are_unknown(tmp_path: Path) -> None:
+    samsung = corpus_read(tmp_path, "HDD/Samsung/HD161/HD161HJ/94B18DFF19DC")  # 190 says 23, 194 says 25
+    assert (samsung.raw(190), samsung.raw(194), samsung.temperature) == (23, 25, 25)
+    plextor = corpus_read(tmp_path, "NVMe/Plextor/PX-256/PX-256M8PeG/41D055BB7C62")  # "Temperature: -1 Celsius"
+    assert plextor.temperature is None
+    agility = corpus_read(tmp_path, "SSD/OCZ/AGILITY/AGILITY3/531A2B671C06")  # "128 (Min/Max 127/129)"
+    assert agility.temperature is None
+
+
+def test_self_assessment_unknown_is_no_verdict(tmp_path: Path) -> None:
+    healthy = "HDD/HGST/HTS5410/HTS541010A7E630/19DFD1DCA5F5"
+    unknown = corpus_read(tmp_path, healthy, edit=("test result: PASSED", "test result: UNKNOWN!"))
+    assert unknown.passed is None
+    assert "self_assessment" not in {f.source for f in predict(unknown).findings}
+    failed = corpus_read(tmp_path, healthy, edit=("test result: PASSED", "test result: FAILED!"))
+    assert [(f.source, f.detail) for f in predict(failed).findings] == [
+        ("self_assessment", "the drive's self-assessment says FAILED")
+    ]
+
+
+def test_hgst_packed_reported_uncorrect_is_healthy(tmp_path: Path) -> None:
+    hgst = corpus_read(tmp_path, "HDD/HGST/HTS5410/HTS541010A7E630/19DFD1DCA5F5")
+    assert (hgst.raw(187), hgst.count(187)) == (4294967296, 0)
+    assert predict(hgst).verdict is Verdict.OK
+
+
+def test_an_attribute_the_drive_database_names_otherwise_is_not_judged_by_field_data(tmp_path: Path) -> None:
+    intel = corpus_read(tmp_path, "SSD/Intel/SSDSC2/SSDSC2CW120A3/9DB303E94AFE")  # SandForce: 187 is another count
+    assert (intel.attributes[187].name, intel.count(187)) == ("Uncorrectable_Error_Cnt", 127730183)
+    assert predict(intel).verdict is Verdict.OK
+
+
+def test_a_masked_serial_is_no_serial_and_the_key_stays_stable(tmp_path: Path) -> None:
+    relative = "NVMe/Toshiba/THNSF5256/THNSF5256GPUK/682A9EA7C154"  # "Serial Number: --"
+    first, again = corpus_read(tmp_path, relative), corpus_read(tmp_path, relative)
+    assert first.serial is None
+    assert first.key == again.key  # the same disk, the same key, cycle after cycle
+    other = corpus_read(tmp_path, "NVMe/Toshiba/THNSF5256/THNSF5256GPUK/" + next(
+        p.name for p in (CORPUS / "NVMe/Toshiba/THNSF5256/THNSF5256GPUK").iterdir() if p.name != "682A9EA7C154"
+    ))  # fmt: skip
+    assert other.key != first.key  # two masked drives of one model are two devices

@@ -6,9 +6,17 @@ smartctl asks the drive's power mode first and exits without a word to the
 platters when the drive sleeps, so a reading never spins a disk up. Once a
 disk says it sleeps, the remaining commands of that read are not run at all.
 
-pySMART's own subprocess path is used (its ``Smartctl`` class) with two
+pySMART's own subprocess path is used (its ``Smartctl`` class) with three
 changes: a timeout per call, so a hung USB bridge costs one disk, not the
-cycle; and plain UTF-8 decoding instead of a character-set guess per call.
+cycle; plain UTF-8 decoding instead of a character-set guess per call; and
+digit groups printed with a locale's no-break spaces (``721 868 796``) read
+as the number they are. Anything pySMART cannot parse costs that disk only
+(:class:`SmartctlUnreadable`), never the other disks of the cycle.
+
+Read here, not in pySMART: the temperature (attribute 194 before 190, as
+smartctl and Scrutiny report it; values no drive can have are unknown), the
+counts that vendors pack into a raw value (:func:`packed_count`), and
+placeholder serial numbers (masked ``--``), which are no serial.
 """
 
 from __future__ import annotations
@@ -34,6 +42,13 @@ STANDBY: Final = ("-n", "standby")
 _ASLEEP = re.compile(r"Device is in (STANDBY|SLEEP|IDLE)\S* mode", re.IGNORECASE)
 _DENIED = ("Permission denied", "Operation not permitted")
 _HEALTH = re.compile(r"(?:self-assessment test result|SMART Health Status):\s*(?P<result>[A-Z]+)")
+# A locale's digit grouping between digits: no-break, narrow no-break and thin spaces, apostrophes (de_CH).
+_DIGIT_GROUP = re.compile(r"(?<=\d)[\u00a0\u202f\u2009'\u2019](?=\d{3}(?!\d))")
+PLAUSIBLE_TEMPERATURE: Final = range(1, 101)  # °C; 0, -1, 128 and 255 are how drives say "no reading"
+TEMPERATURE_ATTRIBUTES: Final = (194, 190)  # Temperature_Celsius first, as smartctl and Scrutiny report
+_PACKED_FROM: Final = 1 << 32  # no drive counts four billion events: a raw value this large holds packed fields
+# The drive's model line; pySMART also takes "Add. Product Id:" (a vendor's code, e.g. "DELL(tm)") for it.
+_MODEL = re.compile(r"^(?:Device Model|Model Number|Product):\s*(?P<model>.*?)\s*$", re.MULTILINE)
 _SCAN_LINE = re.compile(r"^(?P<path>\S+)\s+-d\s+(?P<type>\S+)")
 
 
@@ -47,6 +62,10 @@ class SmartctlMissing(SmartctlError):
 
 class SmartctlNotPermitted(SmartctlError):
     """smartctl runs but may not open the disks (not root, no CAP_SYS_RAWIO, no device access)."""
+
+
+class SmartctlUnreadable(SmartctlError):
+    """smartctl answered for one disk, but the answer could not be parsed."""
 
 
 class SelfTestOutcome(StrEnum):
@@ -81,6 +100,11 @@ class AtaAttribute:
     raw_value: int | None
     when_failed: str
     prefail: bool
+
+    @property
+    def count(self) -> int | None:
+        """The count the raw value holds, unpacked where the vendor packs it (:func:`packed_count`)."""
+        return packed_count(self.id, self.raw, self.raw_value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +180,43 @@ class DiskReading:
         found = self.attributes.get(attribute)
         return None if found is None else found.raw_value
 
+    def count(self, attribute: int) -> int | None:
+        """The count an ATA counter attribute holds, unpacked, if the disk has it."""
+        found = self.attributes.get(attribute)
+        return None if found is None else found.count
+
+
+def packed_count(attribute: int, raw_text: str, raw: int | None) -> int | None:
+    """The count a counter attribute's raw value holds.
+
+    Some vendors pack several 16-bit fields into the 48-bit raw value, and the
+    number smartctl prints is then no count:
+
+    - Seagate's 188 (Command_Timeout) holds three counters: all timeouts, those
+      over 5 s and those over 7.5 s (``4295032833`` = 1, 1, 1). The first is the
+      count, in the low 16 bits; printed split (``0 0 3``) the largest is.
+    - HGST/Hitachi Travelstar's 187 (Reported_Uncorrect) keeps its count in the
+      low 16 bits and other fields above (``4294967296``: no error at all).
+    - Seagate Momentus' 197 (Current_Pending_Sector), likewise.
+
+    A counter whose raw value is 2^32 or more holds packed fields (no drive
+    counts four billion events), and its count is the low 16 bits; so is
+    attribute 188's above 0xFFFF (Seagate packs even small counts).
+    """
+    parts = raw_text.split()
+    if len(parts) == 3 and all(part.isdigit() for part in parts):
+        return max(int(part) for part in parts)
+    if raw is not None and (raw >= _PACKED_FROM or (attribute == 188 and raw > 0xFFFF)):
+        return raw & 0xFFFF
+    return raw
+
+
+def plain_serial(serial: str | None) -> str | None:
+    """The serial number, or None where smartctl printed a placeholder (``--``: masked, or none at all)."""
+    if serial is None or not any(character.isalnum() for character in serial):
+        return None
+    return serial.strip()
+
 
 class _Smartctl(Smartctl):  # type: ignore[misc]  # pySMART ships no type hints
     """pySMART's smartctl wrapper with a timeout, plain decoding and the standby rule."""
@@ -166,6 +227,7 @@ class _Smartctl(Smartctl):  # type: ignore[misc]  # pySMART ships no type hints
         self.asleep = False
         self.denied = False
         self.verdict: bool | None = None  # the drive's own overall health line, as printed
+        self.model: str | None = None  # the model line, as printed
 
     def generic_call(self, params: list[str], pass_options: bool = False) -> tuple[list[str], int]:
         touches_disk = not ({"--scan", "--scan-open", "test", "-t", "-X"} & set(params))
@@ -180,8 +242,11 @@ class _Smartctl(Smartctl):  # type: ignore[misc]  # pySMART ships no type hints
             return [], 2
         if any(marker in text for marker in _DENIED):
             self.denied = True
+        if self.model is None and (model := _MODEL.search(text)) is not None:
+            self.model = model["model"] or None
         if (health := _HEALTH.search(text)) is not None:
-            self.verdict = health["result"] in ("PASSED", "OK")
+            # PASSED/OK and FAILED are verdicts; UNKNOWN (smartctl could not read the status) is none.
+            self.verdict = {"PASSED": True, "OK": True, "FAILED": False}.get(health["result"])
         return lines, code
 
     def _exec(self, cmd: list[str]) -> tuple[list[str], int]:
@@ -193,7 +258,7 @@ class _Smartctl(Smartctl):  # type: ignore[misc]  # pySMART ships no type hints
             raise SmartctlNotPermitted(f"{cmd[0]}: {err.strerror}") from err
         except subprocess.TimeoutExpired as err:
             raise SmartctlError(f"smartctl did not answer within {self.timeout:.0f} s") from err
-        return self._decode_output(done.stdout), done.returncode
+        return [_DIGIT_GROUP.sub("", line) for line in self._decode_output(done.stdout)], done.returncode
 
     def _decode_output(self, raw_output: bytes) -> list[str]:
         try:
@@ -201,6 +266,11 @@ class _Smartctl(Smartctl):  # type: ignore[misc]  # pySMART ships no type hints
         except UnicodeDecodeError:  # a localised smartctl: let pySMART guess the character set
             lines: list[str] = super()._decode_output(raw_output)
             return lines
+
+
+def _raw_of(attributes: Mapping[int, AtaAttribute], number: int) -> int | None:
+    found = attributes.get(number)
+    return None if found is None else found.raw_value
 
 
 def _int(value: Any) -> int | None:
@@ -243,14 +313,23 @@ class SmartReader:
         return entries
 
     def read(self, entry: ScanEntry) -> DiskReading | None:
-        """The disk's SMART data; None while it sleeps (it is not woken)."""
+        """The disk's SMART data; None while it sleeps (it is not woken).
+
+        Raises a :class:`SmartctlError` for this disk alone: whatever goes wrong
+        in parsing its answer is :class:`SmartctlUnreadable`, naming the disk.
+        """
         smartctl = _Smartctl(self.smartctl_path, self.timeout)
-        device = Device(entry.path, interface=entry.device_type, smartctl=smartctl)
-        if smartctl.asleep:
-            return None
-        if smartctl.denied and device.model is None:
-            raise SmartctlNotPermitted(f"smartctl may not open {entry.path}")
-        return _reading(entry, device, smartctl.verdict)
+        try:
+            device = Device(entry.path, interface=entry.device_type, smartctl=smartctl)
+            if smartctl.asleep:
+                return None
+            if smartctl.denied and device.model is None:
+                raise SmartctlNotPermitted(f"smartctl may not open {entry.path}")
+            return _reading(entry, device, smartctl)
+        except SmartctlError:
+            raise
+        except Exception as err:  # pySMART is a parser of free text: any failure is this disk's
+            raise SmartctlUnreadable(f"cannot parse smartctl's answer for {entry.path}: {err!r}") from err
 
     def start_short_test(self, entry: ScanEntry) -> str:
         """Start a short self-test (it runs in the drive, about two minutes); the drive's answer."""
@@ -264,10 +343,11 @@ class SmartReader:
         raise SmartctlError(next((line for line in reversed(lines) if line.strip()), "no answer from smartctl"))
 
 
-def _reading(entry: ScanEntry, device: Any, verdict: bool | None) -> DiskReading:
+def _reading(entry: ScanEntry, device: Any, smartctl: _Smartctl) -> DiskReading:
     attributes: dict[int, AtaAttribute] = {}
     nvme: NvmeHealth | None = None
     power_on_hours = power_cycles = None
+    temperatures: list[int | None] = []
     grown = uncorrected = None
     details = device.if_attributes
     if isinstance(details, AtaAttributes):
@@ -286,6 +366,7 @@ def _reading(entry: ScanEntry, device: Any, verdict: bool | None) -> DiskReading
                 )
         power_on_hours = attributes[9].raw_value if 9 in attributes else None
         power_cycles = attributes[12].raw_value if 12 in attributes else None
+        temperatures = [_raw_of(attributes, number) for number in TEMPERATURE_ATTRIBUTES]
     elif isinstance(details, NvmeAttributes):
         nvme = NvmeHealth(
             critical_warning=details.criticalWarning,
@@ -315,8 +396,8 @@ def _reading(entry: ScanEntry, device: Any, verdict: bool | None) -> DiskReading
     return DiskReading(
         path=entry.path,
         device_type=entry.device_type,
-        model=device.model or None,
-        serial=device.serial or None,
+        model=smartctl.model or device.model or None,
+        serial=plain_serial(device.serial),
         firmware=device.firmware or None,
         family=device.family or None,
         capacity=_int(device._capacity),  # bytes as smartctl printed them
@@ -325,8 +406,8 @@ def _reading(entry: ScanEntry, device: Any, verdict: bool | None) -> DiskReading
         interface="nvme" if nvme is not None else entry.device_type,
         smart_available=bool(device.smart_capable) or nvme is not None,
         smart_enabled=bool(device.smart_enabled) or nvme is not None,
-        passed=verdict,
-        temperature=device.temperature or None,  # controllers' virtual disks print 0 for "unknown"
+        passed=smartctl.verdict,
+        temperature=next((t for t in (*temperatures, device.temperature) if t in PLAUSIBLE_TEMPERATURE), None),
         power_on_hours=power_on_hours,
         power_cycles=power_cycles,
         attributes=attributes,
