@@ -15,6 +15,8 @@ import yaml
 
 from custom_components.homesentry.const import DOMAIN
 
+from .translation_rules import tree_problems
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -191,3 +193,27 @@ async def test_every_action_is_described_translated_and_has_an_icon(hass: HomeAs
 def test_entity_tables_are_generated_from_the_code() -> None:
     # Run scripts/entity_tables.py after changing a description or a name.
     assert (ROOT / "docs" / "entities.md").read_text() == ENTITY_TABLES.render()
+
+
+def test_strings_pass_hassfest_translation_rules() -> None:
+    for name in ("strings.json", "translations/en.json"):
+        assert tree_problems(_json(INTEGRATION / name)) == [], name
+
+
+def test_the_translation_rules_catch_what_hassfest_rejects() -> None:
+    # What the strings held before they were mended: each is one of hassfest's reasons to reject them.
+    bad = {
+        "config": {"step": {"s": {"description": "See https://api.dynu.com/nic/update", "data": {"a": "A"},
+                                  "data_description": {"b": "no such field"}}}},
+        "services": {"record": {"fields": {"d": {"description": "add duration_<phase> fields"}}}},
+        "issues": {"both": {"title": "T", "description": "D", "fix_flow": {"step": {"confirm": {"title": "C"}}}}},
+        "exceptions": {"Bad_Key": {"message": " trailing "}},
+    }  # fmt: skip
+    assert tree_problems(bad) == [
+        "config.step.s.description: a URL (use a description placeholder)",
+        "services.record.fields.d.description: looks like HTML",
+        "exceptions.Bad_Key.message: leading or trailing spaces",
+        "config.step.s: data_description.b has no data.b",
+        "issues.both: needs exactly one of description and fix_flow",
+        "exceptions.Bad_Key: not a valid translation key",
+    ]

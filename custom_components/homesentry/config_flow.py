@@ -421,7 +421,7 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_ddns_step(self, kind: DdnsProvider, user_input: dict[str, Any] | None) -> ConfigFlowResult:
         errors: dict[str, str] = {}
-        placeholders = {"answer": ""}
+        placeholders = {"answer": "", **_DDNS_PLACEHOLDERS.get(kind, {})}
         if user_input is not None:
             data, errors = normalise(kind, user_input)
             if not errors:
@@ -1058,6 +1058,16 @@ _DDNS_SELECTORS: dict[str, TextSelector] = {
     CONF_API_TOKEN: _SECRET,
     CONF_SERVER_URL: TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
     CONF_UPDATE_URL: TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+}
+# URLs shown as examples in the forms: placeholders, since hassfest keeps URLs out of translated strings.
+_DDNS_PLACEHOLDERS: dict[DdnsProvider, dict[str, str]] = {
+    DdnsProvider.DYNDNS2: {"example_url": "https://api.dynu.com/nic/update"},
+    DdnsProvider.FREEDNS: {"example_url": "https://sync.afraid.org/u/TOKEN/"},
+    DdnsProvider.UPDATE_URL: {
+        "example_url": "https://example.com/update?host={hostname}&ip={ip}",
+        "hostname": "{hostname}",
+        "ip": "{ip}",
+    },
 }
 
 
