@@ -23,6 +23,7 @@ from typing import Any
 
 import aiohttp
 
+from benchmarks.contained import contain
 from custom_components.homesentry.probes.ddns import DynDns2
 from custom_components.homesentry.probes.dns import ask_authoritative, find_zone, resolve_at
 from custom_components.homesentry.probes.public_ip import WhoamiService, public_address
@@ -82,4 +83,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     asyncio.run(main())

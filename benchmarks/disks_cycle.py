@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import time
 
+from benchmarks.contained import contain
 from custom_components.homesentry.probes import smart
 from custom_components.homesentry.probes.host import Category, HostProbe
 from custom_components.homesentry.probes.mdraid import read_arrays
@@ -122,6 +123,7 @@ def disk_io() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     print(f"pid {os.getpid()}")
     smart_parse()
     smartctl_itself()

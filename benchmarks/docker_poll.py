@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 
+from benchmarks.contained import contain
 from custom_components.homesentry.probes.docker import (
     EngineEvent,
     EventFollower,
@@ -133,4 +134,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     main()

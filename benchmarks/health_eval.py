@@ -29,6 +29,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant
 
+from benchmarks.contained import contain
 from custom_components.homesentry.const import CONF_KIND, CONF_MACHINE_ID, CONF_SCAN_INTERVAL, DOMAIN, MonitorKind
 from custom_components.homesentry.probes.host import read_machine_id
 
@@ -102,6 +103,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     try:
         asyncio.run(main())
     finally:

@@ -42,6 +42,7 @@ from homeassistant.core import HomeAssistant
 import psutil_home_assistant as ha_psutil
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from benchmarks.contained import contain
 from custom_components.homesentry.host import HOST_SENSORS
 from custom_components.homesentry.probes.host import ALL_CATEGORIES, Category, HostProbe
 from custom_components.homesentry.probes.network import physical_interfaces
@@ -127,4 +128,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     asyncio.run(main())

@@ -21,6 +21,7 @@ import statistics
 import tempfile
 import time
 
+from benchmarks.contained import contain
 from custom_components.homesentry.const import DEFAULT_INTERNET_OPTIONS
 from custom_components.homesentry.probes.dns import lookup_all
 from custom_components.homesentry.probes.ping import PingMethod, jitter, ping
@@ -128,4 +129,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     asyncio.run(main())

@@ -17,6 +17,7 @@ import statistics
 import tempfile
 import time
 
+from benchmarks.contained import contain
 from custom_components.homesentry.probes.power import PowerProbe
 from custom_components.homesentry.probes.power_model import Calibration
 from tests.probes.test_power import rapl_tree
@@ -66,5 +67,6 @@ def calibration() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     probe()
     calibration()

@@ -19,6 +19,7 @@ import time
 
 from aionut import AIONUTClient
 
+from benchmarks.contained import contain
 from custom_components.homesentry.probes.nut import read_ups
 from tests.peers import NutServer
 
@@ -56,4 +57,5 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     asyncio.run(main())

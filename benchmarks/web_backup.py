@@ -19,6 +19,7 @@ import time
 
 import aiohttp
 
+from benchmarks.contained import contain
 from custom_components.homesentry.probes.backup import MetricsFollower
 from custom_components.homesentry.probes.web import check_http, check_tcp
 from tests.web_server import WebServer
@@ -86,5 +87,6 @@ def backups() -> None:
 
 
 if __name__ == "__main__":
+    contain()
     asyncio.run(checks())
     backups()

@@ -29,11 +29,18 @@ from custom_components.homesentry.const import (
 from custom_components.homesentry.probes.diskstats import physical_disks
 from custom_components.homesentry.probes.public_ip import WhoamiService
 
+from .containment import refusal
 from .ddns_server import ProviderServer
 from .peers import FAR, INTERNET, NEAR, Dnsmasq, DockerEngine, NetLab, NutServer
 from .sysfs_tree import SysfsTree, home_server
 
 MACHINE_ID = "0123456789abcdef0123456789abcdef"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to run anywhere a test could send a packet beyond this machine (tests/containment.py)."""
+    if (why := refusal()) is not None:
+        pytest.exit(why, returncode=3)
 
 
 @pytest.fixture(autouse=True)

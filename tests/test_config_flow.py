@@ -151,6 +151,28 @@ async def test_menu_to_internet_entry_once(hass: HomeAssistant, socket_enabled: 
     assert result["reason"] == "use_options"
 
 
+async def test_internet_first_form_takes_the_targets_and_refuses_bad_ones(hass: HomeAssistant) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "internet"})
+    shown = {str(key): key.default() for key in result["data_schema"].schema}
+    assert shown == {"targets": "1.1.1.1, 8.8.8.8, 9.9.9.9", "resolvers": "system, 1.1.1.1, 8.8.8.8",
+                     "dns_names": "cloudflare.com"}  # fmt: skip
+    bad = {"targets": "192.0.2.3, bad/host", "resolvers": "dns.example", "dns_names": " "}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], bad)
+    assert result["errors"] == {
+        "targets": "invalid_target", "resolvers": "invalid_resolver", "dns_names": "invalid_dns_name",
+    }  # fmt: skip
+    lab = {"targets": "192.0.2.3,192.0.2.4  192.0.2.3", "resolvers": "127.0.0.1:5353", "dns_names": "lab.test"}
+    with patch("custom_components.homesentry.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], lab)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    options = result["result"].options
+    assert (options["targets"], options["resolvers"], options["dns_names"]) == (
+        ["192.0.2.3", "192.0.2.4"], ["127.0.0.1:5353"], ["lab.test"],
+    )  # fmt: skip
+    assert options["ping_count"] == const.DEFAULT_INTERNET_OPTIONS["ping_count"]
+
+
 async def test_internet_options_reject_bad_input_with_translated_errors(hass: HomeAssistant) -> None:
     entry = MockConfigEntry(
         domain=DOMAIN, title="Internet", unique_id="internet", data={"kind": "internet"},

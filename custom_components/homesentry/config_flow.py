@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 import os
 from pathlib import Path
+import re
 import socket
 from typing import Any
 
@@ -487,13 +488,23 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         """Watch the internet connection: one per Home Assistant."""
         await self.async_set_unique_id(MonitorKind.INTERNET.value)
         self._abort_if_unique_id_configured()
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self.async_create_entry(
-                title="Internet",
-                data={CONF_KIND: MonitorKind.INTERNET.value},
-                options=dict(DEFAULT_INTERNET_OPTIONS),
-            )
-        return self.async_show_form(step_id="internet", data_schema=probatio.Schema({}))
+            lists = {key: _split(user_input.get(key, "")) for key in _INTERNET_FIRST}
+            options, errors = _internet_options(lists)
+            if not errors:
+                return self.async_create_entry(
+                    title="Internet", data={CONF_KIND: MonitorKind.INTERNET.value}, options=options
+                )
+        schema = probatio.Schema(
+            {
+                probatio.Required(key, default=_joined(DEFAULT_INTERNET_OPTIONS[key])): TextSelector()
+                for key in _INTERNET_FIRST
+            }
+        )
+        return self.async_show_form(
+            step_id="internet", data_schema=self.add_suggested_values_to_schema(schema, user_input), errors=errors
+        )
 
     async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Watch this machine's disks (SMART) and md RAID arrays: one per Home Assistant.
@@ -1040,6 +1051,20 @@ def _internet_options(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[
         errors[CONF_SPEED_TEST_URL] = "invalid_url"
     options[CONF_SPEED_TEST_URL] = url
     return options, errors
+
+
+# What the first form asks (the rest are options): where to ping and what to resolve, as comma-separated text.
+_INTERNET_FIRST: tuple[str, ...] = (CONF_TARGETS, CONF_RESOLVERS, CONF_DNS_NAMES)
+
+
+def _split(text: Any) -> list[str]:
+    """The items of a comma- or space-separated field."""
+    return [item for item in re.split(r"[,\s]+", text) if item] if isinstance(text, str) else []
+
+
+def _joined(items: Any) -> str:
+    """A list option as the comma-separated text the first form shows."""
+    return ", ".join(str(item) for item in items)
 
 
 def _host_like(text: str) -> bool:

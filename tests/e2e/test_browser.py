@@ -3,7 +3,8 @@
 Home Assistant runs as its own process (as ``scripts/develop`` starts it) on a
 free port, onboarded through its HTTP API. Debian's Chromium, driven by
 Playwright, logs in, adds the integration from Settings -> Devices & services,
-picks "This server", opens the device page, then adds the Internet connection,
+picks "This server", opens the device page, then adds the Internet connection
+(against lab targets on loopback and a real dnsmasq, never the public defaults),
 a Docker engine (a real dockerd with a container), a web service (this Home
 Assistant itself) and a backup job, finds the shipped blueprints, and finally adds the shipped dashboard the
 way the README says (a new dashboard, its raw configuration editor, the file
@@ -30,7 +31,7 @@ import urllib.request
 
 import pytest
 
-from ..peers import DockerEngine, free_port
+from ..peers import Dnsmasq, DockerEngine, free_port
 
 ROOT = Path(__file__).parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -132,6 +133,9 @@ def test_newcomer_adds_this_server_and_sees_its_entities(
     from playwright.sync_api import sync_playwright
 
     docker_engine.run_container("jellyfin", "--network", "none")
+    # The Internet connection is added against the lab, never the defaults' public hosts: ping targets on
+    # loopback, and a real dnsmasq on loopback as its resolver (the suite runs where nothing else is reachable).
+    dns = Dnsmasq(tmp_path / "dns", hosts={"lab.test": "127.0.0.2"}).start()
     metrics = tmp_path / "backup.jsonl"
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3 * 3600))
     metrics.write_text(json.dumps({"timestamp": stamp, "success": True, "duration_total": 512}) + "\n")
@@ -144,7 +148,7 @@ def test_newcomer_adds_this_server_and_sees_its_entities(
         page.set_default_timeout(120_000)
         try:
             _add_this_server(page, home_assistant, shots)
-            _add_the_rest(page, home_assistant, docker_engine.url, metrics)
+            _add_the_rest(page, home_assistant, docker_engine.url, metrics, dns.spec)
             _add_the_dashboard(page, home_assistant, shots)
         except Exception:
             page.screenshot(path=str(shots / "failure.png"), full_page=True)
@@ -152,6 +156,7 @@ def test_newcomer_adds_this_server_and_sees_its_entities(
             print(page.locator("body").inner_text()[:3000])
             raise
         browser.close()
+    dns.stop()
     assert (shots / "device.png").stat().st_size > 10_000
     assert (shots / "dashboard.png").stat().st_size > 10_000
 
@@ -202,10 +207,11 @@ def _add(page: Any, home_assistant: str, choices: list[str], fields: dict[str, s
     page.get_by_role("button", name="Finish").click()
 
 
-def _add_the_rest(page: Any, home_assistant: str, docker: str, metrics: Path) -> None:
+def _add_the_rest(page: Any, home_assistant: str, docker: str, metrics: Path, resolver: str) -> None:
     from playwright.sync_api import expect
 
-    _add(page, home_assistant, ["Internet connection"], {})  # a menu choice and one confirmation
+    lab = {"Ping targets": "127.0.0.2, 127.0.0.3", "DNS resolvers": resolver, "Names to resolve": "lab.test"}
+    _add(page, home_assistant, ["Internet connection"], lab)
     _add(page, home_assistant, ["Docker containers"], {"Engine address": docker})
     _add(page, home_assistant, ["Web service", "HTTP(S): an address must answer as expected"],
          {"Name": "Home Assistant", "Address": home_assistant})  # fmt: skip
