@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 import socket
 from typing import Any
 from unittest.mock import patch
@@ -11,7 +12,10 @@ from homeassistant import config_entries
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
+from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.homesentry import const
 from custom_components.homesentry.const import DOMAIN
@@ -333,3 +337,45 @@ async def test_docker_options(hass: HomeAssistant, engine: DockerEngine) -> None
     assert docker.engine.update_interval.total_seconds() == 30
     assert docker.usage.update_interval.total_seconds() == 120
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def _rest_flow(client: Any, path: list[str]) -> str:
+    """Open a HomeSentry config flow through the REST API, as the frontend does, down the menu ``path``."""
+    response = await client.post("/api/config/config_entries/flow", json={"handler": DOMAIN})
+    flow_id = (await response.json())["flow_id"]
+    for choice in path:
+        response = await client.post(f"/api/config/config_entries/flow/{flow_id}", json={"next_step_id": choice})
+        assert response.status == 200
+    return str(flow_id)
+
+
+async def test_hostile_engine_addresses_are_a_form_error_over_rest(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    flow_id = await _rest_flow(client, ["docker"])
+    for url in ("http://[::1", "tcp://127.0.0.1:-1", "tcp://127.0.0.1:99999", "tcp://:2375", "unix://", "tcp://a b"):
+        response = await client.post(f"/api/config/config_entries/flow/{flow_id}", json={"url": url})
+        assert response.status == 200, url  # was HTTP 500: docker-py's urlparse raised ValueError
+        assert (await response.json())["errors"] == {"url": "invalid_engine_url"}, url
+    assert "Traceback" not in caplog.text
+
+
+async def test_backup_names_are_trimmed_bounded_and_printable(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, tmp_path: Path
+) -> None:
+    assert await async_setup_component(hass, "config", {})
+    client = await hass_client()
+    flow_id = await _rest_flow(client, ["backup"])
+    refused = {"x" * 5000: "name_too_long", "night\x00ly": "name_invalid", "night\nly": "name_invalid",
+               "\x1b[31mred": "name_invalid", "\u202eylthgin": "name_invalid", "   ": "name_required"}  # fmt: skip
+    for name, error in refused.items():
+        response = await client.post(f"/api/config/config_entries/flow/{flow_id}", json={"name": name})
+        assert response.status == 200
+        assert (await response.json())["errors"] == {"name": error}, repr(name)
+    with patch("custom_components.homesentry.async_setup_entry", return_value=True):
+        response = await client.post(
+            f"/api/config/config_entries/flow/{flow_id}", json={"name": "  Nightly 🌙  ", "path": str(tmp_path / "m")}
+        )
+    assert (await response.json())["title"] == "Nightly 🌙"

@@ -8,6 +8,7 @@ from pathlib import Path
 import re
 import socket
 from typing import Any
+import unicodedata
 
 from homeassistant.components.sensor import SensorDeviceClass
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
@@ -145,6 +146,22 @@ from .probes.sysfs import slug
 from .probes.web import PRESETS, CheckKind, parse_headers, parse_statuses
 from .ups import nut_client
 from .web_service import run_check
+
+# A name becomes an entry's title and a device's name: trimmed, of sane length, without control characters
+# (line breaks, NUL, escapes) or the bidirectional overrides that make text read other than it is stored.
+NAME_MAX = 64
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _name_error(name: str) -> str | None:
+    """The translated error for a trimmed name, or None when it will do."""
+    if not name:
+        return "name_required"
+    if len(name) > NAME_MAX:
+        return "name_too_long"
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS for c in name):
+        return "name_invalid"
+    return None
 
 
 def _host_unique_id(machine_id: str) -> str:
@@ -368,8 +385,8 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         if user_input is not None:
             name = str(user_input.get(CONF_NAME, "")).strip()
             path = str(user_input.get(CONF_PATH) or "").strip()
-            if not name:
-                errors[CONF_NAME] = "name_required"
+            if name_error := _name_error(name):
+                errors[CONF_NAME] = name_error
             elif path and not Path(path).is_absolute():
                 errors[CONF_PATH] = "path_not_absolute"
             elif path and not await self.hass.async_add_executor_job(Path(path).parent.is_dir):
@@ -472,9 +489,9 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured()
         errors: dict[str, str] = {}
         if user_input is not None:
-            name = user_input[CONF_NAME].strip()
-            if not name:
-                errors[CONF_NAME] = "name_required"
+            name = str(user_input[CONF_NAME]).strip()
+            if name_error := _name_error(name):
+                errors[CONF_NAME] = name_error
             else:
                 interfaces = await self.hass.async_add_executor_job(physical_interfaces, const.SYSFS_ROOT)
                 return self.async_create_entry(
@@ -570,9 +587,9 @@ class HomeSentryConfigFlow(ConfigFlow, domain=DOMAIN):
             machine_id = await self.hass.async_add_executor_job(read_machine_id, const.ETC_ROOT)
             await self.async_set_unique_id(_host_unique_id(machine_id))
             self._abort_if_unique_id_mismatch(reason="different_machine")
-            name = user_input[CONF_NAME].strip()
-            if not name:
-                errors[CONF_NAME] = "name_required"
+            name = str(user_input[CONF_NAME]).strip()
+            if name_error := _name_error(name):
+                errors[CONF_NAME] = name_error
             else:
                 return self.async_update_reload_and_abort(entry, title=name, data_updates={CONF_NAME: name})
         return self.async_show_form(step_id="reconfigure", data_schema=_name_schema(entry.title), errors=errors)
@@ -965,6 +982,8 @@ def _web_check(kind: CheckKind, user_input: dict[str, Any]) -> tuple[dict[str, A
     errors: dict[str, str] = {}
     data: dict[str, Any] = {CONF_KIND: MonitorKind.WEB_SERVICE.value, CONF_CHECK: kind.value}
     name = str(user_input.get(CONF_NAME) or "").strip()
+    if name and (name_error := _name_error(name)):
+        errors[CONF_NAME] = name_error
     if kind != CheckKind.HTTP:
         host = str(user_input.get(CONF_HOST, "")).strip()
         if not _host_like(host):
@@ -975,8 +994,9 @@ def _web_check(kind: CheckKind, user_input: dict[str, Any]) -> tuple[dict[str, A
             return data, name or f"{host}:{data[CONF_PORT]}", errors
         return data, name or host, errors
     preset = PRESETS.get(user_input.get(CONF_PRESET, "custom"))
-    url = URL(str(user_input.get(CONF_URL, "")).strip())
-    if url.scheme not in ("http", "https") or not url.host:
+    url = _http_url(str(user_input.get(CONF_URL, "")))
+    if url is None:
+        url = URL()
         errors[CONF_URL] = "invalid_url"
     elif preset is not None and url.path in ("", "/"):
         url = url.with_path(preset.path)  # the app's health endpoint under the address given
@@ -1000,6 +1020,21 @@ def _web_check(kind: CheckKind, user_input: dict[str, Any]) -> tuple[dict[str, A
         CONF_VERIFY_TLS: bool(user_input.get(CONF_VERIFY_TLS, True)),
     }
     return data, name or str(url.host), errors
+
+
+def _http_url(text: str) -> URL | None:
+    """An http(s) address with a host and a sane port, or None for anything that is not one."""
+    text = text.strip()
+    if not text or any(c.isspace() or not c.isprintable() for c in text):
+        return None
+    try:
+        url = URL(text)
+        port = url.port  # a port out of range raises here
+    except ValueError, TypeError:
+        return None
+    if url.scheme not in ("http", "https") or not url.host or port is None or not 0 < port < 65536:
+        return None
+    return url
 
 
 def _web_unique_id(data: dict[str, Any]) -> str:

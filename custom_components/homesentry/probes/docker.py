@@ -17,6 +17,7 @@ from pathlib import Path
 import re
 import threading
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import docker
 from docker.errors import APIError, DockerException, NotFound
@@ -193,11 +194,24 @@ class UsageSample:
 
 
 def normalize_url(text: str) -> str:
-    """``unix://``, ``tcp://``, ``http(s)://`` as given; a bare path becomes ``unix://``."""
+    """``unix://``, ``tcp://``, ``http(s)://`` as given; a bare path becomes ``unix://``.
+
+    Anything else, or an address that does not parse (``http://[::1``, a port out
+    of range, control characters, no host) is :class:`InvalidEngineUrl`.
+    """
     url = text.strip()
     if url.startswith("/"):
-        return f"unix://{url}"
-    if url.startswith(("unix:///", "tcp://", "http://", "https://")) and len(url.split("://", 1)[1]) > 1:
+        url = f"unix://{url}"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise InvalidEngineUrl(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # a port that is no number, or out of range, raises here
+    except ValueError as err:
+        raise InvalidEngineUrl(url) from err
+    if parts.scheme == "unix" and not parts.netloc and len(parts.path) > 1:
+        return url
+    if parts.scheme in ("tcp", "http", "https") and parts.hostname and port != 0:
         return url
     raise InvalidEngineUrl(url)
 
@@ -216,6 +230,8 @@ def open_client(url: str, *, timeout: int = REQUEST_TIMEOUT) -> docker.APIClient
         return docker.APIClient(base_url=url, version="auto", timeout=timeout, max_pool_size=STATS_WORKERS + 2)
     except DockerException as err:
         raise _engine_error(err) from err
+    except ValueError as err:  # an address docker-py's own parser refuses
+        raise InvalidEngineUrl(url) from err
 
 
 def _engine_error(err: BaseException) -> EngineError:
