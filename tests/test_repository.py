@@ -217,3 +217,38 @@ def test_the_translation_rules_catch_what_hassfest_rejects() -> None:
         "issues.both: needs exactly one of description and fix_flow",
         "exceptions.Bad_Key: not a valid translation key",
     ]
+
+
+def test_release_version_is_the_changelogs_and_the_tested_versions_are_said() -> None:
+    manifest = _json(INTEGRATION / "manifest.json")
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    newest = re.search(r"^## (\d+\.\d+\.\d+) — \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE)
+    assert newest is not None
+    pyproject = re.search(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE)
+    assert pyproject is not None
+    assert manifest["version"] == newest[1] == pyproject[1]
+    # The Home Assistant releases the suite and the browser test run against, said where users look.
+    suite = re.search(r"pytest-homeassistant-custom-component==(\S+)", (ROOT / "requirements_test.txt").read_text())
+    newest_ha = re.search(r"^homeassistant==(\S+)$", (ROOT / "requirements_ha_next.txt").read_text(), re.MULTILINE)
+    assert suite is not None
+    assert newest_ha is not None
+    for text in (changelog, (ROOT / "README.md").read_text()):
+        assert "2026.10.4" in text
+        assert newest_ha[1] in text
+        assert suite[1] in text
+    hacs = _json(ROOT / "hacs.json")
+    assert hacs["homeassistant"] <= "2026.10.4"  # HACS offers it no older than the suite tests
+
+
+def test_github_workflows_run_the_checks_hacs_users_expect() -> None:
+    workflows = {p.name: yaml.safe_load(p.read_text()) for p in (ROOT / ".github" / "workflows").glob("*.yml")}
+    steps = [s for w in workflows.values() for job in w["jobs"].values() for s in job["steps"]]
+    uses = {s.get("uses", "").split("@")[0]: s for s in steps}
+    assert "home-assistant/actions/hassfest" in uses
+    assert uses["hacs/action"]["with"]["category"] == "integration"
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert "scripts/test" in runs
+    assert "scripts/lint" in runs
+    for workflow in workflows.values():
+        triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads "on" as true
+        assert {"push", "pull_request"} <= set(triggers)

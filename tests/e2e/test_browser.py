@@ -37,6 +37,8 @@ ROOT = Path(__file__).parents[2]
 CHROMIUM = "/usr/bin/chromium"
 USER, PASSWORD = "newcomer", "a long and fine passphrase"
 CLIENT_ID = "http://127.0.0.1/"
+# The Home Assistant that runs: this venv's, or the newest release's (scripts/test-ha-next sets it).
+HASS = os.environ.get("HOMESENTRY_E2E_HASS") or str(Path(sys.executable).parent / "hass")
 
 
 def _need_browser() -> None:
@@ -89,9 +91,7 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     log = (config / "hass.log").open("w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "hass"), "--config", str(config)], stdout=log, stderr=subprocess.STDOUT
-    )
+    process = subprocess.Popen([HASS, "--config", str(config)], stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 240
         while True:
@@ -116,6 +116,9 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
         _post(f"{url}/api/onboarding/analytics", {}, token)
         _post(f"{url}/api/onboarding/integration", {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID}, token)
         _wait_running(url, token, deadline=time.monotonic() + 240)  # a cold first start compiles a lot
+        request = urllib.request.Request(f"{url}/api/config", headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            print(f"\nbrowser test against Home Assistant {json.load(answer)['version']} ({HASS})")
         yield url
     finally:
         process.terminate()
