@@ -36,6 +36,7 @@ from custom_components.homesentry.const import (
     MonitorKind,
 )
 from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
+from custom_components.homesentry.disks import SmartCoordinator
 from custom_components.homesentry.probes.smart import SmartReader
 
 from .conftest import entity_state, setup_entry
@@ -384,6 +385,19 @@ async def test_config_flow_options_and_reconfigure(hass: HomeAssistant, tmp_path
     assert entity_state(hass, entry, "smart_disks").state == "1"
 
 
+async def _machine_in_home_assistant(
+    hass: HomeAssistant, tmp_path: Path
+) -> tuple[Path, dict[str, str], MockConfigEntry, SmartCoordinator]:
+    """The machine of DISKS set up in Home Assistant: its recordings' directory, disk keys, entry, SMART coordinator."""
+    smartctl = machine(tmp_path / "machine", DISKS)
+    key = keys(smartctl)
+    entry = disks_entry(smartctl)
+    await setup_entry(hass, entry)
+    coordinator = entry.runtime_data.disks.smart if entry.runtime_data.disks else None
+    assert coordinator is not None
+    return Path(smartctl).parent, key, entry, coordinator
+
+
 async def test_a_hung_disk_costs_only_its_own_entities_and_recovers(
     hass: HomeAssistant,
     tmp_path: Path,
@@ -392,13 +406,8 @@ async def test_a_hung_disk_costs_only_its_own_entities_and_recovers(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     monkeypatch.setattr(const, "SMARTCTL_TIMEOUT", 1.0)
-    smartctl = machine(tmp_path / "machine", DISKS)
-    key = keys(smartctl)
-    entry = disks_entry(smartctl)
-    await setup_entry(hass, entry)
-    coordinator = entry.runtime_data.disks.smart if entry.runtime_data.disks else None
-    assert coordinator is not None
-    hang = Path(smartctl).parent / "hang_dev_nvme0"
+    directory, key, entry, coordinator = await _machine_in_home_assistant(hass, tmp_path)
+    hang = directory / "hang_dev_nvme0"
     hang.touch()
     # Refreshed directly: the timeout runs on the monotonic clock, which a frozen clock would stop.
     for _ in range(2):
@@ -421,14 +430,9 @@ async def test_a_hung_disk_costs_only_its_own_entities_and_recovers(
 async def test_an_answer_that_cannot_be_parsed_costs_only_that_disk_and_recovers(
     hass: HomeAssistant, tmp_path: Path, proc: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    smartctl = machine(tmp_path / "machine", DISKS)
-    key = keys(smartctl)
-    entry = disks_entry(smartctl)
-    await setup_entry(hass, entry)
-    coordinator = entry.runtime_data.disks.smart if entry.runtime_data.disks else None
-    assert coordinator is not None
+    directory, key, entry, coordinator = await _machine_in_home_assistant(hass, tmp_path)
     # The NVMe disk's recorded answer with one counter pySMART cannot read (it raises ValueError).
-    recorded = Path(smartctl).parent / "_-d_nvme_--all__dev_nvme0"
+    recorded = directory / "_-d_nvme_--all__dev_nvme0"
     good = recorded.read_text()
     recorded.write_text(good.replace("Power On Hours:                     15", "Power On Hours: lots"))
     for _ in range(2):
