@@ -16,6 +16,7 @@ Skipped where Chromium or Playwright is missing, unless the peers are required (
 from __future__ import annotations
 
 from collections.abc import Iterator
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -76,15 +77,15 @@ def _wait_running(url: str, token: str, deadline: float) -> None:
         time.sleep(1)
 
 
-@pytest.fixture
-def home_assistant(socket_enabled: None) -> Iterator[str]:
-    """A running, onboarded Home Assistant with this integration available; its URL."""
+@contextlib.contextmanager
+def _running_home_assistant(language: str) -> Iterator[str]:
+    """A running, onboarded Home Assistant in ``language`` with this integration available; its URL."""
     _need_browser()
     config = Path(tempfile.mkdtemp(prefix="hs-e2e-"))
     port = free_port()
     (config / "custom_components").symlink_to(ROOT / "custom_components")
     (config / "configuration.yaml").write_text(
-        "homeassistant:\n  name: Home\n  time_zone: UTC\n  unit_system: metric\n"
+        f"homeassistant:\n  name: Home\n  time_zone: UTC\n  unit_system: metric\n  language: {language}\n"
         "frontend:\nconfig:\nrecorder:\nhistory:\n"
         f"http:\n  server_host: 127.0.0.1\n  server_port: {port}\n"
         "logger:\n  default: warning\n"
@@ -104,7 +105,7 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
                 time.sleep(0.5)
         code = _post(
             f"{url}/api/onboarding/users",
-            {"client_id": CLIENT_ID, "name": "Newcomer", "username": USER, "password": PASSWORD, "language": "en"},
+            {"client_id": CLIENT_ID, "name": "Newcomer", "username": USER, "password": PASSWORD, "language": language},
         )["auth_code"]
         token = _post(
             f"{url}/auth/token",
@@ -132,6 +133,20 @@ def home_assistant(socket_enabled: None) -> Iterator[str]:
     # Nothing is installed at run time (nothing could be: the suite is contained); a package Home Assistant
     # wants is pinned in requirements_test.txt / requirements_ha_next.txt instead.
     assert "Unable to install package" not in text, [line for line in text.splitlines() if "Unable to install" in line]
+
+
+@pytest.fixture
+def home_assistant(socket_enabled: None) -> Iterator[str]:
+    """A running, onboarded Home Assistant in English; its URL."""
+    with _running_home_assistant("en") as url:
+        yield url
+
+
+@pytest.fixture
+def home_assistant_de(socket_enabled: None) -> Iterator[str]:
+    """The same in German: its system language (entity names) is German."""
+    with _running_home_assistant("de") as url:
+        yield url
 
 
 def test_newcomer_adds_this_server_and_sees_its_entities(
@@ -261,3 +276,46 @@ def _add_the_dashboard(page: Any, home_assistant: str, shots: Path) -> None:
     expect(page.get_by_text("CPU usage").first).to_be_visible()
     page.wait_for_timeout(2000)  # graphs draw
     page.screenshot(path=str(shots / "dashboard.png"), full_page=True)
+
+
+def test_a_german_user_sees_homesentry_in_german(home_assistant_de: str, tmp_path: Path) -> None:
+    """A user whose browser and profile say German: the menu, the form and the entity names are German."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
+        context.add_init_script("window.localStorage.setItem('selectedLanguage', JSON.stringify('de'));")
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        try:
+            page.goto(home_assistant_de)
+            page.get_by_role("textbox", name="Benutzername").fill(USER)
+            page.get_by_role("textbox", name="Passwort").fill(PASSWORD)
+            page.get_by_role("button", name="Anmelden").click()
+            page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
+            confirm = page.locator("dialog-http-pending-config").get_by_role("button", name="Bestätigen")
+            page.add_locator_handler(confirm, lambda button: button.click())
+            page.goto(f"{home_assistant_de}/config/integrations/dashboard")
+            page.get_by_role("button", name="Integration hinzufügen").click()
+            page.get_by_placeholder("Nach einem Markennamen suchen").fill("HomeSentry")
+            page.get_by_text("HomeSentry", exact=True).click()
+            expect(page.get_by_text("Was soll HomeSentry überwachen?")).to_be_visible()  # the menu
+            page.get_by_text("Dieser Server", exact=True).click()
+            expect(page.get_by_text("Überwacht den Rechner, auf dem Home Assistant läuft", exact=False)).to_be_visible()
+            page.get_by_role("textbox", name="Name").fill("nas")
+            page.get_by_role("button", name="OK").click()
+            page.get_by_role("button", name="Fertigstellen").click()
+
+            page.goto(f"{home_assistant_de}/config/integrations/integration/homesentry")
+            page.locator("a[href^='/config/devices/device/']").first.click()
+            for name in ("CPU-Auslastung", "Speicherauslastung", "Gesundheit", "Letzter Systemstart"):
+                expect(page.get_by_text(name, exact=True).first).to_be_visible()
+            expect(page.get_by_text("CPU usage", exact=True)).to_have_count(0)
+            page.screenshot(path=str(tmp_path / "device-de.png"), full_page=True)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure-de.png"), full_page=True)
+            print(f"German browser pass failed; screenshot in {tmp_path / 'failure-de.png'}; page text:")
+            print(page.locator("body").inner_text()[:3000])
+            raise
+        browser.close()
