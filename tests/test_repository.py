@@ -10,12 +10,13 @@ from types import ModuleType
 
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import yaml
 
 from custom_components.homesentry.const import DOMAIN
 
-from .translation_rules import tree_problems
+from .translation_rules import placeholders, strings_of, tree_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -252,3 +253,30 @@ def test_github_workflows_run_the_checks_hacs_users_expect() -> None:
     for workflow in workflows.values():
         triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads "on" as true
         assert {"push", "pull_request"} <= set(triggers)
+
+
+LANGUAGES = ("de", "nl", "fr", "es", "it", "pl")
+
+
+def test_the_languages_shipped_are_english_and_six_more() -> None:
+    assert {p.stem for p in (INTEGRATION / "translations").glob("*.json")} == {"en", *LANGUAGES}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_translation_has_every_string_with_its_placeholders(language: str) -> None:
+    source = dict(strings_of(_json(INTEGRATION / "strings.json")))
+    tree = _json(INTEGRATION / "translations" / f"{language}.json")  # valid JSON, or this fails
+    translated = dict(strings_of(tree))
+    assert set(translated) - set(source) == set(), "keys strings.json does not have"
+    assert set(source) - set(translated) == set(), "keys left untranslated"
+    for key, text in source.items():
+        assert translated[key].strip(), key
+        assert placeholders(translated[key]) == placeholders(text), key  # {name}, {found}, ... kept exactly
+        assert translated[key].count("`") == text.count("`"), key  # Markdown code kept
+    assert tree_problems(tree) == []  # hassfest's rules hold in every language
+    # On one device no two entities may share a name: what differs in English differs here too.
+    names: dict[str, set[str]] = {}
+    for platform, entities in tree["entity"].items():
+        for key, entity in entities.items():
+            names.setdefault(entity["name"], set()).add(source[f"entity.{platform}.{key}.name"])
+    assert {name: english for name, english in names.items() if len(english) > 1} == {}
