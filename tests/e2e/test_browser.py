@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import contextlib
+from dataclasses import dataclass
 import json
 import os
 from pathlib import Path
@@ -168,42 +169,73 @@ def test_newcomer_adds_this_server_and_sees_its_entities(
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(120_000)
-        try:
+        with _shown_on_failure(page, shots / "failure.png"):
             _add_this_server(page, home_assistant, shots)
             _add_the_rest(page, home_assistant, docker_engine.url, metrics, dns.spec)
             _add_the_dashboard(page, home_assistant, shots)
-        except Exception:
-            page.screenshot(path=str(shots / "failure.png"), full_page=True)
-            print(f"browser test failed; screenshot in {shots / 'failure.png'}; page text:")
-            print(page.locator("body").inner_text()[:3000])
-            raise
         browser.close()
     dns.stop()
     assert (shots / "device.png").stat().st_size > 10_000
     assert (shots / "dashboard.png").stat().st_size > 10_000
 
 
+@contextlib.contextmanager
+def _shown_on_failure(page: Any, screenshot: Path) -> Iterator[None]:
+    """On any failure inside: a full-page screenshot and the page's text, then the failure."""
+    try:
+        yield
+    except Exception:
+        page.screenshot(path=str(screenshot), full_page=True)
+        print(f"browser test failed; screenshot in {screenshot}; page text:")
+        print(page.locator("body").inner_text()[:3000])
+        raise
+
+
+@dataclass(frozen=True)
+class FrontendWords:
+    """The Home Assistant frontend's own words the tests click, in one language (its translations' text)."""
+
+    username: str
+    password: str
+    log_in: str
+    confirm: str
+    add_integration: str
+    search_brand: str
+    submit: str
+    finish: str
+
+
+ENGLISH = FrontendWords("Username", "Password", "Log in", "Confirm", "Add integration", "Search for a brand name",
+                        "Submit", "Finish")  # fmt: skip
+GERMAN = FrontendWords("Benutzername", "Passwort", "Anmelden", "Bestätigen", "Integration hinzufügen",
+                       "Nach einem Markennamen suchen", "OK", "Fertigstellen")  # fmt: skip
+
+
+def _log_in_and_open_homesentry(page: Any, home_assistant: str, words: FrontendWords) -> None:
+    """Log in, then Settings -> Devices & services -> Add integration -> HomeSentry: its menu is open."""
+    page.goto(home_assistant)
+    page.get_by_role("textbox", name=words.username).fill(USER)
+    page.get_by_role("textbox", name=words.password).fill(PASSWORD)
+    page.get_by_role("button", name=words.log_in).click()
+    page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
+    # Home Assistant asks, once and whenever it likes, to keep configuration.yaml's HTTP settings.
+    confirm = page.locator("dialog-http-pending-config").get_by_role("button", name=words.confirm)
+    page.add_locator_handler(confirm, lambda button: button.click())
+    page.goto(f"{home_assistant}/config/integrations/dashboard")
+    page.get_by_role("button", name=words.add_integration).click()
+    page.get_by_placeholder(words.search_brand).fill("HomeSentry")
+    page.get_by_text("HomeSentry", exact=True).click()
+
+
 def _add_this_server(page: Any, home_assistant: str, shots: Path) -> None:
     from playwright.sync_api import expect
 
-    page.goto(home_assistant)
-    page.get_by_role("textbox", name="Username").fill(USER)
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
-
-    # Home Assistant asks, once and whenever it likes, to keep configuration.yaml's HTTP settings.
-    confirm = page.locator("dialog-http-pending-config").get_by_role("button", name="Confirm")
-    page.add_locator_handler(confirm, lambda button: button.click())
-    page.goto(f"{home_assistant}/config/integrations/dashboard")
-    page.get_by_role("button", name="Add integration").click()
-    page.get_by_placeholder("Search for a brand name").fill("HomeSentry")
-    page.get_by_text("HomeSentry", exact=True).click()
+    _log_in_and_open_homesentry(page, home_assistant, ENGLISH)
     page.get_by_text("This server", exact=True).click()
     page.get_by_role("textbox", name="Name").fill("nas")  # the name the shipped dashboard expects
     page.screenshot(path=str(shots / "config-flow.png"))
-    page.get_by_role("button", name="Submit").click()
-    page.get_by_role("button", name="Finish").click()
+    page.get_by_role("button", name=ENGLISH.submit).click()
+    page.get_by_role("button", name=ENGLISH.finish).click()
 
     page.goto(f"{home_assistant}/config/integrations/integration/homesentry")
     page.locator("a[href^='/config/devices/device/']").first.click()
@@ -225,8 +257,8 @@ def _add(page: Any, home_assistant: str, choices: list[str], fields: dict[str, s
         page.get_by_text(choice, exact=True).click()
     for name, value in fields.items():
         page.get_by_role("textbox", name=name).fill(value)  # its name ends with "*" when required
-    page.get_by_role("button", name="Submit").click()
-    page.get_by_role("button", name="Finish").click()
+    page.get_by_role("button", name=ENGLISH.submit).click()
+    page.get_by_role("button", name=ENGLISH.finish).click()
 
 
 def _add_the_rest(page: Any, home_assistant: str, docker: str, metrics: Path, resolver: str) -> None:
@@ -288,24 +320,14 @@ def test_a_german_user_sees_homesentry_in_german(home_assistant_de: str, tmp_pat
         context.add_init_script("window.localStorage.setItem('selectedLanguage', JSON.stringify('de'));")
         page = context.new_page()
         page.set_default_timeout(120_000)
-        try:
-            page.goto(home_assistant_de)
-            page.get_by_role("textbox", name="Benutzername").fill(USER)
-            page.get_by_role("textbox", name="Passwort").fill(PASSWORD)
-            page.get_by_role("button", name="Anmelden").click()
-            page.wait_for_url(lambda url: "/auth/" not in url and "auth_callback" not in url)
-            confirm = page.locator("dialog-http-pending-config").get_by_role("button", name="Bestätigen")
-            page.add_locator_handler(confirm, lambda button: button.click())
-            page.goto(f"{home_assistant_de}/config/integrations/dashboard")
-            page.get_by_role("button", name="Integration hinzufügen").click()
-            page.get_by_placeholder("Nach einem Markennamen suchen").fill("HomeSentry")
-            page.get_by_text("HomeSentry", exact=True).click()
+        with _shown_on_failure(page, tmp_path / "failure-de.png"):
+            _log_in_and_open_homesentry(page, home_assistant_de, GERMAN)
             expect(page.get_by_text("Was soll HomeSentry überwachen?")).to_be_visible()  # the menu
             page.get_by_text("Dieser Server", exact=True).click()
             expect(page.get_by_text("Überwacht den Rechner, auf dem Home Assistant läuft", exact=False)).to_be_visible()
             page.get_by_role("textbox", name="Name").fill("nas")
-            page.get_by_role("button", name="OK").click()
-            page.get_by_role("button", name="Fertigstellen").click()
+            page.get_by_role("button", name=GERMAN.submit).click()
+            page.get_by_role("button", name=GERMAN.finish).click()
 
             page.goto(f"{home_assistant_de}/config/integrations/integration/homesentry")
             page.locator("a[href^='/config/devices/device/']").first.click()
@@ -313,9 +335,4 @@ def test_a_german_user_sees_homesentry_in_german(home_assistant_de: str, tmp_pat
                 expect(page.get_by_text(name, exact=True).first).to_be_visible()
             expect(page.get_by_text("CPU usage", exact=True)).to_have_count(0)
             page.screenshot(path=str(tmp_path / "device-de.png"), full_page=True)
-        except Exception:
-            page.screenshot(path=str(tmp_path / "failure-de.png"), full_page=True)
-            print(f"German browser pass failed; screenshot in {tmp_path / 'failure-de.png'}; page text:")
-            print(page.locator("body").inner_text()[:3000])
-            raise
         browser.close()
