@@ -1081,8 +1081,8 @@ def _internet_options(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[
             errors[CONF_RESOLVERS] = "invalid_resolver"
     if not options[CONF_DNS_NAMES] or any(not _host_like(n) for n in options[CONF_DNS_NAMES]):
         errors[CONF_DNS_NAMES] = "invalid_dns_name"
-    url = options[CONF_SPEED_TEST_URL].strip()
-    if not url.startswith(("http://", "https://")):
+    url = str(options[CONF_SPEED_TEST_URL]).strip()
+    if _http_url(url) is None:
         errors[CONF_SPEED_TEST_URL] = "invalid_url"
     options[CONF_SPEED_TEST_URL] = url
     return options, errors
@@ -1140,8 +1140,4 @@ def _reachability_target(text: str) -> bool:
     """A port on the hostname (``443``) or a URL (``https://host/path``)."""
     if text.isdigit():
         return 0 < int(text) < 65536
-    try:
-        url = URL(text)
-    except ValueError:
-        return False
-    return url.scheme in ("http", "https") and bool(url.host)
+    return _http_url(text) is not None
