@@ -73,7 +73,7 @@ def _baseline(schema: Any) -> dict[str, Any]:
         offered = (key.description or {}).get("suggested_value") if hasattr(key, "description") else None
         if offered is None and callable(getattr(key, "default", None)):
             offered = key.default()
-        if offered is None or offered.__class__.__name__ == "Undefined":
+        if offered is None:
             offered = False if isinstance(value, BooleanSelector) else "x"
         values[str(key)] = offered
     return values

@@ -177,8 +177,7 @@ class DiskReading:
 
     def raw(self, attribute: int) -> int | None:
         """The raw value of an ATA attribute, if the disk has it."""
-        found = self.attributes.get(attribute)
-        return None if found is None else found.raw_value
+        return _raw_of(self.attributes, attribute)
 
     def count(self, attribute: int) -> int | None:
         """The count an ATA counter attribute holds, unpacked, if the disk has it."""
@@ -219,7 +218,7 @@ def plain_serial(serial: str | None) -> str | None:
 
 
 class _Smartctl(Smartctl):  # type: ignore[misc]  # pySMART ships no type hints
-    """pySMART's smartctl wrapper with a timeout, plain decoding and the standby rule."""
+    """pySMART's smartctl wrapper with a timeout, plain decoding, digit groups read and the standby rule."""
 
     def __init__(self, smartctl_path: str, timeout: float) -> None:
         super().__init__(smartctl_path=smartctl_path, options=[])
@@ -269,6 +268,7 @@ class _Smartctl(Smartctl):  # type: ignore[misc]  # pySMART ships no type hints
 
 
 def _raw_of(attributes: Mapping[int, AtaAttribute], number: int) -> int | None:
+    """The raw value of attribute ``number``, if ``attributes`` has it."""
     found = attributes.get(number)
     return None if found is None else found.raw_value
 

@@ -82,7 +82,6 @@ STANDARD_NAMES: Final[Mapping[int, str]] = {
     197: "Current_Pending_Sector",
     198: "Offline_Uncorrectable",
 }
-CRITICAL_ATTRIBUTES: Final = frozenset({5, 10, 184, 187, 188, 196, 197, 198})
 _NVME_TEMPERATURE_BIT: Final = 0x02
 # NVMe critical warning bits, as the specification names them.
 NVME_WARNING_BITS: Final[Mapping[int, str]] = {
