@@ -45,7 +45,7 @@ async def _cycle_ms(hass: HomeAssistant, entry: Any) -> float:
     """One poll cycle of the server, entities written and listeners run, in ms."""
     await asyncio.sleep(0.5)  # values move between cycles, as they do 30 s apart
     start = time.perf_counter()
-    await entry.runtime_data.host.async_refresh()
+    await entry.runtime_data.monitor.host.async_refresh()
     await hass.async_block_till_done()
     return (time.perf_counter() - start) * 1000
 

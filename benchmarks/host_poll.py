@@ -43,7 +43,7 @@ import psutil_home_assistant as ha_psutil
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from benchmarks.contained import contain
-from custom_components.homesentry.host import HOST_SENSORS
+from custom_components.homesentry.monitors.host.entities import HOST_SENSORS
 from custom_components.homesentry.probes.host import ALL_CATEGORIES, Category, HostProbe
 from custom_components.homesentry.probes.network import physical_interfaces
 from tests.sysfs_tree import home_server

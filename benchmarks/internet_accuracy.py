@@ -22,7 +22,7 @@ import tempfile
 import time
 
 from benchmarks.contained import contain
-from custom_components.homesentry.const import DEFAULT_INTERNET_OPTIONS
+from custom_components.homesentry.monitors.internet.options import DEFAULT_INTERNET_OPTIONS
 from custom_components.homesentry.probes.dns import lookup_all
 from custom_components.homesentry.probes.ping import PingMethod, jitter, ping
 from custom_components.homesentry.probes.public_ip import WhoamiService, public_address

@@ -20,7 +20,7 @@ import time
 from aionut import AIONUTClient
 
 from benchmarks.contained import contain
-from custom_components.homesentry.probes.nut import read_ups
+from custom_components.homesentry.probes.ups import read_ups
 from tests.peers import NutServer
 
 RUNS = 500

@@ -21,7 +21,7 @@ import aiohttp
 
 from benchmarks.contained import contain
 from custom_components.homesentry.probes.backup import MetricsFollower
-from custom_components.homesentry.probes.web import check_http, check_tcp
+from custom_components.homesentry.probes.web_service import check_http, check_tcp
 from tests.web_server import WebServer
 
 RUNS = 200

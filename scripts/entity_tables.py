@@ -16,67 +16,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from custom_components.homesentry.backups import BACKUP_BINARY_SENSORS, BACKUP_SENSORS  # noqa: E402
-from custom_components.homesentry.containers import (  # noqa: E402
-    CONTAINER_BINARY_SENSORS,
-    CONTAINER_SENSORS,
-    ENGINE_BINARY_SENSORS,
-    ENGINE_SENSORS,
-    RESTART_BUTTON,
-    USAGE_SENSORS,
-)
-from custom_components.homesentry.ddns import (  # noqa: E402
-    RECORD_BINARY_SENSORS,
-    RECORD_SENSORS,
-    UPDATE_BUTTON,
-    UPDATE_SENSORS,
-)
-from custom_components.homesentry.disks import (  # noqa: E402
-    RAID_BINARY_SENSORS,
-    RAID_SENSORS,
-    SELF_TEST_BUTTON,
-    SMART_BINARY_SENSORS,
-    SMART_SENSORS,
-)
-from custom_components.homesentry.host import HOST_BINARY_SENSORS, HOST_SENSORS  # noqa: E402
-from custom_components.homesentry.internet import (  # noqa: E402
-    CONNECTION_BINARY_SENSORS,
-    CONNECTION_SENSORS,
-    PUBLIC_IP_SENSORS,
-    SPEED_TEST_BUTTON,
-    SPEED_TEST_SENSORS,
-)
-from custom_components.homesentry.power import POWER_SENSORS  # noqa: E402
-from custom_components.homesentry.ups import ALL_UPS_BUTTONS, UPS_BINARY_SENSORS, UPS_SENSORS  # noqa: E402
-from custom_components.homesentry.web_service import SERVICE_BINARY_SENSORS, SERVICE_SENSORS  # noqa: E402
+from custom_components.homesentry.monitors import MONITORS as SPECS  # noqa: E402
 
 OUTPUT = ROOT / "docs" / "entities.md"
 
+# Every registered monitor, in the config flow's order, with the descriptions of each platform it has.
 MONITORS: dict[str, dict[str, Iterable[Any]]] = {
-    "This server": {"sensor": (*HOST_SENSORS, *POWER_SENSORS), "binary_sensor": HOST_BINARY_SENSORS},
-    "Disks": {
-        "sensor": (*SMART_SENSORS, *RAID_SENSORS),
-        "binary_sensor": (*SMART_BINARY_SENSORS, *RAID_BINARY_SENSORS),
-        "button": (SELF_TEST_BUTTON,),
-    },
-    "Internet connection": {
-        "sensor": (*CONNECTION_SENSORS, *PUBLIC_IP_SENSORS, *SPEED_TEST_SENSORS),
-        "binary_sensor": CONNECTION_BINARY_SENSORS,
-        "button": (SPEED_TEST_BUTTON,),
-    },
-    "Docker containers": {
-        "sensor": (*ENGINE_SENSORS, *CONTAINER_SENSORS, *USAGE_SENSORS),
-        "binary_sensor": (*ENGINE_BINARY_SENSORS, *CONTAINER_BINARY_SENSORS),
-        "button": (RESTART_BUTTON,),
-    },
-    "Web service": {"sensor": SERVICE_SENSORS, "binary_sensor": SERVICE_BINARY_SENSORS},
-    "Backup job": {"sensor": BACKUP_SENSORS, "binary_sensor": BACKUP_BINARY_SENSORS},
-    "UPS (NUT)": {"sensor": UPS_SENSORS, "binary_sensor": UPS_BINARY_SENSORS, "button": ALL_UPS_BUTTONS},
-    "Dynamic DNS hostname": {
-        "sensor": (*RECORD_SENSORS, *UPDATE_SENSORS),
-        "binary_sensor": RECORD_BINARY_SENSORS,
-        "button": (UPDATE_BUTTON,),
-    },
+    spec.name: {
+        platform: descriptions
+        for platform, descriptions in (
+            ("sensor", spec.sensors),
+            ("binary_sensor", spec.binary_sensors),
+            ("button", spec.buttons),
+        )
+        if descriptions
+    }
+    for spec in SPECS
 }
 
 

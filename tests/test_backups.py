@@ -48,7 +48,7 @@ async def test_a_nightly_backup_from_its_metrics_file(hass: HomeAssistant, tmp_p
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
     await hass.async_block_till_done()
-    coordinator = entry.runtime_data.backup
+    coordinator = entry.runtime_data.monitor
 
     # No file yet (the script has not run): nothing is wrong, the file is said missing.
     problem = entity_state(hass, entry, "backup_problem", "binary_sensor")
@@ -92,7 +92,7 @@ async def test_a_nightly_backup_from_its_metrics_file(hass: HomeAssistant, tmp_p
     assert entity_state(hass, entry, "backup_runs").state == "3"
     assert entity_state(hass, entry, "malformed_lines").state == "1"
     _append(path, _line(0.5))
-    await entry.runtime_data.backup.async_refresh()
+    await entry.runtime_data.monitor.async_refresh()
     assert entity_state(hass, entry, "backup_runs").state == "4"
 
     # Rotated while Home Assistant was stopped: the new file is read from its start, known runs once.
@@ -116,7 +116,7 @@ async def test_an_unreadable_file_makes_the_job_unavailable_then_recovers(hass: 
     await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entity_state(hass, entry, "last_backup_result").state == "success"
-    coordinator = entry.runtime_data.backup
+    coordinator = entry.runtime_data.monitor
     path.unlink()
     path.mkdir()
     await coordinator.async_refresh()

@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.homesentry import const
 from custom_components.homesentry.const import DOMAIN
+from custom_components.homesentry.monitors.internet.options import DEFAULT_INTERNET_OPTIONS
 from custom_components.homesentry.probes.docker import EngineInfo, EnginePermissionDenied
 
 from .conftest import MACHINE_ID
@@ -94,7 +95,7 @@ async def test_options_change_interval_and_interfaces(hass: HomeAssistant, loade
     }
     assert hass.states.get("sensor.nas_proc_disk_usage") is not None
     # The entry reloaded with the new options.
-    coordinator = host_entry.runtime_data.host
+    coordinator = host_entry.runtime_data.monitor.host
     assert coordinator is not None
     assert coordinator.update_interval is not None
     assert coordinator.update_interval.total_seconds() == 120
@@ -141,7 +142,7 @@ async def test_menu_to_internet_entry_once(hass: HomeAssistant, socket_enabled: 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]
     assert (entry.title, entry.unique_id, entry.data) == ("Internet", "internet", {"kind": "internet"})
-    assert entry.options == const.DEFAULT_INTERNET_OPTIONS
+    assert entry.options == DEFAULT_INTERNET_OPTIONS
 
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "internet"})
@@ -174,19 +175,19 @@ async def test_internet_first_form_takes_the_targets_and_refuses_bad_ones(hass: 
     assert (options["targets"], options["resolvers"], options["dns_names"]) == (
         ["192.0.2.3", "192.0.2.4"], ["127.0.0.1:5353"], ["lab.test"],
     )  # fmt: skip
-    assert options["ping_count"] == const.DEFAULT_INTERNET_OPTIONS["ping_count"]
+    assert options["ping_count"] == DEFAULT_INTERNET_OPTIONS["ping_count"]
 
 
 async def test_internet_options_reject_bad_input_with_translated_errors(hass: HomeAssistant) -> None:
     entry = MockConfigEntry(
         domain=DOMAIN, title="Internet", unique_id="internet", data={"kind": "internet"},
-        options=dict(const.DEFAULT_INTERNET_OPTIONS),
+        options=dict(DEFAULT_INTERNET_OPTIONS),
     )  # fmt: skip
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "internet"
     bad = {
-        **const.DEFAULT_INTERNET_OPTIONS,
+        **DEFAULT_INTERNET_OPTIONS,
         "targets": ["1.1.1.1", "bad host!"],
         "gateway": "router/1",
         "resolvers": ["system", "dns.example"],
@@ -206,7 +207,7 @@ async def test_internet_options_reject_bad_input_with_translated_errors(hass: Ho
     assert result["errors"]["targets"] == "targets_required"
 
     good = {
-        **const.DEFAULT_INTERNET_OPTIONS,
+        **DEFAULT_INTERNET_OPTIONS,
         "targets": [" 192.0.2.3 ", "192.0.2.3", "one.one.one.one"],
         "resolvers": ["system", "127.0.0.1:5353", "[::1]:53"],
         "ping_count": 10.0,
@@ -276,7 +277,8 @@ async def test_docker_engine_is_tested_before_the_entry_is_made(hass: HomeAssist
         await server.close()
     # Root is never refused by a socket, so this one error is simulated; the probe's real
     # EACCES is tested as nobody in tests/probes/test_docker.py.
-    with patch("custom_components.homesentry.config_flow.check_engine", side_effect=EnginePermissionDenied("refused")):
+    refused = EnginePermissionDenied("refused")
+    with patch("custom_components.homesentry.monitors.docker.flow.check_engine", side_effect=refused):
         result = await hass.config_entries.flow.async_configure(flow_id, {"url": engine.url})
     assert result["errors"] == {"url": "permission_denied"}
 
@@ -306,7 +308,7 @@ async def test_docker_engine_is_tested_before_the_entry_is_made(hass: HomeAssist
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     with patch(
-        "custom_components.homesentry.config_flow.check_engine",
+        "custom_components.homesentry.monitors.docker.flow.check_engine",
         return_value=EngineInfo(id="OTHER", name="other", version="29.0.0", api_version="1.52"),
     ):
         result = await _reconfigure(hass, entry.entry_id)
@@ -333,7 +335,7 @@ async def test_docker_options(hass: HomeAssistant, engine: DockerEngine) -> None
     assert entry.options == {
         "control": True, "scan_interval": 30, "stats_interval": 120, "remove_after_hours": 0, "health": {}
     }  # fmt: skip
-    docker = entry.runtime_data.docker
+    docker = entry.runtime_data.monitor
     assert docker.engine.update_interval.total_seconds() == 30
     assert docker.usage.update_interval.total_seconds() == 120
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -27,11 +27,11 @@ from custom_components.homesentry.const import (
     CONF_REMOVE_AFTER_HOURS,
     CONF_SCAN_INTERVAL,
     CONF_URL,
-    DEFAULT_DOCKER_OPTIONS,
     DOMAIN,
     MonitorKind,
 )
 from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
+from custom_components.homesentry.monitors.docker.options import DEFAULT_DOCKER_OPTIONS
 
 from .peers import DockerEngine
 

@@ -20,7 +20,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 import yaml
 
-from custom_components.homesentry.const import DEFAULT_BACKUP_OPTIONS, DOMAIN
+from custom_components.homesentry.const import DOMAIN
+from custom_components.homesentry.monitors.backup.options import DEFAULT_BACKUP_OPTIONS
 
 from .conftest import setup_entry
 from .peers import DockerEngine

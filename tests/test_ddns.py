@@ -35,11 +35,11 @@ from custom_components.homesentry.const import (
     CONF_PROVIDER,
     CONF_REACHABILITY,
     CONF_SCAN_INTERVAL,
-    DEFAULT_DDNS_OPTIONS,
     DOMAIN,
     EVENT_PUBLIC_IP_CHANGED,
 )
 from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
+from custom_components.homesentry.monitors.ddns.options import DEFAULT_DDNS_OPTIONS
 
 from .conftest import HOSTNAME, PUBLIC_IP, RECORD_IP, DdnsLab, entity_state, setup_entry
 from .peers import free_port
@@ -69,7 +69,7 @@ def _state(hass: HomeAssistant, entry: MockConfigEntry, key: str, platform: str 
 
 async def _cycle(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     """One record cycle (and the update it asks for, if any)."""
-    ddns = entry.runtime_data.ddns
+    ddns = entry.runtime_data.monitor
     await ddns.record.async_refresh()
     await hass.async_block_till_done()
 
@@ -100,7 +100,7 @@ async def test_a_stale_record_is_updated_and_verified_at_the_zones_own_server(
     assert _state(hass, entry, "last_update") not in ("unknown", "unavailable")
     # In sync: the next cycles send nothing.
     await _cycle(hass, entry)
-    await entry.runtime_data.ddns.update.async_refresh()
+    await entry.runtime_data.monitor.update.async_refresh()
     assert ddns_lab.provider.requests == ["dyndns2"]
 
 
@@ -123,7 +123,7 @@ async def test_good_but_the_record_never_changes_is_a_problem_after_the_grace_pe
     # The provider holds the address and the zone never showed it: sending it again
     # would be the nochg loop providers block clients for.
     await _cycle(hass, entry)
-    await entry.runtime_data.ddns.update.async_refresh()
+    await entry.runtime_data.monitor.update.async_refresh()
     assert ddns_lab.provider.requests == ["dyndns2"]
 
 
@@ -140,7 +140,7 @@ async def test_nochg_is_not_repeated_but_a_record_changed_by_somebody_else_is_pu
     assert _state(hass, entry, "record_in_sync", "binary_sensor") == "on"
     for _ in range(3):
         await _cycle(hass, entry)
-        await entry.runtime_data.ddns.update.async_refresh()
+        await entry.runtime_data.monitor.update.async_refresh()
     assert ddns_lab.provider.requests == ["dyndns2"]
     # The zone catches up: in sync, verified later by the record cycle.
     ddns_lab.set_record(PUBLIC_IP)
@@ -283,7 +283,7 @@ async def test_provider_errors_back_off_1_then_5_minutes_and_leave_the_record_al
     ddns_lab.provider.forced = "dnserr"
     entry = _entry()
     await setup_entry(hass, entry)
-    update = entry.runtime_data.ddns.update
+    update = entry.runtime_data.monitor.update
     assert not update.last_update_success
     assert update.state.failures == 1
     assert _state(hass, entry, "last_update_result") == "unavailable"
@@ -314,7 +314,7 @@ async def test_a_911_waits_30_minutes(hass: HomeAssistant, ddns_lab: DdnsLab) ->
     ddns_lab.provider.forced = "911"
     entry = _entry()
     await setup_entry(hass, entry)
-    state = entry.runtime_data.ddns.update.state
+    state = entry.runtime_data.monitor.update.state
     assert (state.retry_at - state.last_attempt).total_seconds() == 1800
 
 
@@ -324,7 +324,7 @@ async def test_a_911_waits_30_minutes(hass: HomeAssistant, ddns_lab: DdnsLab) ->
 async def test_verify_only_flags_a_wrong_record_within_one_cycle(hass: HomeAssistant, ddns_lab: DdnsLab) -> None:
     entry = _entry("none")
     await setup_entry(hass, entry)
-    assert entry.runtime_data.ddns.update is None
+    assert entry.runtime_data.monitor.update is None
     assert ddns_lab.provider.requests == []
     assert _state(hass, entry, "record_in_sync", "binary_sensor") == "on"  # no grace: nothing was changing
     with pytest.raises(ServiceValidationError) as refused:
@@ -523,8 +523,8 @@ async def test_options_and_reconfigure(hass: HomeAssistant, ddns_lab: DdnsLab, m
     assert entry.options == {CONF_MODE: "verify", CONF_SCAN_INTERVAL: 600, CONF_GRACE_MINUTES: 5,
                              CONF_REACHABILITY: ["8443"], "health": {CONF_GRACE_MINUTES: 15}}  # fmt: skip
     await hass.async_block_till_done()
-    assert entry.runtime_data.ddns.update is None  # verify only now: no updater, no update entities
-    assert entry.runtime_data.ddns.record.update_interval == timedelta(seconds=600)
+    assert entry.runtime_data.monitor.update is None  # verify only now: no updater, no update entities
+    assert entry.runtime_data.monitor.record.update_interval == timedelta(seconds=600)
 
     result = await entry.start_reconfigure_flow(hass)
     assert result["step_id"] == "ddns_noip"

@@ -31,12 +31,12 @@ from custom_components.homesentry.const import (
     CONF_RAID_INTERVAL,
     CONF_SMART_MINUTES,
     CONF_SMARTCTL,
-    DEFAULT_DISKS_OPTIONS,
     DOMAIN,
     MonitorKind,
 )
 from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
-from custom_components.homesentry.disks import SmartCoordinator
+from custom_components.homesentry.monitors.disks.coordinator import SmartCoordinator
+from custom_components.homesentry.monitors.disks.options import DEFAULT_DISKS_OPTIONS
 from custom_components.homesentry.probes.smart import SmartReader
 
 from .conftest import entity_state, setup_entry
@@ -370,9 +370,9 @@ async def test_config_flow_options_and_reconfigure(hass: HomeAssistant, tmp_path
     )
     assert options["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.runtime_data.disks is not None
-    assert entry.runtime_data.disks.smart.update_interval == timedelta(minutes=60)
-    assert entry.runtime_data.disks.raid.update_interval == timedelta(seconds=30)
+    assert entry.runtime_data.monitor is not None
+    assert entry.runtime_data.monitor.smart.update_interval == timedelta(minutes=60)
+    assert entry.runtime_data.monitor.raid.update_interval == timedelta(seconds=30)
 
     other = machine(tmp_path / "other", {"/dev/nvme0": DISKS["/dev/nvme0"]})
     flow = await hass.config_entries.flow.async_init(
@@ -393,7 +393,7 @@ async def _machine_in_home_assistant(
     key = keys(smartctl)
     entry = disks_entry(smartctl)
     await setup_entry(hass, entry)
-    coordinator = entry.runtime_data.disks.smart if entry.runtime_data.disks else None
+    coordinator = entry.runtime_data.monitor.smart if entry.runtime_data.monitor else None
     assert coordinator is not None
     return Path(smartctl).parent, key, entry, coordinator
 

@@ -35,7 +35,8 @@ from pytest_homeassistant_custom_component import plugins as phcc_plugins
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 import pytest_socket
 
-from custom_components.homesentry.const import DEFAULT_OPTIONS, DOMAIN, DdnsProvider, MonitorKind
+from custom_components.homesentry.const import DOMAIN, DdnsProvider
+from custom_components.homesentry.monitors import spec_for
 
 from .conftest import HOSTNAME, MACHINE_ID
 from .test_ddns import CREDENTIALS
@@ -256,7 +257,7 @@ def _entries(tmp_path: Path) -> list[MockConfigEntry]:
             title=f"{d['kind']} {n}",
             unique_id=f"fuzz_{n}",
             data=d,
-            options=json.loads(json.dumps(DEFAULT_OPTIONS[MonitorKind(d["kind"])])),
+            options=json.loads(json.dumps(spec_for(d["kind"]).default_options)),
         )
         for n, d in enumerate(data)
     ]

@@ -20,11 +20,14 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events, async_fire_time_changed
 
 from custom_components.homesentry.const import DOMAIN, EVENT_HEALTH_CHANGED
-from custom_components.homesentry.health import THRESHOLDS, Level, judge, thresholds, worst
+from custom_components.homesentry.health import Level, judge, thresholds, worst
 from custom_components.homesentry.logbook import async_describe_events
 
 from .conftest import setup_entry
 from .sysfs_tree import SysfsTree
+
+# Every registered monitor's thresholds, at their defaults (the descriptions carry them).
+THRESHOLDS = thresholds({})
 
 
 def test_rules() -> None:

@@ -32,10 +32,10 @@ from custom_components.homesentry.const import (
     CONF_SPEED_TEST_MAX_MB,
     CONF_SPEED_TEST_URL,
     CONF_TARGETS,
-    DEFAULT_INTERNET_OPTIONS,
     DOMAIN,
     EVENT_PUBLIC_IP_CHANGED,
 )
+from custom_components.homesentry.monitors.internet.options import DEFAULT_INTERNET_OPTIONS
 from custom_components.homesentry.probes.public_ip import WhoamiService
 
 from .conftest import setup_entry
@@ -111,7 +111,7 @@ def _state(hass: HomeAssistant, platform: str, unique_suffix: str) -> Any:
 
 
 async def _cycle(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    await entry.runtime_data.internet.connection.async_refresh()
+    await entry.runtime_data.monitor.connection.async_refresh()
     await hass.async_block_till_done()
 
 
@@ -271,7 +271,7 @@ async def test_public_ip_change_needs_consensus_fires_event_and_logbook(
     hass.bus.async_listen(EVENT_PUBLIC_IP_CHANGED, events.append)
     with lab.inside():
         await setup_entry(hass, entry)
-        coordinator = entry.runtime_data.internet.public_ip
+        coordinator = entry.runtime_data.monitor.public_ip
         assert _state(hass, "sensor", "public_ipv4").state == "203.0.113.7"
         assert events == []  # learning the first address is no change
 
@@ -301,7 +301,7 @@ async def test_public_ip_change_needs_consensus_fires_event_and_logbook(
     # The accepted address and its history survive a restart.
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.runtime_data.internet.public_ip.history.changes[-1]["old"] == "203.0.113.7"
+    assert entry.runtime_data.monitor.public_ip.history.changes[-1]["old"] == "203.0.113.7"
 
 
 async def test_speed_test_button_and_refusal_during_an_outage(hass: HomeAssistant, internet_env: NetLab) -> None:
@@ -379,7 +379,7 @@ async def test_no_gateway_no_dns_entities_and_removal_forgets_history(
             registry.async_update_entity(entity_id, disabled_by=er.RegistryEntryDisabler.USER)
         await hass.config_entries.async_reload(entry.entry_id)
         await hass.async_block_till_done()
-        coordinator = entry.runtime_data.internet.connection
+        coordinator = entry.runtime_data.monitor.connection
         lab.down(INTERNET)
         await _cycle(hass, entry)
         await _cycle(hass, entry)
@@ -430,7 +430,7 @@ async def test_scheduled_speed_test_skips_outages_and_reports_failures(
     entry = _entry(speed_test_hours=6, speed_test_url="http://127.0.0.1:1")
     with internet_env.inside():
         await setup_entry(hass, entry)
-        speed = entry.runtime_data.internet.speed_test
+        speed = entry.runtime_data.monitor.speed_test
         assert speed.update_interval is not None
         assert speed.update_interval.total_seconds() == 6 * 3600
         await speed.async_refresh()  # nobody listens there

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from custom_components.homesentry.outage import OutageTracker
+from custom_components.homesentry.monitors.internet.outage import OutageTracker
 
 T0 = datetime(2026, 11, 22, 23, 50, tzinfo=UTC)
 CYCLE = timedelta(seconds=30)

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.homesentry import const
 from custom_components.homesentry.const import CONF_POWER, DOMAIN
-from custom_components.homesentry.power import detect_machine, model_parameters
+from custom_components.homesentry.monitors.host.power import detect_machine, model_parameters
 from custom_components.homesentry.probes.power_model import MachineClass, ModelParameters
 
 from .conftest import entity_state, setup_entry
@@ -60,7 +60,7 @@ async def test_rapl_psys_is_the_measured_power(
     powercap = rapl_tree(sysfs.root, {"package-0": 1_000_000, "dram": 0, "psys": 2_000_000})
     host_entry = with_power(host_entry)
     await setup_entry(hass, host_entry)
-    coordinator = host_entry.runtime_data.power
+    coordinator = host_entry.runtime_data.monitor.power
     assert coordinator is not None
     set_energy(powercap, "intel-rapl:0", 1_000_000 + 30_000_000)  # package: 30 J
     set_energy(powercap, "intel-rapl:0:2", 3_000_000)  # memory: 3 J

@@ -184,7 +184,7 @@ async def test_throughput_in_megabits_after_a_cycle(
 
 async def test_only_enabled_categories_are_collected(hass: HomeAssistant, loaded_host_entry: MockConfigEntry) -> None:
     host_entry = loaded_host_entry
-    coordinator = host_entry.runtime_data.host
+    coordinator = host_entry.runtime_data.monitor.host
     assert coordinator is not None
     disabled = {Category.CPU_PER_CORE, Category.PRESSURE, Category.TOP_PROCESSES, Category.LISTENING_PORTS}
     assert coordinator.wanted == frozenset(Category) - disabled
@@ -197,7 +197,7 @@ async def test_only_enabled_categories_are_collected(hass: HomeAssistant, loaded
     registry.async_update_entity("sensor.nas_top_process", disabled_by=None)
     await hass.config_entries.async_reload(host_entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = host_entry.runtime_data.host
+    coordinator = host_entry.runtime_data.monitor.host
     assert coordinator is not None
     assert Category.TOP_PROCESSES in coordinator.wanted
     await coordinator.async_refresh()
@@ -212,7 +212,7 @@ async def test_failing_category_unavailable_logged_once_then_recovers(
     hass: HomeAssistant, loaded_host_entry: MockConfigEntry, sysfs: SysfsTree, caplog: pytest.LogCaptureFixture
 ) -> None:
     host_entry = loaded_host_entry
-    coordinator = host_entry.runtime_data.host
+    coordinator = host_entry.runtime_data.monitor.host
     assert coordinator is not None
     hwmon = sysfs.root / "class" / "hwmon"
     saved = sysfs.root / "hwmon-saved"
@@ -243,7 +243,7 @@ async def test_sensor_gone_becomes_unavailable(
     hass: HomeAssistant, loaded_host_entry: MockConfigEntry, sysfs: SysfsTree
 ) -> None:
     host_entry = loaded_host_entry
-    coordinator = host_entry.runtime_data.host
+    coordinator = host_entry.runtime_data.monitor.host
     assert coordinator is not None
     shutil.rmtree(sysfs.root / "class" / "power_supply" / "BAT0")
     await coordinator.async_refresh()
@@ -255,7 +255,7 @@ async def test_whole_cycle_failure_and_recovery(
     hass: HomeAssistant, loaded_host_entry: MockConfigEntry, caplog: pytest.LogCaptureFixture
 ) -> None:
     host_entry = loaded_host_entry
-    coordinator = host_entry.runtime_data.host
+    coordinator = host_entry.runtime_data.monitor.host
     assert coordinator is not None
     real_collect = coordinator.probe.collect
 
@@ -277,7 +277,7 @@ async def test_whole_cycle_failure_and_recovery(
 
 async def test_cycles_never_overlap(hass: HomeAssistant, loaded_host_entry: MockConfigEntry) -> None:
     host_entry = loaded_host_entry
-    coordinator = host_entry.runtime_data.host
+    coordinator = host_entry.runtime_data.monitor.host
     assert coordinator is not None
     real_collect = coordinator.probe.collect
     running = 0
@@ -356,7 +356,7 @@ async def test_filesystems_and_a_hung_mount(
         return real_statvfs(path)
 
     monkeypatch.setattr(os, "statvfs", statvfs)
-    coordinator = entry.runtime_data.host
+    coordinator = entry.runtime_data.monitor.host
     try:
         await coordinator.async_refresh()
         assert entity_state(hass, entry, "disk_usage_root").state == "unavailable"

@@ -33,7 +33,7 @@ async def _add(hass: HomeAssistant, nut: NutServer, **server: Any) -> Any:
 async def _until(hass: HomeAssistant, entry: Any, key: str, value: str, platform: str = "sensor") -> None:
     """Poll (the driver re-reads its file every 2 s) until the entity shows ``value``."""
     for _ in range(40):
-        await entry.runtime_data.ups.async_refresh()
+        await entry.runtime_data.monitor.async_refresh()
         if entity_state(hass, entry, key, platform).state == value:
             return
         await asyncio.sleep(0.25)
@@ -73,7 +73,7 @@ async def test_a_power_cut_walks_through_every_state(hass: HomeAssistant, nut: N
     assert entity_state(hass, entry, "ups_on_battery", "binary_sensor").state == "on"
     assert entity_state(hass, entry, "ups_battery_charge").state == "80.0"
     await asyncio.sleep(1)
-    await entry.runtime_data.ups.async_refresh()
+    await entry.runtime_data.monitor.async_refresh()
     assert float(entity_state(hass, entry, "ups_on_battery_time").state) > 0
     nut.write(ups_status="OB LB", battery_charge="10")
     await _until(hass, entry, "ups_status", "low_battery")
@@ -104,14 +104,14 @@ async def test_a_power_cut_walks_through_every_state(hass: HomeAssistant, nut: N
 async def test_energy_survives_a_restart_and_is_not_made_up_across_a_gap(hass: HomeAssistant, nut: NutServer) -> None:
     entry = (await _add(hass, nut))["result"]
     await hass.async_block_till_done()
-    coordinator = entry.runtime_data.ups
+    coordinator = entry.runtime_data.monitor
     await asyncio.sleep(1)
     await coordinator.async_refresh()
     before = coordinator.data.energy_kwh
     assert before > 0
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = entry.runtime_data.ups
+    coordinator = entry.runtime_data.monitor
     assert coordinator.data.energy_kwh == pytest.approx(before)  # restored, and no energy for the reload's gap
 
     nut.stop_driver()

@@ -124,7 +124,7 @@ async def test_one_failure_does_not_flip_it_two_do(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    coordinator = entry.runtime_data.web
+    coordinator = entry.runtime_data.monitor
     assert entity_state(hass, entry, "service_up", "binary_sensor").state == "on"
 
     server.healthy = False
@@ -208,4 +208,4 @@ async def test_tcp_and_ping_checks(hass: HomeAssistant, server: WebServer) -> No
     )
     await hass.async_block_till_done()
     assert tcp.options == {"scan_interval": 30, "failure_threshold": 3, "certificate_days": 30, "health": {}}
-    assert tcp.runtime_data.web.threshold == 3
+    assert tcp.runtime_data.monitor.threshold == 3

@@ -21,7 +21,9 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create a binary sensor for every object each description finds."""
-    async_add_described_entities(entry, entry.runtime_data.binary_sensors(), HomeSentryBinarySensor, async_add_entities)
+    async_add_described_entities(
+        entry, entry.runtime_data.runtime.binary_sensors, HomeSentryBinarySensor, async_add_entities
+    )
 
 
 class HomeSentryBinarySensor(HomeSentryEntity[Any, Any], BinarySensorEntity):

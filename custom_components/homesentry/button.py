@@ -22,7 +22,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create the buttons of the entry's coordinators, and of objects that appear later."""
-    async_add_described_entities(entry, entry.runtime_data.buttons(), HomeSentryButton, async_add_entities)
+    async_add_described_entities(entry, entry.runtime_data.runtime.buttons, HomeSentryButton, async_add_entities)
 
 
 class HomeSentryButton(ButtonEntity):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from .probes.public_ip import DEFAULT_SERVICES, WhoamiService
 
@@ -16,7 +16,6 @@ CONF_INTERFACES: Final = "interfaces"
 CONF_MOUNTS: Final = "mounts"
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 
-DEFAULT_HOST_SCAN_INTERVAL: Final = 30
 
 # This server's power (a section of the This server options).
 CONF_POWER: Final = "power"
@@ -29,13 +28,9 @@ CONF_POWER_ENTITY: Final = "power_entity"
 CONF_PRICE: Final = "price"
 CONF_PRICE_ENTITY: Final = "price_entity"
 MACHINE_AUTO: Final = "auto"
-DEFAULT_POWER_OPTIONS: Final[dict[str, Any]] = {
-    CONF_MACHINE_CLASS: MACHINE_AUTO,
-    CONF_HDD_IDLE_WATTS: 4.5,
-    CONF_HDD_ACTIVE_WATTS: 6.5,
-}
 
-# Internet connection options and their defaults.
+
+# Internet connection options.
 CONF_TARGETS: Final = "targets"
 CONF_GATEWAY: Final = "gateway"
 CONF_PING_GATEWAY: Final = "ping_gateway"
@@ -50,34 +45,12 @@ CONF_SPEED_TEST_HOURS: Final = "speed_test_hours"
 CONF_SPEED_TEST_STREAMS: Final = "speed_test_streams"
 CONF_SPEED_TEST_MAX_MB: Final = "speed_test_max_mb"
 
-DEFAULT_INTERNET_OPTIONS: Final = {
-    CONF_TARGETS: ["1.1.1.1", "8.8.8.8", "9.9.9.9"],
-    CONF_PING_GATEWAY: True,
-    CONF_GATEWAY: "",
-    CONF_PING_COUNT: 5,
-    CONF_TCP_PORT: 443,
-    CONF_RESOLVERS: ["system", "1.1.1.1", "8.8.8.8"],
-    CONF_DNS_NAMES: ["cloudflare.com"],
-    CONF_FAILURE_THRESHOLD: 2,
-    CONF_SCAN_INTERVAL: 30,
-    CONF_PUBLIC_IP_INTERVAL: 300,
-    CONF_SPEED_TEST_URL: "https://speed.cloudflare.com",
-    CONF_SPEED_TEST_HOURS: 0,
-    CONF_SPEED_TEST_STREAMS: 4,
-    CONF_SPEED_TEST_MAX_MB: 100,
-}
-# Docker options and their defaults.
+# Docker options.
 CONF_URL: Final = "url"
 CONF_CONTROL: Final = "control"
 CONF_STATS_INTERVAL: Final = "stats_interval"
 CONF_REMOVE_AFTER_HOURS: Final = "remove_after_hours"
 
-DEFAULT_DOCKER_OPTIONS: Final = {
-    CONF_CONTROL: False,
-    CONF_SCAN_INTERVAL: 15,
-    CONF_STATS_INTERVAL: 60,
-    CONF_REMOVE_AFTER_HOURS: 168,
-}
 # Web service checks (entry data) and options.
 CONF_CHECK: Final = "check"
 CONF_HOST: Final = "host"
@@ -91,22 +64,14 @@ CONF_FOLLOW_REDIRECTS: Final = "follow_redirects"
 CONF_VERIFY_TLS: Final = "verify_tls"
 CONF_CERTIFICATE_DAYS: Final = "certificate_days"
 
-DEFAULT_WEB_OPTIONS: Final = {
-    CONF_SCAN_INTERVAL: 60,
-    CONF_FAILURE_THRESHOLD: 2,
-    CONF_CERTIFICATE_DAYS: 14,
-}
-
 # Backup jobs.
 CONF_PATH: Final = "path"
 CONF_EXPECTED_HOURS: Final = "expected_hours"
-DEFAULT_BACKUP_OPTIONS: Final = {CONF_EXPECTED_HOURS: 26, CONF_SCAN_INTERVAL: 60}
 
 # UPS (NUT).
 CONF_UPS: Final = "ups"
 CONF_ZEROCONF_NAME: Final = "zeroconf_name"  # the NUT server's mDNS service name: follows it to a new address
 DEFAULT_NUT_PORT: Final = 3493
-DEFAULT_UPS_OPTIONS: Final = {CONF_SCAN_INTERVAL: 15}
 
 # Dynamic DNS hostnames.
 CONF_PROVIDER: Final = "provider"
@@ -119,12 +84,6 @@ CONF_GRACE_MINUTES: Final = "grace_minutes"
 CONF_REACHABILITY: Final = "reachability"
 MODE_UPDATE: Final = "update"
 MODE_VERIFY: Final = "verify"
-DEFAULT_DDNS_OPTIONS: Final = {
-    CONF_MODE: MODE_UPDATE,
-    CONF_SCAN_INTERVAL: 300,
-    CONF_GRACE_MINUTES: 10,
-    CONF_REACHABILITY: [],
-}
 
 
 class DdnsProvider(StrEnum):
@@ -153,11 +112,10 @@ MAX_SCAN_INTERVAL: Final = 3600
 CONF_SMARTCTL: Final = "smartctl_path"
 CONF_SMART_MINUTES: Final = "smart_minutes"
 CONF_RAID_INTERVAL: Final = "raid_interval"
-DEFAULT_DISKS_OPTIONS: Final = {CONF_SMART_MINUTES: 30, CONF_RAID_INTERVAL: 60}
 
 
 class MonitorKind(StrEnum):
-    """What one config entry monitors: the menu of the config flow."""
+    """What one config entry monitors: the registry of monitors (each has its package, monitors/<value>)."""
 
     HOST = "host"
     DISKS = "disks"
@@ -167,19 +125,6 @@ class MonitorKind(StrEnum):
     BACKUP = "backup"
     UPS = "ups"
     DDNS = "ddns"
-
-
-# What each option is while the user has not set it, by the kind of entry.
-DEFAULT_OPTIONS: Final[dict[MonitorKind, dict[str, Any]]] = {
-    MonitorKind.HOST: {CONF_SCAN_INTERVAL: DEFAULT_HOST_SCAN_INTERVAL},
-    MonitorKind.DISKS: DEFAULT_DISKS_OPTIONS,
-    MonitorKind.INTERNET: DEFAULT_INTERNET_OPTIONS,
-    MonitorKind.DOCKER: DEFAULT_DOCKER_OPTIONS,
-    MonitorKind.WEB_SERVICE: DEFAULT_WEB_OPTIONS,
-    MonitorKind.BACKUP: DEFAULT_BACKUP_OPTIONS,
-    MonitorKind.UPS: DEFAULT_UPS_OPTIONS,
-    MonitorKind.DDNS: DEFAULT_DDNS_OPTIONS,
-}
 
 
 # Where the host's kernel interfaces are. Looked up at call time (const.X), so

@@ -1,20 +1,23 @@
-"""What every HomeSentry coordinator shares: subscriptions and failure logs.
+"""What every HomeSentry coordinator shares: the cycle, subscriptions and failure logs.
 
-Entities subscribe to the categories of data they show; a cycle collects only
-the categories somebody subscribed to (Home Assistant's systemmonitor does the
-same), except the first one, which collects everything so setup knows which
-sensors exist. A category that fails is logged once when it starts failing
-and once when it recovers, never every cycle.
+A coordinator implements one method, ``_async_cycle(wanted)``: read what is
+wanted and return the data. The base class runs it: never two cycles at once
+(a manual refresh during a scheduled one waits), the first cycle collects
+everything so setup knows which entities exist, later ones only the categories
+entities subscribed to (Home Assistant's systemmonitor does the same), and a
+category that fails (``failures_in``) is logged once when it starts failing and
+once when it recovers, never every cycle.
 """
 
 from __future__ import annotations
 
+from abc import abstractmethod
 import asyncio
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 import logging
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, final
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
@@ -22,29 +25,20 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import REQUEST_REFRESH_DEFAULT_COOLDOWN, DataUpdateCoordinator
 
-from .const import CONF_KIND, DEFAULT_OPTIONS, DOMAIN
+from .const import DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
 
-# Every Store a config entry may keep; all are deleted with the entry.
-STORE_NAMES = ("outages", "public_ip", "speed_test", "docker", "backup", "ups", "ddns", "power")
-
-
-def entry_option(entry: ConfigEntry, key: str) -> Any:
-    """An option of the entry, or its default for the entry's kind."""
-    return entry.options.get(key, DEFAULT_OPTIONS[entry.data[CONF_KIND]][key])
-
 
 def entry_store(hass: HomeAssistant, entry_id: str, name: str) -> Store[dict[str, Any]]:
-    """The Store ``name`` (one of ``STORE_NAMES``) of a config entry."""
+    """The Store ``name`` (one of its monitor's ``stores``) of a config entry."""
     return Store(hass, 1, f"{DOMAIN}.{entry_id}.{name}")
 
 
 class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]):
     """A coordinator whose cycles collect only the subscribed categories."""
 
-    device_info: DeviceInfo | None = None
     config_entry: ConfigEntry[Any]  # every HomeSentry coordinator belongs to an entry
 
     def __init__(
@@ -56,12 +50,14 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
         name: str,
         update_interval: timedelta | None,
         all_categories: frozenset[CategoryT],
+        device_info: DeviceInfo | None,
         refresh_cooldown: float = REQUEST_REFRESH_DEFAULT_COOLDOWN,
     ) -> None:
         """Initialise with every category wanted until entities subscribe.
 
-        ``refresh_cooldown`` spaces requested refreshes (an event source
-        asks for them; the first runs at once).
+        ``device_info`` is the device its entities belong to (``device_for``
+        may give an object its own); ``refresh_cooldown`` spaces requested
+        refreshes (an event source asks for them; the first runs at once).
         """
         super().__init__(
             hass,
@@ -73,12 +69,35 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
             request_refresh_debouncer=Debouncer(hass, logger, cooldown=refresh_cooldown, immediate=True),
         )
         self.all_categories = all_categories
+        self.device_info = device_info
         self._subscribers: dict[CategoryT, set[object]] = {}
         self._discovered = False
         self._failing: dict[CategoryT, str] = {}
         # A cycle never overlaps itself, even when a manual refresh
         # (homeassistant.update_entity) arrives during a scheduled one.
         self.cycle_lock = asyncio.Lock()
+
+    @final
+    async def _async_update_data(self) -> DataT:
+        """One cycle: collect what is wanted, alone, then note which categories fail."""
+        async with self.cycle_lock:
+            data = await self._async_cycle(self.wanted)
+            self._discovered = True
+            if (report := self.failures_in(data)) is not None:
+                self.note_failures(*report)
+        return data
+
+    @abstractmethod
+    async def _async_cycle(self, wanted: frozenset[CategoryT]) -> DataT:
+        """Read the ``wanted`` categories; raise ``UpdateFailed`` (translated) when nothing could be read."""
+
+    def failures_in(self, data: DataT) -> tuple[Mapping[CategoryT, str], frozenset[CategoryT]] | None:
+        """The categories that failed in ``data`` and those it collected (None: it does not say)."""
+        return None
+
+    def diagnostics_extra(self) -> Mapping[str, Any]:
+        """What its entities derive from the data, for diagnostics beside the data (nothing by default)."""
+        return {}
 
     @callback
     def subscribe(self, category: CategoryT, subscriber: object) -> Callable[[], None]:
@@ -110,9 +129,10 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
             return self.all_categories
         return frozenset(self._subscribers)
 
-    def mark_discovered(self) -> None:
-        """The first (everything) cycle is done: collect by subscription now."""
-        self._discovered = True
+    @property
+    def discovered(self) -> bool:
+        """Whether the first (everything) cycle is done: cycles collect by subscription now."""
+        return self._discovered
 
     @property
     def failing(self) -> Mapping[CategoryT, str]:

@@ -12,26 +12,12 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from . import HomeSentryConfigEntry
-from .const import CONF_MACHINE_ID
-from .ddns import SECRETS
-from .internet import ConnectionSnapshot
+from .monitors import MONITORS
 
-# The machine id identifies the machine across networks (systemd treats it as
-# confidential); the entry's unique id is built from it. Public addresses
-# locate the user's home.
-TO_REDACT = {
-    CONF_MACHINE_ID, "unique_id", "addresses", "answers", "changes", "address", "old", "new",
-    "health_output",  # whatever a health check printed may hold a token
-    "headers",  # a web service's API key
-    "password",  # a NUT server's, a dyndns2 account's
-    *SECRETS,  # a DDNS provider's token, API token, user, update URL (the token is in it)
-    # A DDNS hostname and what it resolves to locate the user's home.
-    "hostname", "public_ip", "accepted_ip", "whoami", "record", "authoritative", "resolvers", "reachability",
-    "zone", "title",
-    "device.serial",
-    "serial",  # a disk's serial number
-    "ups.serial",
-}  # fmt: skip
+# The entry's unique id is built from what identifies the monitored thing (a machine id, an engine id, an
+# address); each monitor names the keys of its own that identify or locate the user, or are secrets. One set
+# for every entry: a key secret in one monitor is hidden in all.
+TO_REDACT = frozenset({"unique_id"}.union(*(spec.redact for spec in MONITORS)))
 
 
 def _plain(value: Any) -> Any:
@@ -56,15 +42,10 @@ def _plain(value: Any) -> Any:
 async def async_get_config_entry_diagnostics(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> dict[str, Any]:
     """Return diagnostics for a config entry."""
     diagnostics: dict[str, Any] = {"entry": async_redact_data(entry.as_dict(), TO_REDACT)}
-    for name, coordinator in entry.runtime_data.coordinators().items():
+    for name, coordinator in entry.runtime_data.runtime.coordinators.items():
         data = _plain(coordinator.data)
-        if isinstance(coordinator.data, ConnectionSnapshot):  # what the entities derive from it
-            snapshot = coordinator.data
-            data |= {
-                "connected": snapshot.connected,
-                "fault": snapshot.fault.value,
-                "internet": _plain(snapshot.internet),
-            }
+        if extra := coordinator.diagnostics_extra():  # what its entities derive from the data
+            data |= _plain(extra)
         diagnostics[name] = {
             "last_update_success": coordinator.last_update_success,
             "update_interval_seconds": (

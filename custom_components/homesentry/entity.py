@@ -15,6 +15,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .coordinator import SubscribingCoordinator
+from .health import HealthRule
 
 if TYPE_CHECKING:
     from homeassistant.config_entries import ConfigEntry
@@ -36,6 +37,7 @@ class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
     objects_fn: Callable[[DataT], Mapping[str, str]] | None = None
     placeholder: str | None = None
     attributes_fn: Callable[[DataT, str], Mapping[str, Any]] | None = None
+    health: HealthRule | None = None  # how this entity can make its device unhealthy
 
     def objects(self, data: DataT | None) -> Mapping[str, str]:
         """The objects this description has an entity for in ``data`` (None: nothing read yet)."""

@@ -1,8 +1,8 @@
 """Health per device: ok, warning or critical, from its problem sensors and from thresholds.
 
-One mechanism for every monitor: a table says which entities can make their
-device unhealthy and how (a problem binary sensor on, a connectivity sensor
-off, an enum in a bad state, a measurement past a threshold). A problem counts
+One mechanism for every monitor: an entity's description says whether it can
+make its device unhealthy and how (a problem binary sensor on, a connectivity
+sensor off, an enum in a bad state, a measurement past a threshold). A problem counts
 only after it has held for the grace period, so one flap never alerts;
 degradation and recovery are events (``homesentry_health_changed``) the
 logbook shows and automations (the shipped blueprint) use.
@@ -30,7 +30,6 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util import dt as dt_util
 
 from .const import CONF_GRACE_MINUTES, DOMAIN, EVENT_HEALTH_CHANGED
-from .probes.smart_health import FAILED_AFR, WARNING_AFR
 
 if TYPE_CHECKING:
     from . import HomeSentryConfigEntry
@@ -50,28 +49,20 @@ class Level(StrEnum):
 
 _RANK: Final = {Level.OK: 0, Level.WARNING: 1, Level.CRITICAL: 2}
 
-# Binary sensors, by translation key: the level they give and the state that is the problem.
-BINARY_RULES: Final[Mapping[str, tuple[Level, str]]] = {
-    "connected": (Level.CRITICAL, "off"),
-    "service_up": (Level.CRITICAL, "off"),
-    "engine_reachable": (Level.CRITICAL, "off"),
-    "array_problem": (Level.CRITICAL, "on"),
-    "ups_low_battery": (Level.CRITICAL, "on"),
-    "ups_on_battery": (Level.WARNING, "on"),
-    "ups_replace_battery": (Level.WARNING, "on"),
-    "container_problem": (Level.WARNING, "on"),
-    "backup_problem": (Level.WARNING, "on"),
-    "certificate_expiring": (Level.WARNING, "on"),
-    "dns_problem": (Level.WARNING, "on"),
-    "record_in_sync": (Level.WARNING, "on"),  # a problem-class sensor: on = out of sync
-    "reachable": (Level.WARNING, "off"),
-    "stale_mount": (Level.WARNING, "on"),
-}
-# Enum sensors, by translation key: bad states and their level.
-ENUM_RULES: Final[Mapping[str, Mapping[str, Level]]] = {
-    "disk_health": {"warning": Level.WARNING, "failed": Level.CRITICAL},
-    "array_health": {"warning": Level.WARNING},  # a problem is array_problem's
-}
+
+@dataclass(frozen=True, slots=True)
+class BinaryRule:
+    """A binary sensor that is a problem in one state (on for a problem sensor, off for connectivity)."""
+
+    level: Level
+    bad: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnumRule:
+    """An enum sensor whose bad states have levels."""
+
+    levels: Mapping[str, Level]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,27 +75,19 @@ class Threshold:
     unit: str
 
 
-THRESHOLDS: Final[Mapping[str, Threshold]] = {
-    "disk_usage": Threshold(True, 85, 95, "%"),
-    "cpu_temperature": Threshold(True, 80, 90, "°C"),
-    "memory_usage": Threshold(True, 90, 97, "%"),
-    "disk_temperature": Threshold(True, 50, 60, "°C"),
-    "failure_rate": Threshold(True, WARNING_AFR, FAILED_AFR, "%"),  # SMART prediction, %/year
-    "packet_loss": Threshold(True, 5, 25, "%"),
-    "latency": Threshold(True, 100, 300, "ms"),
-    "certificate_days_left": Threshold(False, 14, 3, "d"),
-    "ups_battery_runtime": Threshold(False, 10, 5, "min"),
-}
+# How an entity can make its device unhealthy: its description carries the rule.
+type HealthRule = BinaryRule | EnumRule | Threshold
+PROBLEM_ON: Final = BinaryRule(Level.WARNING, "on")  # a problem binary sensor, on: a warning
+CRITICAL_ON: Final = BinaryRule(Level.CRITICAL, "on")
+CRITICAL_OFF: Final = BinaryRule(Level.CRITICAL, "off")  # a connectivity sensor, off: critical
+WARNING_OFF: Final = BinaryRule(Level.WARNING, "off")
 
 
-# The thresholds each kind of entry's options show (the entities it has).
-HEALTH_THRESHOLDS_BY_KIND: Final[Mapping[str, tuple[str, ...]]] = {
-    "host": ("disk_usage", "cpu_temperature", "memory_usage"),
-    "disks": ("failure_rate", "disk_temperature"),
-    "internet": ("packet_loss", "latency"),
-    "web_service": ("certificate_days_left",),
-    "ups": ("ups_battery_runtime",),
-}
+def registered_rules() -> Mapping[str, HealthRule]:
+    """Every registered monitor's rules, by translation key."""
+    from .monitors import MONITORS  # noqa: PLC0415  (the monitors' descriptions use this module's rules)
+
+    return {key: rule for spec in MONITORS for key, rule in spec.health_rules.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +99,7 @@ class Problem:
     text: str
 
 
-def thresholds(options: Mapping[str, Any]) -> dict[str, Threshold]:
+def thresholds(options: Mapping[str, Any], defaults: Mapping[str, HealthRule] | None = None) -> dict[str, Threshold]:
     """The thresholds with the user's own limits (``health`` options: ``<key>_warning``/``<key>_critical``)."""
     chosen = options.get(CONF_HEALTH, {})
     return {
@@ -126,20 +109,26 @@ def thresholds(options: Mapping[str, Any]) -> dict[str, Threshold]:
             float(chosen.get(f"{key}_critical", rule.critical)),
             rule.unit,
         )
-        for key, rule in THRESHOLDS.items()
+        for key, rule in (registered_rules() if defaults is None else defaults).items()
+        if isinstance(rule, Threshold)
     }
 
 
-def judge(translation_key: str | None, state: State, limits: Mapping[str, Threshold]) -> Problem | None:
+def judge(
+    translation_key: str | None,
+    state: State,
+    limits: Mapping[str, Threshold],
+    rules: Mapping[str, HealthRule] | None = None,
+) -> Problem | None:
     """Whether one entity's state is a problem, and how bad; None when it is fine or has no rule."""
     if translation_key is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
         return None
     name = state.name
-    if (binary := BINARY_RULES.get(translation_key)) is not None:
-        level, bad = binary
-        return Problem(state.entity_id, level, name) if state.state == bad else None
-    if (enum := ENUM_RULES.get(translation_key)) is not None:
-        level_for = enum.get(state.state)
+    rule = (registered_rules() if rules is None else rules).get(translation_key)
+    if isinstance(rule, BinaryRule):
+        return Problem(state.entity_id, rule.level, name) if state.state == rule.bad else None
+    if isinstance(rule, EnumRule):
+        level_for = rule.levels.get(state.state)
         return Problem(state.entity_id, level_for, f"{name}: {state.state}") if level_for else None
     if (limit := limits.get(translation_key)) is not None:
         try:
@@ -162,11 +151,12 @@ def worst(problems: list[Problem]) -> Level:
 class HealthTracker:
     """Judges an entry's entities, per device, with the grace period; owns the Health sensors."""
 
-    def __init__(self, hass: HomeAssistant, entry: HomeSentryConfigEntry) -> None:
-        """Track ``entry``'s entities."""
+    def __init__(self, hass: HomeAssistant, entry: HomeSentryConfigEntry, rules: Mapping[str, HealthRule]) -> None:
+        """Track ``entry``'s entities by its monitor's ``rules``."""
         self.hass = hass
         self.entry = entry
-        self.limits = thresholds(entry.options)
+        self.rules = rules
+        self.limits = thresholds(entry.options, rules)
         grace = entry.options.get(CONF_HEALTH, {}).get(CONF_GRACE_MINUTES, DEFAULT_GRACE_MINUTES)
         self.grace = timedelta(minutes=float(grace))
         self.sensors: dict[str, HealthSensor] = {}  # device id -> its Health sensor
@@ -248,7 +238,7 @@ class HealthTracker:
             state = self.hass.states.get(entity.entity_id)
             if state is None or entity.device_id is None:
                 continue
-            problem = judge(entity.translation_key, state, self.limits)
+            problem = judge(entity.translation_key, state, self.limits, self.rules)
             if problem is None:
                 continue
             seen.add(entity.entity_id)

@@ -1,36 +1,19 @@
-"""Repair flows: a user who fixed what a DDNS provider complained about resumes updates."""
+"""Repair flows: the monitor whose issue it is fixes it (a DDNS hostname resumes its updates)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow, RepairsFlowResult
-from homeassistant.config_entries import ConfigEntryState
+from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlow
 from homeassistant.core import HomeAssistant
 
-from .const import DOMAIN
-
-
-class ResumeUpdatesFlow(ConfirmRepairFlow):
-    """Confirm the problem is fixed at the provider; updates are sent again."""
-
-    def __init__(self, entry_id: str) -> None:
-        """Remember whose updates to resume."""
-        super().__init__()
-        self.entry_id = entry_id
-
-    async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
-        """On confirmation, lift the halt and try at once."""
-        if user_input is not None:
-            entry = self.hass.config_entries.async_get_entry(self.entry_id)
-            if entry is not None and entry.domain == DOMAIN and entry.state is ConfigEntryState.LOADED:
-                ddns = entry.runtime_data.ddns
-                if ddns is not None and ddns.update is not None:
-                    await ddns.update.async_resume()
-                    await ddns.update.async_request_refresh()
-        return await super().async_step_confirm(user_input)
+from .const import CONF_KIND, DOMAIN
+from .monitors import spec_for
 
 
 async def async_create_fix_flow(hass: HomeAssistant, issue_id: str, data: dict[str, Any] | None) -> RepairsFlow:
-    """The flow that fixes a HomeSentry repair issue."""
-    return ResumeUpdatesFlow(str((data or {}).get("entry_id", "")))
+    """The flow that fixes a HomeSentry repair issue: its entry's monitor's, or a plain confirmation."""
+    entry = hass.config_entries.async_get_entry(str((data or {}).get("entry_id", "")))
+    if entry is not None and entry.domain == DOMAIN and (fix_flow := spec_for(entry.data[CONF_KIND]).fix_flow):
+        return fix_flow(data or {})
+    return ConfirmRepairFlow()

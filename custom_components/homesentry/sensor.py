@@ -23,9 +23,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Create a sensor for every object each description finds."""
-    async_add_described_entities(entry, entry.runtime_data.sensors(), HomeSentrySensor, async_add_entities)
-    if entry.runtime_data.health is not None:  # one Health sensor per device, as devices appear
-        entry.runtime_data.health.async_start(async_add_entities)
+    async_add_described_entities(entry, entry.runtime_data.runtime.sensors, HomeSentrySensor, async_add_entities)
+    entry.runtime_data.health.async_start(async_add_entities)  # one Health sensor per device, as devices appear
 
 
 class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from aionut import AIONUTClient
 import pytest
 
-from custom_components.homesentry.probes.nut import (
+from custom_components.homesentry.probes.ups import (
     UpsDriverDown,
     UpsLoginFailed,
     UpsNotFound,

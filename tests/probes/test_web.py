@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component import plugins
 import pytest_socket
 
 from custom_components.homesentry.probes.ping import PingMethod
-from custom_components.homesentry.probes.web import (
+from custom_components.homesentry.probes.web_service import (
     Failure,
     check_http,
     check_icmp,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -33,36 +33,27 @@ import hashlib
 import json
 import logging
 import math
-import re
 import time
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
     CONF_API_TOKEN,
     CONF_PASSWORD,
-    CONF_SCAN_INTERVAL,
     CONF_TOKEN,
     CONF_USERNAME,
-    EntityCategory,
-    UnitOfTime,
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
-from yarl import URL
 
-from . import const
-from .const import (
-    CONF_GRACE_MINUTES,
+from ... import const
+from ...const import (
     CONF_HOSTNAME,
-    CONF_MODE,
     CONF_PROVIDER,
-    CONF_REACHABILITY,
     CONF_SERVER_URL,
     CONF_UPDATE_URL,
     CONF_ZONE,
@@ -70,14 +61,8 @@ from .const import (
     MODE_UPDATE,
     DdnsProvider,
 )
-from .coordinator import SubscribingCoordinator, entry_option, entry_store
-from .entity import (
-    HomeSentryBinarySensorEntityDescription,
-    HomeSentryButtonDescription,
-    HomeSentrySensorEntityDescription,
-    always,
-)
-from .probes.ddns import (
+from ...coordinator import SubscribingCoordinator, entry_store
+from ...probes.ddns import (
     Cloudflare,
     DuckDns,
     DynDns2,
@@ -86,16 +71,16 @@ from .probes.ddns import (
     Provider,
     UpdateAnswer,
     UpdateUrl,
-    check_credentials,
 )
-from .probes.dns import RecordAnswer, Zone, ZoneNotFound, ask_authoritative, find_zone, resolve_at, system_resolvers
-from .probes.public_ip import PublicIpReading, public_address
-from .probes.sysfs import slug
-from .probes.web import CheckResult, check_http, check_tcp
-from .public_ip import AddressHistory
+from ...probes.dns import RecordAnswer, Zone, ZoneNotFound, ask_authoritative, find_zone, resolve_at, system_resolvers
+from ...probes.public_ip import PublicIpReading, public_address
+from ...probes.sysfs import slug
+from ...probes.web_service import CheckResult, check_http, check_tcp
+from ...public_ip import AddressHistory
+from .options import DdnsOptions
 
 if TYPE_CHECKING:
-    from . import HomeSentryConfigEntry
+    from ... import HomeSentryConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -134,7 +119,7 @@ def provider_for(data: Mapping[str, Any], version: str = "0") -> Provider | None
 
 def updates(entry: HomeSentryConfigEntry) -> bool:
     """The entry keeps the record right itself (not verify only)."""
-    return entry.data[CONF_PROVIDER] != DdnsProvider.NONE and bool(entry_option(entry, CONF_MODE) == MODE_UPDATE)
+    return entry.data[CONF_PROVIDER] != DdnsProvider.NONE and DdnsOptions.of(entry.options).mode == MODE_UPDATE
 
 
 async def bootstrap_resolver(hass: HomeAssistant) -> str:
@@ -158,6 +143,11 @@ def agreed_record(answers: Mapping[str, RecordAnswer]) -> tuple[str, ...] | None
 
 
 # --------------------------------------------------------------------------- the record
+
+
+def answer_text(answer: RecordAnswer) -> str:
+    """What one server answered, in a few words."""
+    return answer.error or ", ".join(answer.addresses) or "no A record"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,19 +187,21 @@ class RecordCoordinator(SubscribingCoordinator[RecordSnapshot, DdnsCategory]):
 
     config_entry: HomeSentryConfigEntry
 
-    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's hostname and options."""
         super().__init__(
             hass,
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry DDNS {config_entry.data[CONF_HOSTNAME]}",
-            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
+            update_interval=timedelta(seconds=DdnsOptions.of(config_entry.options).scan_interval),
             all_categories=frozenset({DdnsCategory.RECORD, DdnsCategory.REACHABILITY}),
+            device_info=device_info,
         )
         self.hostname: str = config_entry.data[CONF_HOSTNAME]
-        self.grace = timedelta(minutes=entry_option(config_entry, CONF_GRACE_MINUTES))
-        self.targets: list[str] = list(entry_option(config_entry, CONF_REACHABILITY))
+        options = DdnsOptions.of(config_entry.options)
+        self.grace = timedelta(minutes=options.grace_minutes)
+        self.targets: list[str] = list(options.reachability)
         self.history = AddressHistory(hass, config_entry.entry_id, self.name, hostname=self.hostname)
         self.zone: Zone | None = None
         self._zone_at = 0.0
@@ -243,29 +235,26 @@ class RecordCoordinator(SubscribingCoordinator[RecordSnapshot, DdnsCategory]):
         """The record at every nameserver of the zone, asked at once."""
         return await ask_zone(await self.async_zone(), self.hostname)
 
-    async def _async_update_data(self) -> RecordSnapshot:
-        async with self.cycle_lock:
-            wanted = self.wanted
-            reading, authoritative, resolvers = await asyncio.gather(
-                public_address(const.WHOAMI_SERVICES, 4),
-                self.async_ask_zone(),
-                asyncio.gather(*(resolve_at(r, self.hostname) for r in const.DDNS_PUBLIC_RESOLVERS)),
+    async def _async_cycle(self, wanted: frozenset[DdnsCategory]) -> RecordSnapshot:
+        reading, authoritative, resolvers = await asyncio.gather(
+            public_address(const.WHOAMI_SERVICES, 4),
+            self.async_ask_zone(),
+            asyncio.gather(*(resolve_at(r, self.hostname) for r in const.DDNS_PUBLIC_RESOLVERS)),
+        )
+        if agreed_record(authoritative) is None:
+            # Every nameserver failed: perhaps they moved. Look them up again next time.
+            self.zone = None
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="nameservers_silent",
+                translation_placeholders={
+                    "hostname": self.hostname,
+                    "answers": ", ".join(f"{s}: {a.error}" for s, a in authoritative.items()),
+                },
             )
-            if agreed_record(authoritative) is None:
-                # Every nameserver failed: perhaps they moved. Look them up again next time.
-                self.zone = None
-                raise UpdateFailed(
-                    translation_domain=DOMAIN,
-                    translation_key="nameservers_silent",
-                    translation_placeholders={
-                        "hostname": self.hostname,
-                        "answers": ", ".join(f"{s}: {a.error}" for s, a in authoritative.items()),
-                    },
-                )
-            # Not wanted (its entities disabled, or not added yet): keep the last results.
-            kept = dict(self.data.reachability) if self.data is not None else {}
-            reachability = await self._reachability() if DdnsCategory.REACHABILITY in wanted else kept
-            self.mark_discovered()
+        # Not wanted (its entities disabled, or not added yet): keep the last results.
+        kept = dict(self.data.reachability) if self.data is not None else {}
+        reachability = await self._reachability() if DdnsCategory.REACHABILITY in wanted else kept
         if await self.history.async_accept({4: reading}):
             self.expect_change()
         return self._snapshot(reading, authoritative, {r.server: r for r in resolvers}, reachability)
@@ -369,8 +358,9 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry DDNS {config_entry.data[CONF_HOSTNAME]} update",
-            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
+            update_interval=timedelta(seconds=DdnsOptions.of(config_entry.options).scan_interval),
             all_categories=frozenset({DdnsCategory.UPDATE}),
+            device_info=record.device_info,
         )
         self.record = record
         self.provider = provider
@@ -458,35 +448,33 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
                 },
             )
 
-    async def _async_update_data(self) -> UpdateState:
-        async with self.cycle_lock:
-            self.mark_discovered()
-            state = self.state
-            if state.halted == Outcome.BAD_AUTH:
-                raise self._bad_auth()
-            if state.halted is not None or not self._needed():
-                return state
-            now = dt_util.utcnow()
-            if state.retry_at is not None and now < state.retry_at:
-                raise self._backoff(state, (state.retry_at - now).total_seconds())
-            record = self.record.data
-            assert record is not None
-            address = record.public_ip
-            assert address is not None
-            self.record.expect_change()
-            answer = await self.provider.update(async_get_clientsession(self.hass), address)
-            _LOGGER.debug("%s: %s (%s)", self.name, answer.outcome, answer.answer)
-            state = replace(state, last_attempt=now, outcome=answer.outcome, answer=answer.answer)
-            if answer.outcome.ok:
-                state = await self._verified(replace(state, last_update=now, accepted_ip=address, failures=0,
-                                                     retry_at=None), address)  # fmt: skip
-            elif answer.outcome.halts:
-                state = self._halt(state, answer)
-            else:
-                wait = self._wait(state.failures, answer)
-                state = replace(state, failures=state.failures + 1, retry_at=now + timedelta(seconds=wait))
-            self.state = state
-            await self.store.async_save(state.stored())
+    async def _async_cycle(self, wanted: frozenset[DdnsCategory]) -> UpdateState:
+        state = self.state
+        if state.halted == Outcome.BAD_AUTH:
+            raise self._bad_auth()
+        if state.halted is not None or not self._needed():
+            return state
+        now = dt_util.utcnow()
+        if state.retry_at is not None and now < state.retry_at:
+            raise self._backoff(state, (state.retry_at - now).total_seconds())
+        record = self.record.data
+        assert record is not None
+        address = record.public_ip
+        assert address is not None
+        self.record.expect_change()
+        answer = await self.provider.update(async_get_clientsession(self.hass), address)
+        _LOGGER.debug("%s: %s (%s)", self.name, answer.outcome, answer.answer)
+        state = replace(state, last_attempt=now, outcome=answer.outcome, answer=answer.answer)
+        if answer.outcome.ok:
+            state = await self._verified(replace(state, last_update=now, accepted_ip=address, failures=0,
+                                                 retry_at=None), address)  # fmt: skip
+        elif answer.outcome.halts:
+            state = self._halt(state, answer)
+        else:
+            wait = self._wait(state.failures, answer)
+            state = replace(state, failures=state.failures + 1, retry_at=now + timedelta(seconds=wait))
+        self.state = state
+        await self.store.async_save(state.stored())
         if state.halted == Outcome.BAD_AUTH:
             raise self._bad_auth()
         if state.retry_at is not None:
@@ -563,76 +551,6 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
         return replace(state, verified=False, propagation=None)
 
 
-# --------------------------------------------------------------------------- the config flow's checks
-
-# The fields each provider's form asks, and which of them are credentials (asked again on reauth).
-PROVIDER_FIELDS: Final[dict[DdnsProvider, tuple[str, ...]]] = {
-    DdnsProvider.DUCKDNS: (CONF_HOSTNAME, CONF_TOKEN),
-    DdnsProvider.NOIP: (CONF_HOSTNAME, CONF_USERNAME, CONF_PASSWORD),
-    DdnsProvider.DYNDNS2: (CONF_SERVER_URL, CONF_HOSTNAME, CONF_USERNAME, CONF_PASSWORD),
-    DdnsProvider.FREEDNS: (CONF_HOSTNAME, CONF_TOKEN),
-    DdnsProvider.CLOUDFLARE: (CONF_API_TOKEN, CONF_ZONE, CONF_HOSTNAME),
-    DdnsProvider.UPDATE_URL: (CONF_HOSTNAME, CONF_UPDATE_URL),
-    DdnsProvider.NONE: (CONF_HOSTNAME,),
-}
-CREDENTIAL_FIELDS: Final = frozenset({CONF_TOKEN, CONF_USERNAME, CONF_PASSWORD, CONF_API_TOKEN, CONF_UPDATE_URL})
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-
-
-def normalise(kind: DdnsProvider, user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The entry data a provider's form gives, or the fields' errors."""
-    data = {key: str(user_input.get(key) or "").strip() for key in PROVIDER_FIELDS[kind]}
-    hostname = data[CONF_HOSTNAME].lower().rstrip(".")
-    if kind == DdnsProvider.DUCKDNS and "." not in hostname:
-        hostname = f"{hostname}.duckdns.org"  # DuckDNS users know their subdomain
-    data[CONF_HOSTNAME] = hostname
-    errors: dict[str, str] = {}
-    labels = hostname.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        errors[CONF_HOSTNAME] = "invalid_hostname"
-    if kind == DdnsProvider.CLOUDFLARE:
-        data[CONF_ZONE] = data[CONF_ZONE].lower().rstrip(".")
-        if hostname != data[CONF_ZONE] and not hostname.endswith(f".{data[CONF_ZONE]}"):
-            errors[CONF_HOSTNAME] = "hostname_not_in_zone"
-    for key in (CONF_SERVER_URL, CONF_UPDATE_URL):
-        if key in data and not _http_url(data[key]):
-            errors[key] = "invalid_url"
-    for key in PROVIDER_FIELDS[kind]:
-        if not data[key] and key not in errors:
-            errors[key] = "required"
-    return {CONF_PROVIDER: kind.value, **data}, errors
-
-
-def _http_url(text: str) -> bool:
-    try:
-        url = URL(text)
-    except ValueError:
-        return False
-    return url.scheme in ("http", "https") and bool(url.host)
-
-
-async def async_check(hass: HomeAssistant, data: Mapping[str, Any], version: str) -> tuple[str | None, str]:
-    """Prove an entry would work: its zone is found, and the provider takes its credentials.
-
-    Returns an error key of the form (None: all well) and the provider's own
-    answer, for the error's text. A verify-only hostname must have an A record.
-    """
-    hostname = data[CONF_HOSTNAME]
-    try:
-        zone = await find_zone(hostname, await bootstrap_resolver(hass))
-    except ZoneNotFound as err:
-        return "zone_not_found", str(err)
-    provider = provider_for(data, version)
-    if provider is None:
-        answers = await ask_zone(zone, hostname)
-        if not agreed_record(answers):
-            return "no_record", ", ".join(_answer_text(a) for a in answers.values())
-        return None, ""
-    reading = await public_address(const.WHOAMI_SERVICES, 4)
-    answer = await check_credentials(provider, async_get_clientsession(hass), reading.address)
-    return (None if answer.outcome.ok else f"ddns_{answer.outcome}"), answer.answer
-
-
 # --------------------------------------------------------------------------- set-up
 
 
@@ -644,9 +562,11 @@ class DdnsCoordinators:
     update: UpdateCoordinator | None
 
 
-async def async_setup_ddns(hass: HomeAssistant, entry: HomeSentryConfigEntry, version: str) -> DdnsCoordinators:
+async def async_setup_ddns(
+    hass: HomeAssistant, entry: HomeSentryConfigEntry, version: str, device_info: DeviceInfo
+) -> DdnsCoordinators:
     """Create, restore and first-refresh the coordinators."""
-    record = RecordCoordinator(hass, entry)
+    record = RecordCoordinator(hass, entry, device_info)
     await record.async_load()
     provider = provider_for(entry.data, version) if updates(entry) else None
     update = UpdateCoordinator(hass, entry, record, provider) if provider is not None else None
@@ -658,145 +578,3 @@ async def async_setup_ddns(hass: HomeAssistant, entry: HomeSentryConfigEntry, ve
         # Not a first refresh: a provider error must not stop the record's entities.
         await update.async_refresh()
     return DdnsCoordinators(record, update)
-
-
-# --------------------------------------------------------------------------- descriptions
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordSensorDescription(HomeSentrySensorEntityDescription[RecordSnapshot, DdnsCategory]):
-    """A sensor of the record coordinator."""
-
-    category: DdnsCategory = DdnsCategory.RECORD
-
-
-def _answer_text(answer: RecordAnswer) -> str:
-    return answer.error or ", ".join(answer.addresses) or "no A record"
-
-
-def _record_attributes(data: RecordSnapshot, _: str) -> Mapping[str, Any]:
-    return {
-        "zone": data.zone,
-        "nameservers": {server: _answer_text(a) for server, a in data.authoritative.items()},
-        "public_resolvers": {server: _answer_text(a) for server, a in data.resolvers.items()},
-        "addresses": list(data.record or ()),
-    }
-
-
-RECORD_SENSORS: tuple[RecordSensorDescription, ...] = (
-    RecordSensorDescription(
-        key="ddns_public_ip",
-        translation_key="ddns_public_ip",
-        value_fn=lambda data, _: data.public_ip,
-        attributes_fn=lambda data, _: {"services": dict(data.whoami)},
-    ),
-    RecordSensorDescription(
-        key="record_ip",
-        translation_key="record_ip",
-        value_fn=lambda data, _: data.record_ip,
-        attributes_fn=_record_attributes,
-    ),
-    RecordSensorDescription(
-        key="last_ip_change",
-        translation_key="last_ip_change",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda data, _: data.last_change,
-        attributes_fn=lambda data, _: {"changes": [dict(c) for c in data.changes if c.get("version") == 4]},
-        objects_fn=always,
-    ),
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordBinarySensorDescription(HomeSentryBinarySensorEntityDescription[RecordSnapshot, DdnsCategory]):
-    """A binary sensor of the record coordinator."""
-
-    category: DdnsCategory = DdnsCategory.RECORD
-
-
-def _reachability_attributes(data: RecordSnapshot, key: str) -> Mapping[str, Any]:
-    check = data.reachability.get(key)
-    if check is None:
-        return {}
-    result = check.result
-    return {
-        "target": check.target,
-        "checked_from": "inside your network",
-        "response_time_ms": result.response_ms,
-        "failure": result.failure,
-        "detail": result.detail,
-    }
-
-
-RECORD_BINARY_SENSORS: tuple[RecordBinarySensorDescription, ...] = (
-    RecordBinarySensorDescription(
-        key="record_in_sync",
-        translation_key="record_in_sync",
-        device_class=BinarySensorDeviceClass.PROBLEM,
-        value_fn=lambda data, _: data.problem,
-        attributes_fn=lambda data, _: {
-            "in_sync": data.in_sync,
-            "out_of_sync_since": data.out_of_sync_since,
-            "grace_until": data.grace_until,
-        },
-        objects_fn=always,
-    ),
-    RecordBinarySensorDescription(
-        key="reachable",
-        translation_key="reachable",
-        category=DdnsCategory.REACHABILITY,
-        device_class=BinarySensorDeviceClass.CONNECTIVITY,
-        placeholder="target",
-        objects_fn=lambda data: {key: check.target for key, check in data.reachability.items()},
-        value_fn=lambda data, key: data.reachability[key].result.ok if key in data.reachability else None,
-        attributes_fn=_reachability_attributes,
-    ),
-)
-
-
-@dataclass(frozen=True, kw_only=True)
-class UpdateSensorDescription(HomeSentrySensorEntityDescription[UpdateState, DdnsCategory]):
-    """A sensor of the update coordinator; each exists before the first update."""
-
-    category: DdnsCategory = DdnsCategory.UPDATE
-    objects_fn: Callable[[UpdateState], Mapping[str, str]] | None = always
-
-
-UPDATE_SENSORS: tuple[UpdateSensorDescription, ...] = (
-    UpdateSensorDescription(
-        key="last_update",
-        translation_key="last_update",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda data, _: data.last_update,
-    ),
-    UpdateSensorDescription(
-        key="last_update_result",
-        translation_key="last_update_result",
-        device_class=SensorDeviceClass.ENUM,
-        options=[outcome.value for outcome in Outcome],
-        value_fn=lambda data, _: data.outcome,
-        attributes_fn=lambda data, _: {
-            "answer": data.answer,
-            "address": data.accepted_ip,
-            "verified": data.verified,
-            "halted": data.halted is not None,
-            "last_attempt": data.last_attempt,
-        },
-    ),
-    UpdateSensorDescription(
-        key="propagation_time",
-        translation_key="propagation_time",
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.SECONDS,
-        state_class=SensorStateClass.MEASUREMENT,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data, _: data.propagation,
-    ),
-)
-
-
-async def _press_update(coordinator: UpdateCoordinator, _: str) -> None:
-    await coordinator.async_update_now()
-
-
-UPDATE_BUTTON = HomeSentryButtonDescription(key="update_now", translation_key="update_now", press_fn=_press_update)

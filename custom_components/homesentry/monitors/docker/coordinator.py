@@ -22,16 +22,8 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.components.button.const import ButtonDeviceClass
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import (
-    CONF_SCAN_INTERVAL,
     EVENT_HOMEASSISTANT_STOP,
-    PERCENTAGE,
-    EntityCategory,
-    UnitOfDataRate,
-    UnitOfInformation,
 )
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryNotReady, HomeAssistantError
@@ -40,20 +32,12 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .const import (
-    CONF_CONTROL,
-    CONF_REMOVE_AFTER_HOURS,
-    CONF_STATS_INTERVAL,
+from ...const import (
     CONF_URL,
     DOMAIN,
 )
-from .coordinator import SubscribingCoordinator, entry_option, entry_store
-from .entity import (
-    HomeSentryBinarySensorEntityDescription,
-    HomeSentryButtonDescription,
-    HomeSentrySensorEntityDescription,
-)
-from .probes.docker import (
+from ...coordinator import SubscribingCoordinator, entry_store
+from ...probes.docker import (
     CLEAN_EXIT_CODES,
     Container,
     ContainerAction,
@@ -72,11 +56,13 @@ from .probes.docker import (
     read_info,
     read_usages,
 )
+from ..base import entry_device
+from .options import DockerOptions
 
 if TYPE_CHECKING:
     import docker
 
-    from . import HomeSentryConfigEntry
+    from ... import HomeSentryConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -203,18 +189,26 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
     config_entry: HomeSentryConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, client: docker.APIClient, info: EngineInfo
+        self,
+        hass: HomeAssistant,
+        config_entry: HomeSentryConfigEntry,
+        client: docker.APIClient,
+        info: EngineInfo,
+        device_info: DeviceInfo,
     ) -> None:
         """Initialise from the entry's options and the engine's identity."""
+        self.options = DockerOptions.of(config_entry.options)
         super().__init__(
             hass,
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry Docker {config_entry.title}",
-            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
+            update_interval=timedelta(seconds=self.options.scan_interval),
             all_categories=frozenset(DockerCategory),
+            device_info=device_info,
             refresh_cooldown=EVENT_REFRESH_COOLDOWN,
         )
+        self._error: str | None = None  # why the last read failed, while it does
         self.engine_coordinator = self
         self.client = client
         self.info = info
@@ -239,31 +233,35 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
         previous = None if full or self.data is None else self.data.engine
         return read_engine(self.client, self.info, previous, changed)
 
-    async def _async_update_data(self) -> DockerSnapshot:
-        async with self.cycle_lock:
-            # Events name what changed; every FULL_READ_EVERY cycles (and after a
-            # reconnect) every container is inspected anyway, in case one was missed.
-            full = self._full or self._cycles % FULL_READ_EVERY == 0
-            changed, self._changed = self._changed, set()
-            self._cycles += 1
-            try:
-                engine = await self.hass.async_add_executor_job(self._read, full, changed)
-            except EngineError as err:
-                self._full = True
-                if self.data is None:
-                    raise UpdateFailed(
-                        translation_domain=DOMAIN,
-                        translation_key="engine_unavailable",
-                        translation_placeholders={"error": str(err)},
-                    ) from err
-                self.note_failures({DockerCategory.CONTAINERS: str(err)}, frozenset())
-                return replace(self.data, reachable=False)
-            self._full = False
-            self.mark_discovered()
-        self.note_failures({}, frozenset({DockerCategory.CONTAINERS}))
+    async def _async_cycle(self, wanted: frozenset[DockerCategory]) -> DockerSnapshot:
+        # Events name what changed; every FULL_READ_EVERY cycles (and after a
+        # reconnect) every container is inspected anyway, in case one was missed.
+        full = self._full or self._cycles % FULL_READ_EVERY == 0
+        changed, self._changed = self._changed, set()
+        self._cycles += 1
+        try:
+            engine = await self.hass.async_add_executor_job(self._read, full, changed)
+        except EngineError as err:
+            self._full = True
+            if self.data is None:
+                raise UpdateFailed(
+                    translation_domain=DOMAIN,
+                    translation_key="engine_unavailable",
+                    translation_placeholders={"error": str(err)},
+                ) from err
+            self._error = str(err)
+            return replace(self.data, reachable=False)
+        self._full = False
+        self._error = None
         snapshot = self._assess(engine)
         await self._async_forget_gone(engine)
         return snapshot
+
+    def failures_in(self, data: DockerSnapshot) -> tuple[Mapping[DockerCategory, str], frozenset[DockerCategory]]:
+        """The containers category fails while the engine does not answer."""
+        if self._error is not None:
+            return {DockerCategory.CONTAINERS: self._error}, frozenset()
+        return {}, frozenset({DockerCategory.CONTAINERS})
 
     def _assess(self, engine: EngineSnapshot) -> DockerSnapshot:
         """Exit codes, restart history and problems from this read and earlier ones."""
@@ -305,7 +303,7 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
             if (name := container_name(self.config_entry, device)) is not None
         }
         now = dt_util.utcnow()
-        grace = timedelta(hours=entry_option(self.config_entry, CONF_REMOVE_AFTER_HOURS))
+        grace = timedelta(hours=self.options.remove_after_hours)
         gone_since = {
             name: self._gone_since.get(name, now.isoformat()) for name in devices if name not in engine.containers
         }
@@ -356,16 +354,18 @@ class UsageCoordinator(_DockerDevices, SubscribingCoordinator[UsageSnapshot, Doc
     config_entry: HomeSentryConfigEntry
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, engine: EngineCoordinator) -> None:
-        """Initialise from the entry's options."""
+        """Initialise from the entry's options; its entities are on the engine's devices."""
         super().__init__(
             hass,
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry Docker usage {config_entry.title}",
-            update_interval=timedelta(seconds=entry_option(config_entry, CONF_STATS_INTERVAL)),
+            update_interval=timedelta(seconds=engine.options.stats_interval),
             all_categories=frozenset({DockerCategory.USAGE, DockerCategory.NETWORK}),
+            device_info=engine.device_info,
             refresh_cooldown=EVENT_REFRESH_COOLDOWN,
         )
+        self.engine_device_id = engine.engine_device_id
         self.engine_coordinator = engine
         self._samples: dict[str, UsageSample] = {}
         self._known: set[str] = set()
@@ -381,20 +381,18 @@ class UsageCoordinator(_DockerDevices, SubscribingCoordinator[UsageSnapshot, Doc
                 self.hass, self.async_request_refresh(), "homesentry docker new containers"
             )
 
-    async def _async_update_data(self) -> UsageSnapshot:
+    async def _async_cycle(self, wanted: frozenset[DockerCategory]) -> UsageSnapshot:
         data = self.engine_coordinator.data
         if data is None or not data.reachable:
             self._samples = {}
             return UsageSnapshot(running=frozenset(), names=(), samples={})
         containers = data.engine.containers
-        wanted = self.subscribed_objects(DockerCategory.USAGE) | self.subscribed_objects(DockerCategory.NETWORK)
-        everything = not self._discovered
-        targets = [c for name, c in containers.items() if everything or name in wanted or name not in self._known]
-        async with self.cycle_lock:
-            samples, errors = await self.hass.async_add_executor_job(
-                read_usages, self.engine_coordinator.client, targets, self._samples
-            )
-            self.mark_discovered()
+        shown = self.subscribed_objects(DockerCategory.USAGE) | self.subscribed_objects(DockerCategory.NETWORK)
+        everything = not self.discovered
+        targets = [c for name, c in containers.items() if everything or name in shown or name not in self._known]
+        samples, errors = await self.hass.async_add_executor_job(
+            read_usages, self.engine_coordinator.client, targets, self._samples
+        )
         self._samples = samples
         self._known = set(containers)
         return UsageSnapshot(
@@ -416,7 +414,7 @@ class DockerCoordinators:
     @property
     def control(self) -> bool:
         """Whether the user allowed restarting, starting and stopping containers."""
-        return bool(entry_option(self.engine.config_entry, CONF_CONTROL))
+        return self.engine.options.control
 
     def stop(self) -> None:
         """Stop following events (blocks until the thread ends)."""
@@ -438,18 +436,11 @@ async def async_setup_docker(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
             translation_key="engine_unavailable",
             translation_placeholders={"error": str(err)},
         ) from err
-    engine = EngineCoordinator(hass, entry, client, info)
-    usage = UsageCoordinator(hass, entry, engine)
-    engine.device_info = usage.device_info = DeviceInfo(
-        identifiers={(DOMAIN, str(entry.unique_id))},
-        name=entry.title,
-        manufacturer="Docker",
-        model="Docker Engine",
-        sw_version=info.version,
-    )
+    device_info = entry_device(entry, manufacturer="Docker", model="Docker Engine", sw_version=info.version)
+    engine = EngineCoordinator(hass, entry, client, info, device_info)
     # Registered first, so container devices can name it as the device they come through.
-    engine_device = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **engine.device_info)
-    engine.engine_device_id = usage.engine_device_id = engine_device.id
+    engine.engine_device_id = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **device_info).id
+    usage = UsageCoordinator(hass, entry, engine)
     await engine.async_load()
     await engine.async_config_entry_first_refresh()
     coordinators = DockerCoordinators(engine, usage)
@@ -471,198 +462,3 @@ async def async_setup_docker(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
 
     entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, async_stop))
     return coordinators
-
-
-# --------------------------------------------------------------------------- descriptions
-
-
-@dataclass(frozen=True, kw_only=True)
-class EngineSensorDescription(HomeSentrySensorEntityDescription[DockerSnapshot, DockerCategory]):
-    """A sensor of the engine coordinator."""
-
-    category: DockerCategory = DockerCategory.CONTAINERS
-
-
-@dataclass(frozen=True, kw_only=True)
-class EngineBinarySensorDescription(HomeSentryBinarySensorEntityDescription[DockerSnapshot, DockerCategory]):
-    """A binary sensor of the engine coordinator."""
-
-    category: DockerCategory = DockerCategory.CONTAINERS
-
-
-@dataclass(frozen=True, kw_only=True)
-class UsageSensorDescription(HomeSentrySensorEntityDescription[UsageSnapshot, DockerCategory]):
-    """A resource sensor of a container."""
-
-    category: DockerCategory = DockerCategory.USAGE
-
-
-def _containers(data: DockerSnapshot) -> Mapping[str, str]:
-    return {name: name for name in data.engine.containers}
-
-
-def _usage_containers(data: UsageSnapshot) -> Mapping[str, str]:
-    return {name: name for name in data.names}
-
-
-def _engine_count(key: str, count: Any) -> EngineSensorDescription:
-    return EngineSensorDescription(
-        key=key,
-        translation_key=key,
-        state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data, _: count(data.engine),
-    )
-
-
-def _field(name: str, field_name: str, data: DockerSnapshot) -> Any:
-    container = data.container(name)
-    return None if container is None else getattr(container, field_name)
-
-
-def _container_sensor(key: str, field_name: str, **kwargs: Any) -> EngineSensorDescription:
-    """A sensor per container showing one field of its inspect result."""
-    return EngineSensorDescription(
-        key=key,
-        translation_key=key,
-        objects_fn=_containers,
-        value_fn=lambda data, name: _field(name, field_name, data),
-        **kwargs,
-    )
-
-
-def _started_at(data: DockerSnapshot, name: str) -> datetime | None:
-    container = data.container(name)
-    return container.started_at if container is not None and container.running else None
-
-
-def _exit_code(data: DockerSnapshot, name: str) -> int | None:
-    container = data.container(name)
-    if container is not None and not container.running and container.finished_at is not None:
-        return container.exit_code
-    return data.last_exit.get(name)
-
-
-def _problem_attributes(data: DockerSnapshot, name: str) -> Mapping[str, Any]:
-    container = data.container(name)
-    problem = data.problems.get(name)
-    if container is None or problem is None:
-        return {}
-    attributes: dict[str, Any] = {"reason": problem.value}
-    if problem == Problem.EXITED_WITH_ERROR:
-        attributes["exit_code"] = container.exit_code
-    elif problem == Problem.UNHEALTHY and container.health_output:
-        attributes["health_output"] = container.health_output
-    elif problem == Problem.CRASH_LOOP:
-        attributes["restarts_last_10_minutes"] = data.recent_restarts.get(name, 0)
-    return attributes
-
-
-def _usage_sensor(key: str, field_name: str, **kwargs: Any) -> UsageSensorDescription:
-    """A resource sensor per container: a measurement with long-term statistics."""
-    return UsageSensorDescription(
-        key=key,
-        translation_key=key,
-        objects_fn=_usage_containers,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
-        value_fn=lambda data, name: data.value(name, field_name),
-        **kwargs,
-    )
-
-
-ENGINE_SENSORS: tuple[EngineSensorDescription, ...] = (
-    EngineSensorDescription(
-        key="engine_version",
-        translation_key="engine_version",
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data, _: data.engine.info.version,
-    ),
-    _engine_count("containers_running", lambda engine: engine.running),
-    _engine_count("containers_stopped", lambda engine: engine.stopped),
-    _engine_count("containers_total", lambda engine: len(engine.containers)),
-    _engine_count("images", lambda engine: engine.images),
-)
-
-CONTAINER_SENSORS: tuple[EngineSensorDescription, ...] = (
-    _container_sensor(
-        "container_state", "state", device_class=SensorDeviceClass.ENUM, options=[s.value for s in ContainerState]
-    ),
-    _container_sensor(
-        "container_health", "health", device_class=SensorDeviceClass.ENUM, options=[h.value for h in Health]
-    ),
-    _container_sensor("restart_count", "restart_count", state_class=SensorStateClass.TOTAL_INCREASING),
-    EngineSensorDescription(
-        key="started_at",
-        translation_key="started_at",
-        objects_fn=_containers,
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=_started_at,
-    ),
-    EngineSensorDescription(key="exit_code", translation_key="exit_code", objects_fn=_containers, value_fn=_exit_code),
-    _container_sensor("image", "image", entity_category=EntityCategory.DIAGNOSTIC),
-)
-
-USAGE_SENSORS: tuple[UsageSensorDescription, ...] = (
-    _usage_sensor("container_cpu", "cpu_percent", native_unit_of_measurement=PERCENTAGE),
-    _usage_sensor(
-        "container_memory_used",
-        "memory_used",
-        device_class=SensorDeviceClass.DATA_SIZE,
-        native_unit_of_measurement=UnitOfInformation.BYTES,
-        suggested_unit_of_measurement=UnitOfInformation.MEBIBYTES,
-    ),
-    _usage_sensor("container_memory_percent", "memory_percent", native_unit_of_measurement=PERCENTAGE),
-    *(
-        _usage_sensor(
-            f"container_network_{direction}",
-            field_name,
-            category=DockerCategory.NETWORK,
-            device_class=SensorDeviceClass.DATA_RATE,
-            native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
-            suggested_unit_of_measurement=UnitOfDataRate.KILOBYTES_PER_SECOND,
-            entity_registry_enabled_default=False,
-        )
-        for direction, field_name in (("in", "rx_rate"), ("out", "tx_rate"))
-    ),
-)
-
-ENGINE_BINARY_SENSORS: tuple[EngineBinarySensorDescription, ...] = (
-    EngineBinarySensorDescription(
-        key="engine_reachable",
-        translation_key="engine_reachable",
-        category=DockerCategory.REACHABLE,
-        device_class=BinarySensorDeviceClass.CONNECTIVITY,
-        value_fn=lambda data, _: data.reachable,
-    ),
-)
-
-CONTAINER_BINARY_SENSORS: tuple[EngineBinarySensorDescription, ...] = (
-    EngineBinarySensorDescription(
-        key="container_running",
-        translation_key="container_running",
-        objects_fn=_containers,
-        device_class=BinarySensorDeviceClass.RUNNING,
-        value_fn=lambda data, name: None if (c := data.container(name)) is None else c.running,
-    ),
-    EngineBinarySensorDescription(
-        key="container_problem",
-        translation_key="container_problem",
-        objects_fn=_containers,
-        device_class=BinarySensorDeviceClass.PROBLEM,
-        value_fn=lambda data, name: name in data.problems,
-        attributes_fn=_problem_attributes,
-    ),
-)
-
-
-async def _restart(coordinator: EngineCoordinator, name: str) -> None:
-    await coordinator.async_act(name, ContainerAction.RESTART)
-
-
-RESTART_BUTTON = HomeSentryButtonDescription(
-    key="container_restart",
-    translation_key="container_restart",
-    device_class=ButtonDeviceClass.RESTART,
-    objects_fn=_containers,
-    press_fn=_restart,
-)

@@ -1,11 +1,9 @@
-"""The "This server" concern: its coordinator and its sensor descriptions."""
+"""The entities of This server: the host's sensors and binary sensors."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
-import logging
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
@@ -19,66 +17,19 @@ from homeassistant.const import (
     UnitOfInformation,
     UnitOfTemperature,
 )
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from . import const
-from .const import CONF_INTERFACES, CONF_MOUNTS, CONF_SCAN_INTERVAL, DEFAULT_HOST_SCAN_INTERVAL, DOMAIN
-from .coordinator import SubscribingCoordinator
-from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
-from .probes.host import ALL_CATEGORIES, Category, HostProbe, HostSnapshot
-from .probes.hwmon import TemperatureReading
+from ...entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
+from ...health import PROBLEM_ON, Threshold
+from ...probes.host import Category, HostSnapshot
+from ...probes.hwmon import TemperatureReading
 
 if TYPE_CHECKING:
-    from . import HomeSentryConfigEntry
-
-_LOGGER = logging.getLogger(__name__)
+    pass
 
 
 @dataclass(frozen=True, kw_only=True)
 class HostSensorDescription(HomeSentrySensorEntityDescription[HostSnapshot, Category]):
     """A sensor of the This server device."""
-
-
-class HostCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
-    """Polls the host in one executor job per cycle."""
-
-    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, probe: HostProbe) -> None:
-        """Initialise from the entry's options."""
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry host {config_entry.title}",
-            update_interval=timedelta(seconds=config_entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_HOST_SCAN_INTERVAL)),
-            all_categories=ALL_CATEGORIES,
-        )
-        self.probe = probe
-
-    async def _async_update_data(self) -> HostSnapshot:
-        async with self.cycle_lock:
-            wanted = self.wanted
-            try:
-                snapshot = await self.hass.async_add_executor_job(self.probe.collect, wanted)
-            except Exception as err:
-                raise UpdateFailed(
-                    translation_domain=DOMAIN,
-                    translation_key="host_update_failed",
-                    translation_placeholders={"error": str(err)},
-                ) from err
-            self.mark_discovered()
-        self.note_failures(snapshot.failures, snapshot.collected)
-        return snapshot
-
-
-def host_probe_for(options: Mapping[str, Any]) -> HostProbe:
-    """The probe a host entry with these options uses."""
-    return HostProbe(
-        sysfs_root=const.SYSFS_ROOT,
-        procfs_root=const.PROCFS_ROOT,
-        interfaces=options.get(CONF_INTERFACES, []),
-        mounts=options.get(CONF_MOUNTS),
-    )
 
 
 def _temperature_attributes(reading: TemperatureReading | None) -> Mapping[str, Any]:
@@ -133,7 +84,9 @@ def _mounts(data: HostSnapshot) -> Mapping[str, str]:
     return {key: path for key, path in data.mounts.items() if key in data.filesystems}
 
 
-def _filesystem(key: str, field: str, *, enabled: bool = True) -> HostSensorDescription:
+def _filesystem(
+    key: str, field: str, *, enabled: bool = True, health: Threshold | None = None
+) -> HostSensorDescription:
     size = field != "percent"
     return HostSensorDescription(
         key=key,
@@ -148,6 +101,7 @@ def _filesystem(key: str, field: str, *, enabled: bool = True) -> HostSensorDesc
         entity_registry_enabled_default=enabled,
         objects_fn=_mounts,
         value_fn=lambda data, name: getattr(data.filesystems[name], field) if name in data.filesystems else None,
+        health=health,
     )
 
 
@@ -237,6 +191,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
     HostSensorDescription(
         key="cpu_temperature",
         translation_key="cpu_temperature",
+        health=Threshold(True, 80, 90, "°C"),
         category=Category.TEMPERATURES,
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
@@ -296,6 +251,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
     HostSensorDescription(
         key="memory_usage",
         translation_key="memory_usage",
+        health=Threshold(True, 90, 97, "%"),
         category=Category.MEMORY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
@@ -331,7 +287,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
     _pressure("cpu"),
     _pressure("memory"),
     _pressure("io"),
-    _filesystem("disk_usage", "percent"),
+    _filesystem("disk_usage", "percent", health=Threshold(True, 85, 95, "%")),
     _filesystem("disk_free", "free"),
     _filesystem("disk_used", "used", enabled=False),
     _disk_io("disk_busy", "busy", enabled=True),
@@ -378,6 +334,7 @@ HOST_BINARY_SENSORS: tuple[HostBinarySensorDescription, ...] = (
     HostBinarySensorDescription(
         key="stale_mount",
         translation_key="stale_mount",
+        health=PROBLEM_ON,
         placeholder="mount",
         category=Category.FILESYSTEMS,
         device_class=BinarySensorDeviceClass.PROBLEM,

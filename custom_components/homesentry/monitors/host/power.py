@@ -30,37 +30,22 @@ import shutil
 import time
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
-from homeassistant.const import EntityCategory, UnitOfEnergy, UnitOfPower
+from homeassistant.const import UnitOfPower
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
-from . import const
-from .const import (
-    CONF_HDD_ACTIVE_WATTS,
-    CONF_HDD_IDLE_WATTS,
-    CONF_IDLE_WATTS,
-    CONF_MACHINE_CLASS,
-    CONF_MAX_WATTS,
-    CONF_POWER,
-    CONF_POWER_ENTITY,
-    CONF_PRICE,
-    CONF_PRICE_ENTITY,
-    CONF_SCAN_INTERVAL,
-    DEFAULT_HOST_SCAN_INTERVAL,
-    DEFAULT_POWER_OPTIONS,
-    DOMAIN,
-    MACHINE_AUTO,
-)
-from .coordinator import SubscribingCoordinator, entry_store
-from .energy import EnergyMeter
-from .entity import HomeSentrySensorEntityDescription, always
-from .probes.power import PowerProbe, PowerReadings, PowerSample
-from .probes.power_model import DEFAULTS, Calibration, MachineClass, ModelParameters, estimate, pearson
+from ... import const
+from ...const import CONF_POWER, DOMAIN, MACHINE_AUTO
+from ...coordinator import SubscribingCoordinator, entry_store
+from ...energy import EnergyMeter
+from ...probes.power import PowerProbe, PowerReadings, PowerSample
+from ...probes.power_model import DEFAULTS, Calibration, MachineClass, ModelParameters, estimate, pearson
+from .options import HostOptions, PowerOptions
 
 if TYPE_CHECKING:
-    from . import HomeSentryConfigEntry
+    from ... import HomeSentryConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -125,25 +110,26 @@ def detect_machine(procfs_root: Path, sysfs_root: Path) -> MachineClass:
     return MachineClass.DESKTOP
 
 
-def model_parameters(options: Mapping[str, Any], machine: MachineClass) -> ModelParameters:
-    """The model's parameters: the machine class's defaults, overridden by what the user set."""
+def model_parameters(section: Mapping[str, Any], machine: MachineClass) -> ModelParameters:
+    """The model's parameters: the machine class's defaults, overridden by what the user set (the power section)."""
+    options = PowerOptions.of(section)
     base = DEFAULTS[machine]
-    idle = options.get(CONF_IDLE_WATTS) or base.idle_watts
-    maximum = options.get(CONF_MAX_WATTS) or base.max_watts
+    idle = options.idle_watts or base.idle_watts
+    maximum = options.max_watts or base.max_watts
     return ModelParameters(
-        idle_watts=float(idle),
-        max_watts=max(float(maximum), float(idle)),
-        disk_idle_watts=float(options.get(CONF_HDD_IDLE_WATTS, DEFAULT_POWER_OPTIONS[CONF_HDD_IDLE_WATTS])),
-        disk_active_watts=float(options.get(CONF_HDD_ACTIVE_WATTS, DEFAULT_POWER_OPTIONS[CONF_HDD_ACTIVE_WATTS])),
+        idle_watts=idle,
+        max_watts=max(maximum, idle),
+        disk_idle_watts=options.hdd_idle_watts,
+        disk_active_watts=options.hdd_active_watts,
     )
 
 
 class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
     """The server's power, energy, cost and who uses it."""
 
-    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry) -> None:
-        """Initialise from the entry's power options."""
-        interval = int(config_entry.options.get(CONF_SCAN_INTERVAL, DEFAULT_HOST_SCAN_INTERVAL))
+    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
+        """Initialise from the entry's power options; its entities are on This server's device."""
+        interval = int(HostOptions.of(config_entry.options).scan_interval)
         super().__init__(
             hass,
             _LOGGER,
@@ -151,8 +137,10 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
             name=f"HomeSentry power {config_entry.title}",
             update_interval=timedelta(seconds=interval),
             all_categories=frozenset(PowerCategory),
+            device_info=device_info,
         )
-        self.options: Mapping[str, Any] = {**DEFAULT_POWER_OPTIONS, **config_entry.options.get(CONF_POWER, {})}
+        self.section: Mapping[str, Any] = config_entry.options.get(CONF_POWER, {})
+        self.options = PowerOptions.of(self.section)
         self.interval = interval
         self.probe: PowerProbe | None = None
         self.machine = MachineClass.DESKTOP
@@ -176,12 +164,12 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
         )
         probe = self.probe
         await self.hass.async_add_executor_job(_prime, probe)
-        chosen = self.options.get(CONF_MACHINE_CLASS, MACHINE_AUTO)
+        chosen = self.options.machine_class
         if chosen == MACHINE_AUTO:
             self.machine = await self.hass.async_add_executor_job(detect_machine, const.PROCFS_ROOT, const.SYSFS_ROOT)
         else:
             self.machine = MachineClass(chosen)
-        self.parameters = model_parameters(self.options, self.machine)
+        self.parameters = model_parameters(self.section, self.machine)
         stored = await self.store.async_load() or {}
         self.energy = EnergyMeter(float(stored.get("energy_kwh", 0.0)))
         self._cost.update({k: stored[k] for k in ("day", "today", "month", "this_month") if k in stored})
@@ -203,15 +191,12 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
         """Keep the totals."""
         await self.store.async_save(self._stored())
 
-    async def _async_update_data(self) -> PowerSnapshot:
+    async def _async_cycle(self, wanted: frozenset[PowerCategory]) -> PowerSnapshot:
         assert self.probe is not None
         probe = self.probe
-        wanted = self.wanted
-        async with self.cycle_lock:
-            sample = await self.hass.async_add_executor_job(
-                lambda: probe.sample(processes=PowerCategory.ATTRIBUTION in wanted)
-            )
-            self.mark_discovered()
+        sample = await self.hass.async_add_executor_job(
+            lambda: probe.sample(processes=PowerCategory.ATTRIBUTION in wanted)
+        )
         self._rapl_issue(bool(sample.readings.rapl_denied))
         now = dt_util.utcnow()
         readings = sample.readings
@@ -256,7 +241,7 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
 
     def _measured(self, readings: PowerReadings) -> tuple[float | None, str | None]:
         """The whole server's power where something measures it: an entity, psys, or the battery."""
-        entity_id = self.options.get(CONF_POWER_ENTITY)
+        entity_id = self.options.power_entity
         if entity_id and (state := self.hass.states.get(entity_id)) is not None:
             unit = state.attributes.get("unit_of_measurement", UnitOfPower.WATT)
             try:
@@ -280,14 +265,13 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
         return {"r_squared": fit.r_squared, "rmse_watts": fit.rmse_watts, "samples": fit.samples}
 
     def _price(self) -> float | None:
-        if entity_id := self.options.get(CONF_PRICE_ENTITY):
+        if entity_id := self.options.price_entity:
             state = self.hass.states.get(entity_id)
             try:
                 return float(state.state) if state is not None else None
             except ValueError:
                 return None
-        price = self.options.get(CONF_PRICE)
-        return float(price) if price not in (None, "") else None
+        return self.options.price
 
     def _add_cost(self, now: datetime, kwh: float) -> None:
         local = dt_util.as_local(now)
@@ -337,123 +321,12 @@ def _prime(probe: PowerProbe) -> None:
     time.sleep(PRIME_SECONDS)
 
 
-async def async_setup_power(hass: HomeAssistant, entry: HomeSentryConfigEntry) -> PowerCoordinator:
+async def async_setup_power(
+    hass: HomeAssistant, entry: HomeSentryConfigEntry, device_info: DeviceInfo
+) -> PowerCoordinator:
     """Find the counters, restore, and read once."""
-    coordinator = PowerCoordinator(hass, entry)
+    coordinator = PowerCoordinator(hass, entry, device_info)
     await coordinator.async_setup()
     entry.async_on_unload(coordinator.async_close)
     await coordinator.async_config_entry_first_refresh()
     return coordinator
-
-
-# --------------------------------------------------------------------------- descriptions
-
-
-@dataclass(frozen=True, kw_only=True)
-class PowerSensorDescription(HomeSentrySensorEntityDescription[PowerSnapshot, PowerCategory]):
-    """A power sensor of This server."""
-
-    category: PowerCategory = PowerCategory.POWER
-
-
-_RAPL_LABELS: Final = {"package": "CPU package", "core": "CPU cores", "uncore": "CPU uncore", "dram": "Memory"}
-
-
-def _rapl_label(key: str) -> str:
-    if key == "psys":
-        return "Platform"
-    kind, _, package = key.partition("_")
-    return f"{_RAPL_LABELS.get(kind, kind)} {package}"
-
-
-def _power_attributes(data: PowerSnapshot, _: str) -> Mapping[str, Any]:
-    return {
-        "source": data.source.value,
-        "measured_by": data.measured_by,
-        "estimate": data.modelled,
-        "calibration": dict(data.fit),
-        "cpu_correlation": data.correlation,
-    }
-
-
-def _costs(key: str, field_name: str) -> PowerSensorDescription:
-    return PowerSensorDescription(
-        key=key,
-        translation_key=key,
-        device_class=SensorDeviceClass.MONETARY,
-        suggested_display_precision=2,
-        value_fn=lambda data, _: getattr(data, field_name),
-        attributes_fn=lambda data, _: {"currency": data.currency},
-    )
-
-
-POWER_SENSORS: tuple[PowerSensorDescription, ...] = (
-    PowerSensorDescription(
-        key="server_power",
-        translation_key="server_power",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
-        value_fn=lambda data, _: data.watts,
-        attributes_fn=_power_attributes,
-    ),
-    PowerSensorDescription(
-        key="server_energy",
-        translation_key="server_energy",
-        device_class=SensorDeviceClass.ENERGY,
-        native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
-        state_class=SensorStateClass.TOTAL_INCREASING,
-        suggested_display_precision=3,
-        value_fn=lambda data, _: data.energy_kwh,
-    ),
-    _costs("energy_cost_today", "cost_today"),
-    _costs("energy_cost_month", "cost_month"),
-    PowerSensorDescription(
-        key="component_power",
-        translation_key="component_power",
-        placeholder="component",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        objects_fn=lambda data: {key: _rapl_label(key) for key in data.sample.readings.rapl},
-        value_fn=lambda data, key: data.sample.readings.rapl.get(key),
-    ),
-    PowerSensorDescription(
-        key="gpu_power",
-        translation_key="gpu_power",
-        placeholder="gpu",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
-        objects_fn=lambda data: {g.index: f"GPU {g.index} {g.name}" for g in data.sample.readings.gpus},
-        value_fn=lambda data, key: next((g.watts for g in data.sample.readings.gpus if g.index == key), None),
-    ),
-    PowerSensorDescription(
-        key="battery_power",
-        translation_key="battery_power",
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=1,
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data, _: data.sample.readings.battery_watts,
-    ),
-    PowerSensorDescription(
-        key="top_power_consumer",
-        translation_key="top_power_consumer",
-        category=PowerCategory.ATTRIBUTION,
-        objects_fn=always,  # exists from the start, so it can subscribe to the process scan
-        # "idle" when no process used measurable CPU time in the interval.
-        value_fn=lambda data, _: (
-            data.containers[0][0] if data.containers else (data.processes[0][0] if data.processes else "idle")
-        ),
-        attributes_fn=lambda data, _: {
-            "containers": [{"name": n, "watts": w} for n, w in data.containers],
-            "processes": [{"name": n, "watts": w} for n, w in data.processes],
-        },
-    ),
-)

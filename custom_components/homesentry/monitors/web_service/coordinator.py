@@ -13,17 +13,13 @@ from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
-from homeassistant.const import CONF_SCAN_INTERVAL, EntityCategory, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
-from .const import (
-    CONF_CERTIFICATE_DAYS,
+from ...const import (
     CONF_CHECK,
-    CONF_FAILURE_THRESHOLD,
     CONF_FOLLOW_REDIRECTS,
     CONF_HEADERS,
     CONF_HOST,
@@ -34,10 +30,9 @@ from .const import (
     CONF_URL,
     CONF_VERIFY_TLS,
 )
-from .coordinator import SubscribingCoordinator, entry_option
-from .entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
-from .probes.ping import PingMethod, detect_method
-from .probes.web import (
+from ...coordinator import SubscribingCoordinator
+from ...probes.ping import PingMethod, detect_method
+from ...probes.web_service import (
     CheckKind,
     CheckResult,
     Failure,
@@ -47,9 +42,10 @@ from .probes.web import (
     parse_headers,
     parse_statuses,
 )
+from .options import WebOptions
 
 if TYPE_CHECKING:
-    from . import HomeSentryConfigEntry
+    from ... import HomeSentryConfigEntry
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -121,25 +117,26 @@ class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]
 
     config_entry: HomeSentryConfigEntry
 
-    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry) -> None:
+    def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's check and options."""
         super().__init__(
             hass,
             _LOGGER,
             config_entry=config_entry,
             name=f"HomeSentry web service {config_entry.title}",
-            update_interval=timedelta(seconds=entry_option(config_entry, CONF_SCAN_INTERVAL)),
+            update_interval=timedelta(seconds=WebOptions.of(config_entry.options).scan_interval),
             all_categories=frozenset(WebCategory),
+            device_info=device_info,
         )
         self.kind = CheckKind(config_entry.data[CONF_CHECK])
-        self.threshold = int(entry_option(config_entry, CONF_FAILURE_THRESHOLD))
+        self.options = WebOptions.of(config_entry.options)
+        self.threshold = self.options.failure_threshold
         self.method: PingMethod | None = None
 
-    async def _async_update_data(self) -> ServiceSnapshot:
-        async with self.cycle_lock:
-            if self.kind == CheckKind.ICMP and self.method is None:
-                self.method = await self.hass.async_add_executor_job(detect_method)
-            result = await run_check(self.hass, self.config_entry.data, self.method)
+    async def _async_cycle(self, wanted: frozenset[WebCategory]) -> ServiceSnapshot:
+        if self.kind == CheckKind.ICMP and self.method is None:
+            self.method = await self.hass.async_add_executor_job(detect_method)
+        result = await run_check(self.hass, self.config_entry.data, self.method)
         now = dt_util.utcnow()
         previous = self.data
         if result.ok:
@@ -163,107 +160,11 @@ class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]
             last_failure=previous.last_failure if previous is not None else None,
             last_failure_at=previous.last_failure_at if previous is not None else None,
             last_failure_detail=previous.last_failure_detail if previous is not None else "",
-            certificate_days=int(entry_option(self.config_entry, CONF_CERTIFICATE_DAYS)),
+            certificate_days=self.options.certificate_days,
             checked_at=now,
         )
         if not result.ok:
             snapshot = replace(
                 snapshot, last_failure=result.failure, last_failure_at=now, last_failure_detail=result.detail
             )
-        self.mark_discovered()
         return snapshot
-
-
-# --------------------------------------------------------------------------- descriptions
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServiceSensorDescription(HomeSentrySensorEntityDescription[ServiceSnapshot, WebCategory]):
-    """A sensor of a web service."""
-
-    category: WebCategory = WebCategory.CHECK
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServiceBinarySensorDescription(HomeSentryBinarySensorEntityDescription[ServiceSnapshot, WebCategory]):
-    """A binary sensor of a web service."""
-
-    category: WebCategory = WebCategory.CHECK
-
-
-def _http_only(data: ServiceSnapshot) -> Mapping[str, str]:
-    return {"": ""} if data.kind == CheckKind.HTTP else {}
-
-
-def _tls_only(data: ServiceSnapshot) -> Mapping[str, str]:
-    """Certificate entities exist for HTTPS checks."""
-    return {"": ""} if data.tls else {}
-
-
-def _up_attributes(data: ServiceSnapshot, _: str) -> Mapping[str, Any]:
-    return {"failed_checks": data.failures, "last_check": data.result.detail or "passed"}
-
-
-SERVICE_BINARY_SENSORS: tuple[ServiceBinarySensorDescription, ...] = (
-    ServiceBinarySensorDescription(
-        key="service_up",
-        translation_key="service_up",
-        device_class=BinarySensorDeviceClass.CONNECTIVITY,
-        objects_fn=always,
-        value_fn=lambda data, _: data.up,
-        attributes_fn=_up_attributes,
-    ),
-    ServiceBinarySensorDescription(
-        key="certificate_expiring",
-        translation_key="certificate_expiring",
-        device_class=BinarySensorDeviceClass.PROBLEM,
-        objects_fn=_tls_only,
-        value_fn=lambda data, _: data.certificate_expiring,
-        attributes_fn=lambda data, _: {"days": data.certificate_days},
-    ),
-)
-
-SERVICE_SENSORS: tuple[ServiceSensorDescription, ...] = (
-    ServiceSensorDescription(
-        key="response_time",
-        translation_key="response_time",
-        objects_fn=always,
-        device_class=SensorDeviceClass.DURATION,
-        native_unit_of_measurement=UnitOfTime.MILLISECONDS,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        value_fn=lambda data, _: data.result.response_ms,
-    ),
-    ServiceSensorDescription(
-        key="http_status",
-        translation_key="http_status",
-        objects_fn=_http_only,
-        value_fn=lambda data, _: data.result.status,
-    ),
-    ServiceSensorDescription(
-        key="certificate_expiry",
-        translation_key="certificate_expiry",
-        objects_fn=_tls_only,
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda data, _: data.result.certificate_expires,
-    ),
-    ServiceSensorDescription(
-        key="certificate_days_left",
-        translation_key="certificate_days_left",
-        objects_fn=_tls_only,
-        native_unit_of_measurement=UnitOfTime.DAYS,
-        state_class=SensorStateClass.MEASUREMENT,
-        suggested_display_precision=0,
-        value_fn=lambda data, _: data.days_left,
-    ),
-    ServiceSensorDescription(
-        key="last_failure",
-        translation_key="last_failure",
-        objects_fn=always,
-        device_class=SensorDeviceClass.ENUM,
-        options=[failure.value for failure in Failure],
-        entity_category=EntityCategory.DIAGNOSTIC,
-        value_fn=lambda data, _: data.last_failure,
-        attributes_fn=lambda data, _: {"at": data.last_failure_at, "detail": data.last_failure_detail},
-    ),
-)

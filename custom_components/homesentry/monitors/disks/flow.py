@@ -1,0 +1,81 @@
+"""The Disks steps: where smartctl is, and how often SMART and the arrays are read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlowResult
+from homeassistant.helpers.selector import (
+    TextSelector,
+)
+import probatio
+
+from ...const import (
+    CONF_KIND,
+    CONF_RAID_INTERVAL,
+    CONF_SMART_MINUTES,
+    CONF_SMARTCTL,
+    MonitorKind,
+)
+from ..flow import (
+    MonitorConfigFlow,
+    MonitorOptionsFlow,
+)
+from .coordinator import find_smartctl
+from .options import DEFAULT_DISKS_OPTIONS
+
+
+class DisksConfigFlow(MonitorConfigFlow):
+    """Add the Disks entry; point it at another smartctl."""
+
+    async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Watch this machine's disks (SMART) and md RAID arrays: one per Home Assistant.
+
+        Without smartctl the entry is made anyway (RAID needs none) and a repair
+        issue says how to install it; a path the user gives must be a program.
+        """
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            path = str(user_input.get(CONF_SMARTCTL) or "").strip()
+            if path and not await self.hass.async_add_executor_job(_is_program, path):
+                errors[CONF_SMARTCTL] = "smartctl_not_found"
+            else:
+                await self._async_claim(MonitorKind.DISKS.value)
+                data = {CONF_KIND: MonitorKind.DISKS.value, CONF_SMARTCTL: path}
+                return self._finish(MonitorKind.DISKS.value, "Disks", data, DEFAULT_DISKS_OPTIONS)
+        elif self.source != SOURCE_RECONFIGURE:
+            await self._async_claim(MonitorKind.DISKS.value)
+        found = await self.hass.async_add_executor_job(find_smartctl, None)
+        suggested = user_input or self._current() or {CONF_SMARTCTL: found or ""}
+        schema = probatio.Schema({probatio.Optional(CONF_SMARTCTL): TextSelector()})
+        return self.async_show_form(
+            step_id="disks",
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            errors=errors,
+            description_placeholders={"found": found or "-"},
+        )
+
+    async def async_reconfigure_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Another smartctl."""
+        return await self.async_step_disks(user_input)
+
+
+class DisksOptionsFlow(MonitorOptionsFlow):
+    """How often SMART and the arrays are read; health thresholds."""
+
+    async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """How often SMART and the RAID arrays are read."""
+        return await self._async_numbers_step("disks", DEFAULT_DISKS_OPTIONS, _DISKS_NUMBERS, user_input)
+
+
+_DISKS_NUMBERS: dict[str, tuple[int, int, str | None]] = {
+    CONF_SMART_MINUTES: (5, 24 * 60, "min"),
+    CONF_RAID_INTERVAL: (10, 3600, "s"),
+}
+
+
+def _is_program(path: str) -> bool:
+    """Whether ``path`` is a file this process may run."""
+    return Path(path).is_file() and os.access(path, os.X_OK)
