@@ -8,6 +8,7 @@ would set it.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 import shutil
@@ -25,8 +26,10 @@ from custom_components.homesentry.monitors.host.power import detect_machine, mod
 from custom_components.homesentry.probes.power_model import MachineClass, ModelParameters
 
 from .conftest import entity_state, setup_entry
+from .peers import DockerEngine
 from .probes.test_power import rapl_tree, set_energy
 from .sysfs_tree import SysfsTree
+from .test_containers import _entry as docker_entry
 
 PLUG = "sensor.server_plug_power"
 
@@ -192,3 +195,26 @@ def test_machine_class_is_detected(tmp_path: Path) -> None:
     (proc / "cpuinfo").unlink()
     assert detect_machine(proc, sys_root) is MachineClass.DESKTOP
     assert model_parameters({"idle_watts": 12.0}, MachineClass.INTEL_N100) == ModelParameters(12.0, 25.0, 4.5, 6.5)
+
+
+async def test_a_container_s_power_is_named_by_the_docker_entry(
+    hass: HomeAssistant,
+    host_entry: MockConfigEntry,
+    engine: DockerEngine,
+    entries: list[MockConfigEntry],
+) -> None:
+    """The attribution sees a container by its cgroup id; the Docker entry of the same Home Assistant names it."""
+    engine.run_container("burner", command="trap 'exit 0' TERM; while :; do :; done")
+    docker = docker_entry(engine)
+    entries.append(docker)
+    await setup_entry(hass, docker)
+    host_entry = with_power(host_entry, idle_watts=30, max_watts=90)
+    await setup_entry(hass, host_entry)
+    power = host_entry.runtime_data.monitor.power
+    for _ in range(2):  # a share needs two samples of the processes' CPU time
+        await asyncio.sleep(1)
+        await power.async_refresh()
+    await hass.async_block_till_done()
+    top = entity_state(hass, host_entry, "top_power_consumer")
+    assert top.state == "burner"  # not the id's first 12 characters
+    assert top.attributes["containers"][0]["name"] == "burner"

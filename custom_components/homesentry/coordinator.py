@@ -41,34 +41,35 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
 
     config_entry: ConfigEntry[Any]  # every HomeSentry coordinator belongs to an entry
 
+    all_categories: frozenset[CategoryT]  # every category it can collect (a class attribute of each coordinator)
+
     def __init__(
         self,
         hass: HomeAssistant,
-        logger: logging.Logger,
-        *,
         config_entry: ConfigEntry,
         name: str,
-        update_interval: timedelta | None,
-        all_categories: frozenset[CategoryT],
+        seconds: float | None,
         device_info: DeviceInfo | None,
+        *,
         refresh_cooldown: float = REQUEST_REFRESH_DEFAULT_COOLDOWN,
     ) -> None:
-        """Initialise with every category wanted until entities subscribe.
+        """Initialise with every category wanted until entities subscribe; logs as "HomeSentry <name>".
 
+        ``seconds`` is the update interval (None: only when asked);
         ``device_info`` is the device its entities belong to (``device_for``
         may give an object its own); ``refresh_cooldown`` spaces requested
         refreshes (an event source asks for them; the first runs at once).
         """
+        logger = logging.getLogger(type(self).__module__)
         super().__init__(
             hass,
             logger,
             config_entry=config_entry,
-            name=name,
-            update_interval=update_interval,
+            name=f"HomeSentry {name}",
+            update_interval=timedelta(seconds=seconds) if seconds is not None else None,
             always_update=False,
             request_refresh_debouncer=Debouncer(hass, logger, cooldown=refresh_cooldown, immediate=True),
         )
-        self.all_categories = all_categories
         self.device_info = device_info
         self._subscribers: dict[CategoryT, set[object]] = {}
         self._discovered = False

@@ -42,6 +42,10 @@ def _never(_: DeviceEntry) -> bool:
     return False
 
 
+def _no_containers() -> Mapping[str, str]:
+    return {}
+
+
 @dataclass(slots=True, kw_only=True)
 class MonitorRuntime[MonitorT]:
     """A set-up monitor: its coordinators, what feeds each platform, and how it lets go.
@@ -57,6 +61,26 @@ class MonitorRuntime[MonitorT]:
     buttons: Sequence[Source[HomeSentryButtonDescription]] = ()
     removable: Callable[[DeviceEntry], bool] = _never  # may the user delete this device of the entry?
     stop: Callable[[], Awaitable[None]] | None = None  # on unload, before the platforms go
+    # The containers it sees, names by id: This server's power attribution names containers with them.
+    container_names: Callable[[], Mapping[str, str]] = _no_containers
+
+    @classmethod
+    def single[C: AnyCoordinator](
+        cls,
+        name: str,
+        coordinator: C,
+        sensors: tuple[SensorDescription, ...],
+        binary_sensors: tuple[BinarySensorDescription, ...],
+        buttons: tuple[HomeSentryButtonDescription, ...] = (),
+    ) -> MonitorRuntime[C]:
+        """The runtime of a monitor that is one coordinator (the monitor's own object too)."""
+        return MonitorRuntime(
+            monitor=coordinator,
+            coordinators={name: coordinator},
+            sensors=((coordinator, sensors),),
+            binary_sensors=((coordinator, binary_sensors),),
+            buttons=((coordinator, buttons),) if buttons else (),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

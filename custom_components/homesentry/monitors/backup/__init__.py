@@ -17,12 +17,7 @@ from .services import async_setup_services
 async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[BackupCoordinator]:
     """Restore the runs and read the file once."""
     backup = await async_setup_backup(hass, entry, service_device(entry, "Backup job"))
-    return MonitorRuntime(
-        monitor=backup,
-        coordinators={"backup": backup},
-        sensors=((backup, BACKUP_SENSORS),),
-        binary_sensors=((backup, BACKUP_BINARY_SENSORS),),
-    )
+    return MonitorRuntime.single("backup", backup, BACKUP_SENSORS, BACKUP_BINARY_SENSORS)
 
 
 SPEC = MonitorSpec(

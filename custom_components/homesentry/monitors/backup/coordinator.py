@@ -92,19 +92,14 @@ class BackupSnapshot:
 class BackupCoordinator(SubscribingCoordinator[BackupSnapshot, BackupCategory]):
     """Reads what the metrics file gained each cycle; takes runs from the action."""
 
+    all_categories = frozenset(BackupCategory)
+
     config_entry: HomeSentryConfigEntry
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's file and options."""
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry backup {config_entry.title}",
-            update_interval=timedelta(seconds=BackupOptions.of(config_entry.options).scan_interval),
-            all_categories=frozenset(BackupCategory),
-            device_info=device_info,
-        )
+        options = BackupOptions.of(config_entry.options)
+        super().__init__(hass, config_entry, f"backup {config_entry.title}", options.scan_interval, device_info)
         path = config_entry.data.get(CONF_PATH) or ""
         self.follower = MetricsFollower(Path(path)) if path else None
         self.expected = timedelta(hours=BackupOptions.of(config_entry.options).expected_hours)

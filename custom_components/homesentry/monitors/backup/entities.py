@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -13,9 +13,6 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation, U
 from ...entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
 from ...health import PROBLEM_ON
 from .coordinator import BackupCategory, BackupSnapshot
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)

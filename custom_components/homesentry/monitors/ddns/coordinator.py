@@ -185,21 +185,17 @@ class RecordSnapshot:
 class RecordCoordinator(SubscribingCoordinator[RecordSnapshot, DdnsCategory]):
     """Compares the public address with the record every interval."""
 
+    all_categories = frozenset({DdnsCategory.RECORD, DdnsCategory.REACHABILITY})
+
     config_entry: HomeSentryConfigEntry
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's hostname and options."""
+        options = DdnsOptions.of(config_entry.options)
         super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry DDNS {config_entry.data[CONF_HOSTNAME]}",
-            update_interval=timedelta(seconds=DdnsOptions.of(config_entry.options).scan_interval),
-            all_categories=frozenset({DdnsCategory.RECORD, DdnsCategory.REACHABILITY}),
-            device_info=device_info,
+            hass, config_entry, f"DDNS {config_entry.data[CONF_HOSTNAME]}", options.scan_interval, device_info
         )
         self.hostname: str = config_entry.data[CONF_HOSTNAME]
-        options = DdnsOptions.of(config_entry.options)
         self.grace = timedelta(minutes=options.grace_minutes)
         self.targets: list[str] = list(options.reachability)
         self.history = AddressHistory(hass, config_entry.entry_id, self.name, hostname=self.hostname)
@@ -347,20 +343,21 @@ def credentials_hash(data: Mapping[str, Any]) -> str:
 class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
     """Tells the provider the new address when the record is wrong, and verifies it."""
 
+    all_categories = frozenset({DdnsCategory.UPDATE})
+
     config_entry: HomeSentryConfigEntry
 
     def __init__(
         self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, record: RecordCoordinator, provider: Provider
     ) -> None:
         """Initialise; the record coordinator's updates ask for a cycle when the record is wrong."""
+        options = DdnsOptions.of(config_entry.options)
         super().__init__(
             hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry DDNS {config_entry.data[CONF_HOSTNAME]} update",
-            update_interval=timedelta(seconds=DdnsOptions.of(config_entry.options).scan_interval),
-            all_categories=frozenset({DdnsCategory.UPDATE}),
-            device_info=record.device_info,
+            config_entry,
+            f"DDNS {config_entry.data[CONF_HOSTNAME]} update",
+            options.scan_interval,
+            record.device_info,
         )
         self.record = record
         self.provider = provider

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 import logging
 import os
@@ -108,19 +108,14 @@ def _under_hub(coordinator: SmartCoordinator | RaidCoordinator, object_key: str,
 class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
     """Reads every disk's SMART in one executor job per cycle."""
 
+    all_categories = frozenset({DiskCategory.SMART})
+
     hub_device_id: str | None = None
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's smartctl and interval."""
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry SMART {config_entry.title}",
-            update_interval=timedelta(minutes=DisksOptions.of(config_entry.options).smart_minutes),
-            all_categories=frozenset({DiskCategory.SMART}),
-            device_info=device_info,
-        )
+        options = DisksOptions.of(config_entry.options)
+        super().__init__(hass, config_entry, f"SMART {config_entry.title}", options.smart_minutes * 60, device_info)
         self.smartctl: str | None = None
         self.reader: SmartReader | None = None
         # The Health options' SMART prediction limits.
@@ -242,19 +237,14 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
 class RaidCoordinator(SubscribingCoordinator[Mapping[str, MdArray], DiskCategory]):
     """Reads /proc/mdstat and each array's sysfs directory."""
 
+    all_categories = frozenset({DiskCategory.RAID})
+
     hub_device_id: str | None = None
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's RAID interval."""
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry RAID {config_entry.title}",
-            update_interval=timedelta(seconds=DisksOptions.of(config_entry.options).raid_interval),
-            all_categories=frozenset({DiskCategory.RAID}),
-            device_info=device_info,
-        )
+        options = DisksOptions.of(config_entry.options)
+        super().__init__(hass, config_entry, f"RAID {config_entry.title}", options.raid_interval, device_info)
 
     def device_for(self, object_key: str) -> DeviceInfo | None:
         """An array's own device."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -23,9 +23,6 @@ from ...probes.smart import (
 )
 from ...probes.smart_health import Verdict
 from .coordinator import ARRAY_STATES, FAILURE_RATE, DiskCategory, SmartCoordinator, SmartSnapshot, SmartStatus
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceEntry
@@ -37,6 +39,9 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
     async def async_stop() -> None:
         await hass.async_add_executor_job(docker.stop)
 
+    def container_names() -> Mapping[str, str]:
+        return {c.id: c.name for c in engine.data.engine.containers.values()}
+
     return MonitorRuntime(
         monitor=docker,
         coordinators={"docker_engine": engine, "docker_usage": docker.usage},
@@ -45,6 +50,7 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
         buttons=((engine, (RESTART_BUTTON,)),) if docker.control else (),
         removable=removable,
         stop=async_stop,
+        container_names=container_names,
     )
 
 

@@ -186,6 +186,8 @@ class _DockerDevices:
 class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, DockerCategory]):
     """Reads every container's state; events make it refresh within a second."""
 
+    all_categories = frozenset(DockerCategory)
+
     config_entry: HomeSentryConfigEntry
 
     def __init__(
@@ -200,12 +202,10 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
         self.options = DockerOptions.of(config_entry.options)
         super().__init__(
             hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry Docker {config_entry.title}",
-            update_interval=timedelta(seconds=self.options.scan_interval),
-            all_categories=frozenset(DockerCategory),
-            device_info=device_info,
+            config_entry,
+            f"Docker {config_entry.title}",
+            self.options.scan_interval,
+            device_info,
             refresh_cooldown=EVENT_REFRESH_COOLDOWN,
         )
         self._error: str | None = None  # why the last read failed, while it does
@@ -351,18 +351,18 @@ class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, D
 class UsageCoordinator(_DockerDevices, SubscribingCoordinator[UsageSnapshot, DockerCategory]):
     """Reads stats of running containers whose resource entities are enabled."""
 
+    all_categories = frozenset({DockerCategory.USAGE, DockerCategory.NETWORK})
+
     config_entry: HomeSentryConfigEntry
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, engine: EngineCoordinator) -> None:
         """Initialise from the entry's options; its entities are on the engine's devices."""
         super().__init__(
             hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry Docker usage {config_entry.title}",
-            update_interval=timedelta(seconds=engine.options.stats_interval),
-            all_categories=frozenset({DockerCategory.USAGE, DockerCategory.NETWORK}),
-            device_info=engine.device_info,
+            config_entry,
+            f"Docker usage {config_entry.title}",
+            engine.options.stats_interval,
+            engine.device_info,
             refresh_cooldown=EVENT_REFRESH_COOLDOWN,
         )
         self.engine_device_id = engine.engine_device_id

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 import logging
 from typing import TYPE_CHECKING
 
@@ -26,19 +25,14 @@ _LOGGER = logging.getLogger(__name__)
 class HostCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
     """Polls the host in one executor job per cycle."""
 
+    all_categories = ALL_CATEGORIES
+
     def __init__(
         self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, probe: HostProbe, device_info: DeviceInfo
     ) -> None:
         """Initialise from the entry's options."""
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry host {config_entry.title}",
-            update_interval=timedelta(seconds=HostOptions.of(config_entry.options).scan_interval),
-            all_categories=ALL_CATEGORIES,
-            device_info=device_info,
-        )
+        options = HostOptions.of(config_entry.options)
+        super().__init__(hass, config_entry, f"host {config_entry.title}", options.scan_interval, device_info)
         self.probe = probe
 
     async def _async_cycle(self, wanted: frozenset[Category]) -> HostSnapshot:

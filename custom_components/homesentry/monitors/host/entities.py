@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -22,9 +22,6 @@ from ...entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorE
 from ...health import PROBLEM_ON, Threshold
 from ...probes.host import Category, HostSnapshot
 from ...probes.hwmon import TemperatureReading
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)

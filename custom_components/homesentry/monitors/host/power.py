@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 import logging
 from pathlib import Path
@@ -127,18 +127,12 @@ def model_parameters(section: Mapping[str, Any], machine: MachineClass) -> Model
 class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
     """The server's power, energy, cost and who uses it."""
 
+    all_categories = frozenset(PowerCategory)
+
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's power options; its entities are on This server's device."""
         interval = int(HostOptions.of(config_entry.options).scan_interval)
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry power {config_entry.title}",
-            update_interval=timedelta(seconds=interval),
-            all_categories=frozenset(PowerCategory),
-            device_info=device_info,
-        )
+        super().__init__(hass, config_entry, f"power {config_entry.title}", interval, device_info)
         self.section: Mapping[str, Any] = config_entry.options.get(CONF_POWER, {})
         self.options = PowerOptions.of(self.section)
         self.interval = interval
@@ -291,12 +285,10 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
         return round(float(self._cost[key]), 4)
 
     def _container_names(self) -> dict[str, str]:
-        """Container ids to names, from a Docker entry of this Home Assistant, if one is set up."""
+        """Container ids to names, from the entries of this Home Assistant that see containers (a Docker engine)."""
         names: dict[str, str] = {}
         for entry in self.hass.config_entries.async_loaded_entries(DOMAIN):
-            docker = getattr(entry.runtime_data, "docker", None)
-            if docker is not None and docker.engine.data is not None:
-                names |= {c.id: c.name for c in docker.engine.data.engine.containers.values()}
+            names |= entry.runtime_data.runtime.container_names()
         return names
 
     def _rapl_issue(self, denied: bool) -> None:

@@ -126,19 +126,15 @@ def _internet(targets: Mapping[str, PingResult]) -> CombinedPing:
 class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetCategory]):
     """Pings and DNS lookups, all at once, once per cycle."""
 
+    all_categories = frozenset({InternetCategory.PING, InternetCategory.DNS})
+
     def __init__(
         self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, method: PingMethod, device_info: DeviceInfo
     ) -> None:
         """Initialise from the entry's options."""
         self.options = InternetOptions.of(config_entry.options)
         super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry {config_entry.title} connection",
-            update_interval=timedelta(seconds=self.options.scan_interval),
-            all_categories=frozenset({InternetCategory.PING, InternetCategory.DNS}),
-            device_info=device_info,
+            hass, config_entry, f"{config_entry.title} connection", self.options.scan_interval, device_info
         )
         self.method = method
         self.tracker = OutageTracker(threshold=self.options.failure_threshold)
@@ -242,17 +238,12 @@ class PublicIpSnapshot:
 class PublicIpCoordinator(SubscribingCoordinator[PublicIpSnapshot, InternetCategory]):
     """Asks the whoami services; accepts an address when two agree."""
 
+    all_categories = frozenset({InternetCategory.PUBLIC_IP})
+
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's options."""
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry {config_entry.title} public IP",
-            update_interval=timedelta(seconds=InternetOptions.of(config_entry.options).public_ip_interval),
-            all_categories=frozenset({InternetCategory.PUBLIC_IP}),
-            device_info=device_info,
-        )
+        options = InternetOptions.of(config_entry.options)
+        super().__init__(hass, config_entry, f"{config_entry.title} public IP", options.public_ip_interval, device_info)
         self.history = AddressHistory(hass, config_entry.entry_id, self.name)
 
     async def async_load(self) -> None:
@@ -274,6 +265,8 @@ class PublicIpCoordinator(SubscribingCoordinator[PublicIpSnapshot, InternetCateg
 class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, InternetCategory]):
     """Runs a speed test when asked, or on the optional schedule."""
 
+    all_categories = frozenset({InternetCategory.SPEED_TEST})
+
     def __init__(
         self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, connection: ConnectionCoordinator
     ) -> None:
@@ -282,12 +275,10 @@ class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, Intern
         hours = self.options.speed_test_hours
         super().__init__(
             hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry {config_entry.title} speed test",
-            update_interval=timedelta(hours=hours) if hours > 0 else None,
-            all_categories=frozenset({InternetCategory.SPEED_TEST}),
-            device_info=connection.device_info,
+            config_entry,
+            f"{config_entry.title} speed test",
+            hours * 3600 if hours > 0 else None,
+            connection.device_info,
         )
         self.connection = connection
         self.store = entry_store(hass, config_entry.entry_id, "speed_test")

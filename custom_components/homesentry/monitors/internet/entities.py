@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -24,9 +24,6 @@ from ...probes.ping import CombinedPing, PingResult
 from ...probes.speedtest import SpeedTestResult
 from ...probes.sysfs import slug
 from .coordinator import ConnectionSnapshot, Fault, InternetCategory, PublicIpSnapshot
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -16,13 +16,7 @@ from .options import DEFAULT_UPS_OPTIONS
 async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[UpsCoordinator]:
     """Restore the energy total and read the UPS once; a button per command it has."""
     ups = await async_setup_ups(hass, entry)
-    return MonitorRuntime(
-        monitor=ups,
-        coordinators={"ups": ups},
-        sensors=((ups, UPS_SENSORS),),
-        binary_sensors=((ups, UPS_BINARY_SENSORS),),
-        buttons=((ups, ups_buttons(ups.data.reading.commands)),),
-    )
+    return MonitorRuntime.single("ups", ups, UPS_SENSORS, UPS_BINARY_SENSORS, ups_buttons(ups.data.reading.commands))
 
 
 SPEC = MonitorSpec(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Any, Final
@@ -87,18 +87,15 @@ def nut_client(data: Mapping[str, Any]) -> AIONUTClient:
 class UpsCoordinator(SubscribingCoordinator[UpsSnapshot, UpsCategory]):
     """Polls the UPS and integrates its watts."""
 
+    all_categories = frozenset(UpsCategory)
+
     config_entry: HomeSentryConfigEntry
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry) -> None:
         """Initialise from the entry's server and options; its device is the UPS (``device_for``)."""
+        options = UpsOptions.of(config_entry.options)
         super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry UPS {config_entry.title}",
-            update_interval=timedelta(seconds=UpsOptions.of(config_entry.options).scan_interval),
-            all_categories=frozenset(UpsCategory),
-            device_info=entry_device(config_entry),
+            hass, config_entry, f"UPS {config_entry.title}", options.scan_interval, entry_device(config_entry)
         )
         self.client = nut_client(config_entry.data)
         self.ups = config_entry.data[CONF_UPS]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -25,9 +25,6 @@ from ...entity import (
 from ...health import CRITICAL_ON, PROBLEM_ON, Threshold
 from ...probes.ups import UpsState
 from .coordinator import COMMANDS, UpsCategory, UpsCoordinator, UpsSnapshot
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True, kw_only=True)

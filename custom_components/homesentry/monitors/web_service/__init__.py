@@ -17,12 +17,7 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
     """Check the service once."""
     web = WebServiceCoordinator(hass, entry, service_device(entry, "Web service"))
     await web.async_config_entry_first_refresh()
-    return MonitorRuntime(
-        monitor=web,
-        coordinators={"web_service": web},
-        sensors=((web, SERVICE_SENSORS),),
-        binary_sensors=((web, SERVICE_BINARY_SENSORS),),
-    )
+    return MonitorRuntime.single("web_service", web, SERVICE_SENSORS, SERVICE_BINARY_SENSORS)
 
 
 SPEC = MonitorSpec(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 import logging
 from typing import TYPE_CHECKING, Any, Final
@@ -115,19 +115,14 @@ async def run_check(hass: HomeAssistant, entry_data: Mapping[str, Any], method: 
 class WebServiceCoordinator(SubscribingCoordinator[ServiceSnapshot, WebCategory]):
     """Runs the check every interval and filters flaps."""
 
+    all_categories = frozenset(WebCategory)
+
     config_entry: HomeSentryConfigEntry
 
     def __init__(self, hass: HomeAssistant, config_entry: HomeSentryConfigEntry, device_info: DeviceInfo) -> None:
         """Initialise from the entry's check and options."""
-        super().__init__(
-            hass,
-            _LOGGER,
-            config_entry=config_entry,
-            name=f"HomeSentry web service {config_entry.title}",
-            update_interval=timedelta(seconds=WebOptions.of(config_entry.options).scan_interval),
-            all_categories=frozenset(WebCategory),
-            device_info=device_info,
-        )
+        options = WebOptions.of(config_entry.options)
+        super().__init__(hass, config_entry, f"web service {config_entry.title}", options.scan_interval, device_info)
         self.kind = CheckKind(config_entry.data[CONF_CHECK])
         self.options = WebOptions.of(config_entry.options)
         self.threshold = self.options.failure_threshold
