@@ -30,6 +30,9 @@ from yarl import URL
 from ..const import CONF_GRACE_MINUTES, CONF_KIND
 from ..health import CONF_HEALTH, DEFAULT_GRACE_MINUTES, Threshold
 
+# A form's fields: each a probatio marker (Required, Optional) with its selector or section.
+type FormFields = dict[probatio.Marker, object]
+
 # A name becomes an entry's title and a device's name: trimmed, of sane length, without control characters
 # (line breaks, NUL, escapes) or the bidirectional overrides that make text read other than it is stored.
 NAME_MAX = 64
@@ -87,13 +90,13 @@ class MonitorOptionsFlow(OptionsFlowWithReload):
             data: dict[str, Any] = {key: int({**defaults, **user_input}[key]) for key in numbers}
             return self.async_create_entry(data={**data, CONF_HEALTH: health_options(user_input.get(CONF_HEALTH))})
         current = {**defaults, **self.config_entry.options}
-        fields: dict[Any, Any] = {
+        fields: FormFields = {
             probatio.Required(key, default=current[key]): number(low, high, unit)
             for key, (low, high, unit) in numbers.items()
         }
         return self.async_show_form(step_id=step_id, data_schema=self._with_health(fields))
 
-    def _with_health(self, fields: dict[Any, Any]) -> probatio.Schema:
+    def _with_health(self, fields: FormFields) -> probatio.Schema:
         """An options form's fields and, collapsed, the entry's Health section filled with its values."""
         fields = {
             **fields,
@@ -113,7 +116,7 @@ def _thresholds(entry: ConfigEntry[Any]) -> Mapping[str, Threshold]:
 
 def health_schema(entry: ConfigEntry[Any]) -> probatio.Schema:
     """The health section: the grace period, and the thresholds of the entities the entry's monitor has."""
-    fields: dict[Any, Any] = {probatio.Optional(CONF_GRACE_MINUTES): number(0, 1440, "min")}
+    fields: FormFields = {probatio.Optional(CONF_GRACE_MINUTES): number(0, 1440, "min")}
     for key, threshold in _thresholds(entry).items():
         fields[probatio.Optional(f"{key}_warning")] = number(0, 100_000, threshold.unit, 0.1)
         fields[probatio.Optional(f"{key}_critical")] = number(0, 100_000, threshold.unit, 0.1)

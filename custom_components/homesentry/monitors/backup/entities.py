@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ class BackupSensorDescription(HomeSentrySensorEntityDescription[BackupSnapshot, 
     """A sensor of a backup job."""
 
     category: BackupCategory = BackupCategory.RUNS
-    objects_fn: Any = always
+    objects_fn: Callable[[BackupSnapshot], Mapping[str, str]] | None = always
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,7 +28,7 @@ class BackupBinarySensorDescription(HomeSentryBinarySensorEntityDescription[Back
     """A binary sensor of a backup job."""
 
     category: BackupCategory = BackupCategory.RUNS
-    objects_fn: Any = always
+    objects_fn: Callable[[BackupSnapshot], Mapping[str, str]] | None = always
 
 
 def _last(field_name: str) -> Any:

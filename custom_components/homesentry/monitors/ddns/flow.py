@@ -51,6 +51,7 @@ from ...probes.ddns import (
 from ...probes.dns import ZoneNotFound, find_zone
 from ...probes.public_ip import public_address
 from ..flow import (
+    FormFields,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     health_options,
@@ -241,7 +242,7 @@ class DdnsOptionsFlow(MonitorOptionsFlow):
                     }
                 )
         current = {**DEFAULT_DDNS_OPTIONS, **self.config_entry.options, **(user_input or {})}
-        fields: dict[Any, Any] = {}
+        fields: FormFields = {}
         if not verify_only:
             fields[probatio.Required(CONF_MODE, default=current[CONF_MODE])] = SelectSelector(
                 SelectSelectorConfig(options=[MODE_UPDATE, MODE_VERIFY], translation_key="ddns_mode")

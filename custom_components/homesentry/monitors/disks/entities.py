@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -57,7 +57,7 @@ def _disks(data: SmartSnapshot) -> Mapping[str, str]:
     return {key: key for key in data.disks}
 
 
-def _disks_with(test: Any) -> Any:
+def _disks_with(test: Callable[[DiskReading], bool]) -> Callable[[SmartSnapshot], Mapping[str, str]]:
     def objects(data: SmartSnapshot) -> Mapping[str, str]:
         return {key: key for key, state in data.disks.items() if test(state.reading)}
 

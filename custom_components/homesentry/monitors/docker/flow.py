@@ -33,6 +33,7 @@ from ...probes.docker import (
     normalize_url,
 )
 from ..flow import (
+    FormFields,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     health_options,
@@ -119,7 +120,7 @@ class DockerOptionsFlow(MonitorOptionsFlow):
                 }
             )
         current = {**DEFAULT_DOCKER_OPTIONS, **self.config_entry.options}
-        fields: dict[Any, Any] = {
+        fields: FormFields = {
             probatio.Required(CONF_CONTROL, default=current[CONF_CONTROL]): BooleanSelector(),
             **{
                 probatio.Required(key, default=current[key]): number(low, high, unit)

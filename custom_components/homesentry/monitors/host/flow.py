@@ -16,9 +16,6 @@ from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -53,6 +50,7 @@ from ...probes.host import read_machine_id
 from ...probes.network import list_interfaces, physical_interfaces
 from ...probes.power_model import MachineClass
 from ..flow import (
+    FormFields,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     health_now,
@@ -133,35 +131,18 @@ class HostOptionsFlow(MonitorOptionsFlow):
         mounts = options.get(CONF_MOUNTS)
         if mounts is None:  # never chosen: what is watched by default
             mounts = [m.path for m in await self.hass.async_add_executor_job(list_mounts, mountinfo)]
+        interval = options.get(CONF_SCAN_INTERVAL, DEFAULT_HOST_OPTIONS[CONF_SCAN_INTERVAL])
         schema = probatio.Schema(
             {
-                probatio.Required(
-                    CONF_SCAN_INTERVAL,
-                    default=options.get(CONF_SCAN_INTERVAL, DEFAULT_HOST_OPTIONS[CONF_SCAN_INTERVAL]),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL,
-                        max=MAX_SCAN_INTERVAL,
-                        step=1,
-                        mode=NumberSelectorMode.BOX,
-                        unit_of_measurement="s",
-                    )
+                probatio.Required(CONF_SCAN_INTERVAL, default=interval): number(
+                    MIN_SCAN_INTERVAL, MAX_SCAN_INTERVAL, "s"
                 ),
-                probatio.Optional(CONF_INTERFACES, default=chosen): SelectSelector(
-                    SelectSelectorConfig(
-                        # Keep chosen interfaces that are gone right now (a USB NIC unplugged).
-                        options=sorted(set(available) | set(chosen)),
-                        multiple=True,
-                        mode=SelectSelectorMode.LIST,
-                    )
+                # Chosen interfaces and mounts stay offered while they are gone (a USB NIC or drive unplugged).
+                probatio.Optional(CONF_INTERFACES, default=chosen): _choices(
+                    available, chosen, SelectSelectorMode.LIST
                 ),
-                probatio.Optional(CONF_MOUNTS, default=list(mounts)): SelectSelector(
-                    SelectSelectorConfig(
-                        # Keep chosen mounts that are not mounted right now (a USB drive unplugged).
-                        options=sorted(set(every_mount) | set(mounts)),
-                        multiple=True,
-                        mode=SelectSelectorMode.DROPDOWN,
-                    )
+                probatio.Optional(CONF_MOUNTS, default=list(mounts)): _choices(
+                    every_mount, mounts, SelectSelectorMode.DROPDOWN
                 ),
                 probatio.Optional(CONF_POWER): section(_power_schema(), {"collapsed": True}),
                 probatio.Optional(CONF_HEALTH): section(health_schema(self.config_entry), {"collapsed": True}),
@@ -170,6 +151,11 @@ class HostOptionsFlow(MonitorOptionsFlow):
         power = {**DEFAULT_POWER_OPTIONS, **options.get(CONF_POWER, {})}
         suggested = {CONF_POWER: power, CONF_HEALTH: health_now(self.config_entry)}
         return self.async_show_form(step_id="host", data_schema=self.add_suggested_values_to_schema(schema, suggested))
+
+
+def _choices(present: list[str], chosen: list[str], mode: SelectSelectorMode) -> SelectSelector:
+    """Several of what the machine has now, and of what was chosen before."""
+    return SelectSelector(SelectSelectorConfig(options=sorted(set(present) | set(chosen)), multiple=True, mode=mode))
 
 
 _POWER_NUMBERS: dict[str, tuple[float, float, str | None, float]] = {
@@ -183,7 +169,7 @@ _POWER_NUMBERS: dict[str, tuple[float, float, str | None, float]] = {
 
 def _power_schema() -> probatio.Schema:
     """The power section of This server's options; every field optional (empty: the defaults)."""
-    fields: dict[Any, Any] = {
+    fields: FormFields = {
         probatio.Optional(CONF_MACHINE_CLASS): SelectSelector(
             SelectSelectorConfig(
                 options=[MACHINE_AUTO, *(m.value for m in MachineClass)], translation_key="machine_class"

@@ -193,22 +193,12 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
         )
         self._rapl_issue(bool(sample.readings.rapl_denied))
         now = dt_util.utcnow()
-        readings = sample.readings
-        gpu_watts = sum(g.watts for g in readings.gpus if g.watts is not None)
+        gpu_watts = sum(g.watts for g in sample.readings.gpus if g.watts is not None)
         modelled = None
         if sample.utilisation is not None:
             modelled = estimate(self.parameters, sample.utilisation, sample.hdd_busy, gpu_watts)
-        measured, measured_by = self._measured(readings)
-        if measured is not None and sample.utilisation is not None and modelled is not None:
-            self.calibration.add(sample.utilisation, measured, modelled)
-        watts: float | None
-        if measured is not None:
-            watts, source = measured, Source.MEASURED
-        elif modelled is not None and sample.utilisation is not None:
-            calibrated = self.calibration.watts(sample.utilisation, modelled)
-            watts, source = (calibrated, Source.CALIBRATED) if calibrated is not None else (modelled, Source.ESTIMATED)
-        else:
-            watts, source = None, Source.ESTIMATED
+        measured, measured_by = self._measured(sample.readings)
+        watts, source = self._power(sample.utilisation, measured, modelled)
         added = self.energy.add(now, watts, MAX_GAP_INTERVALS * self.interval)
         self._add_cost(now, added)
         if watts is not None and sample.utilisation is not None:
@@ -232,6 +222,19 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
             processes=tuple((c.name, round(c.share * dynamic, 2)) for c in sample.processes),
             containers=tuple((names.get(c.name, c.name[:12]), round(c.share * dynamic, 2)) for c in sample.containers),
         )
+
+    def _power(
+        self, utilisation: float | None, measured: float | None, modelled: float | None
+    ) -> tuple[float | None, Source]:
+        """The server's power and where it comes from; a measured cycle is a calibration sample."""
+        if measured is not None:
+            if utilisation is not None and modelled is not None:
+                self.calibration.add(utilisation, measured, modelled)
+            return measured, Source.MEASURED
+        if modelled is None or utilisation is None:
+            return None, Source.ESTIMATED
+        calibrated = self.calibration.watts(utilisation, modelled)
+        return (calibrated, Source.CALIBRATED) if calibrated is not None else (modelled, Source.ESTIMATED)
 
     def _measured(self, readings: PowerReadings) -> tuple[float | None, str | None]:
         """The whole server's power where something measures it: an entity, psys, or the battery."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 import logging
@@ -346,11 +346,6 @@ class InternetCoordinators:
     connection: ConnectionCoordinator
     public_ip: PublicIpCoordinator
     speed_test: SpeedTestCoordinator
-    all: tuple[SubscribingCoordinator[Any, InternetCategory], ...] = field(init=False)
-
-    def __post_init__(self) -> None:
-        """List them for the platforms."""
-        self.all = (self.connection, self.public_ip, self.speed_test)
 
 
 async def async_setup_internet(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 import re
 from typing import Any
 
@@ -160,11 +161,11 @@ def _internet_options(user_input: dict[str, Any]) -> tuple[dict[str, Any], dict[
 _INTERNET_FIRST: tuple[str, ...] = (CONF_TARGETS, CONF_RESOLVERS, CONF_DNS_NAMES)
 
 
-def _split(text: Any) -> list[str]:
+def _split(text: object) -> list[str]:
     """The items of a comma- or space-separated field."""
     return [item for item in re.split(r"[,\s]+", text) if item] if isinstance(text, str) else []
 
 
-def _joined(items: Any) -> str:
+def _joined(items: Iterable[object]) -> str:
     """A list option as the comma-separated text the first form shows."""
     return ", ".join(str(item) for item in items)

@@ -39,7 +39,7 @@ class UpsBinarySensorDescription(HomeSentryBinarySensorEntityDescription[UpsSnap
     """A binary sensor of the UPS."""
 
     category: UpsCategory = UpsCategory.UPS
-    objects_fn: Any = always
+    objects_fn: Callable[[UpsSnapshot], Mapping[str, str]] | None = always
 
 
 def _variable(name: str) -> Any:

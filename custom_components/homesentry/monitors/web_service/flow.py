@@ -39,6 +39,7 @@ from ...const import (
 )
 from ...probes.web_service import PRESETS, CheckKind, parse_headers, parse_statuses
 from ..flow import (
+    FormFields,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     host_like,
@@ -113,7 +114,7 @@ _WEB_NUMBERS: dict[str, tuple[int, int, str | None]] = {
 
 
 def _web_schema(kind: CheckKind) -> probatio.Schema:
-    fields: dict[Any, Any] = {probatio.Optional(CONF_NAME): TextSelector()}
+    fields: FormFields = {probatio.Optional(CONF_NAME): TextSelector()}
     if kind == CheckKind.HTTP:
         fields |= {
             probatio.Required(CONF_URL): TextSelector(),
