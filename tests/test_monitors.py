@@ -24,6 +24,9 @@ from custom_components.homesentry.const import DOMAIN, MonitorKind
 from custom_components.homesentry.diagnostics import TO_REDACT
 from custom_components.homesentry.monitors import MONITORS, spec_for
 from custom_components.homesentry.monitors.base import MonitorSpec
+from custom_components.homesentry.monitors.ddns.options import DdnsOptions
+from custom_components.homesentry.monitors.host.options import DEFAULT_POWER_OPTIONS, PowerOptions
+from custom_components.homesentry.monitors.internet.options import InternetOptions
 
 from .test_flow_fuzz import _entries
 from .test_repository import ENTITY_TABLES
@@ -121,3 +124,52 @@ def test_no_module_outside_monitors_names_a_monitor() -> None:
                 assert not set(node.module.split(".")) & kinds - {"monitors"}, f"{path.name}: {node.module}"
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 assert node.value not in kinds, f"{path.name}: {node.value!r}"
+
+
+# What 0.2.0's const.DEFAULT_OPTIONS stored in a new entry, by kind: the typed options must store the same.
+DEFAULTS_0_2_0: dict[str, dict[str, object]] = {
+    "host": {"scan_interval": 30},
+    "disks": {"smart_minutes": 30, "raid_interval": 60},
+    "internet": {
+        "targets": ["1.1.1.1", "8.8.8.8", "9.9.9.9"],
+        "ping_gateway": True,
+        "gateway": "",
+        "ping_count": 5,
+        "tcp_port": 443,
+        "resolvers": ["system", "1.1.1.1", "8.8.8.8"],
+        "dns_names": ["cloudflare.com"],
+        "failure_threshold": 2,
+        "scan_interval": 30,
+        "public_ip_interval": 300,
+        "speed_test_url": "https://speed.cloudflare.com",
+        "speed_test_hours": 0,
+        "speed_test_streams": 4,
+        "speed_test_max_mb": 100,
+    },
+    "docker": {"control": False, "scan_interval": 15, "stats_interval": 60, "remove_after_hours": 168},
+    "web_service": {"scan_interval": 60, "failure_threshold": 2, "certificate_days": 14},
+    "backup": {"expected_hours": 26, "scan_interval": 60},
+    "ups": {"scan_interval": 15},
+    "ddns": {"mode": "update", "scan_interval": 300, "grace_minutes": 10, "reachability": []},
+}
+
+
+def test_new_entries_store_the_options_0_2_0_stored() -> None:
+    assert {spec.kind.value: dict(spec.default_options) for spec in MONITORS} == DEFAULTS_0_2_0
+    assert DEFAULT_POWER_OPTIONS == {"machine_class": "auto", "hdd_idle_watts": 4.5, "hdd_active_watts": 6.5}
+
+
+def test_typed_options_read_what_forms_and_older_entries_stored() -> None:
+    # A form's numbers come as floats; a list as a list; what the field cannot hold keeps its default.
+    options = InternetOptions.of({"ping_count": 10.0, "targets": ["192.0.2.1"], "speed_test_hours": "", "x": 1})
+    assert (options.ping_count, options.targets, options.speed_test_hours) == (10, ("192.0.2.1",), 0)
+    assert isinstance(options.ping_count, int)
+    assert InternetOptions.of({}) == InternetOptions()
+    power = PowerOptions.of({"idle_watts": "12.5", "price": None, "power_entity": "sensor.plug"})
+    assert (power.idle_watts, power.price, power.power_entity, power.machine_class) == (
+        12.5,
+        None,
+        "sensor.plug",
+        "auto",
+    )
+    assert DdnsOptions.of({"grace_minutes": 0.05}).grace_minutes == 0.05  # minutes may be fractions
