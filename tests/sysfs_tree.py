@@ -109,6 +109,7 @@ class SysfsTree:
             write(base / "thermal_throttle" / "core_throttle_count", core_count)
             write(base / "thermal_throttle" / "package_throttle_count", package_count)
             write(base / "topology" / "physical_package_id", package)
+            write(base / "topology" / "core_id", cpu)  # as the kernel has it (node_exporter needs it)
 
     def interface(self, name: str, *, physical: bool, rx_bytes: int = 0, tx_bytes: int = 0) -> None:
         if physical:

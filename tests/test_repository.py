@@ -82,7 +82,8 @@ def test_requirements_install_next_to_home_assistant() -> None:
     components = Path(homeassistant.__file__).parent / "components"
     core_pins = {
         name: version
-        for integration in ("systemmonitor", "ping", "nut")  # core's users of psutil, icmplib, aionut
+        # core's users of psutil, icmplib, aionut, prometheus-client
+        for integration in ("systemmonitor", "ping", "nut", "prometheus")
         for name, version in (
             r.split("==", 1) for r in _json(components / integration / "manifest.json")["requirements"]
         )

@@ -1,0 +1,368 @@
+"""Another machine, read through its Prometheus node_exporter: the same snapshot as this machine's host probe.
+
+``parse`` turns node_exporter's text exposition (``/metrics``) into samples by
+name and labels (prometheus-client's parser, the one Home Assistant's own
+prometheus integration pins). ``NodeProbe.snapshot`` makes a ``HostSnapshot``
+of them, so the Remote server monitor shows the same entities, units and
+health as This server: rates (CPU %, throughput, disk busy, PSI) are counter
+deltas between two scrapes, a counter that went back (node_exporter or an
+interface restarted) gives no rate that cycle, and a metric family the machine
+does not export leaves its readings out (never a 0 that was not measured).
+
+Keys follow the local probes: a temperature is ``<chip>_<label>`` with the
+chip's name, and the chip's device where two chips share a name (hwmon.py);
+a filesystem is its mount point's slug, with the same filesystems skipped as
+locally (filesystems.py); interfaces and disks are their kernel names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from prometheus_client.parser import text_string_to_metric_families
+
+from .diskstats import SECTOR_BYTES, DiskCounters, rates as disk_rates
+from .filesystems import PSEUDO_TYPES, SKIPPED_PREFIXES, FilesystemUsage
+from .host import ALL_CATEGORIES, Category, HostSnapshot, InterfaceRate, LoadAverage, MemoryUsage
+from .hwmon import FanReading, TemperatureReading, cpu_temperature
+from .power_supply import BatteryReading
+from .pressure import PressureReading
+from .sysfs import slug
+from .throttle import ThrottleCounts
+
+# Categories a node_exporter can answer (no process list, no sockets: it does not export them).
+REMOTE_CATEGORIES = ALL_CATEGORIES - {Category.TOP_PROCESSES, Category.LISTENING_PORTS}
+# Interfaces that are not a wire or a radio of the machine (node_exporter lists them all).
+VIRTUAL_INTERFACES = (
+    "lo", "veth", "docker", "br-", "virbr", "vnet", "tap", "tun", "wg", "cni", "flannel", "kube", "ifb", "dummy",
+)  # fmt: skip
+# Block devices that are not a physical disk (node_exporter already leaves partitions, loop and ram out).
+VIRTUAL_DISKS = ("dm-", "md", "loop", "ram", "zram", "sr", "nbd", "drbd")
+PSI_RESOURCES = ("cpu", "io", "memory")
+
+
+class NotNodeExporter(ValueError):
+    """The answer is not a node_exporter's exposition (another server on that port)."""
+
+
+type Labels = tuple[tuple[str, str], ...]
+type Samples = Mapping[str, Mapping[Labels, float]]
+
+
+def parse(text: str) -> dict[str, dict[Labels, float]]:
+    """Every sample by metric name and labels; ``NotNodeExporter`` if it is no node_exporter's output."""
+    samples: dict[str, dict[Labels, float]] = {}
+    try:
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                labels = tuple(sorted(sample.labels.items()))
+                samples.setdefault(sample.name, {})[labels] = float(sample.value)
+    except (ValueError, TypeError, IndexError) as err:
+        raise NotNodeExporter(f"not a Prometheus exposition: {err}") from err
+    if "node_exporter_build_info" not in samples:
+        raise NotNodeExporter("no node_exporter_build_info: not a node_exporter")
+    return samples
+
+
+def _one(samples: Samples, name: str) -> float | None:
+    values = samples.get(name)
+    return next(iter(values.values())) if values else None
+
+
+def _by(samples: Samples, name: str, *keys: str) -> dict[tuple[str, ...], float]:
+    """A family's samples keyed by the values of ``keys``."""
+    found: dict[tuple[str, ...], float] = {}
+    for labels, value in samples.get(name, {}).items():
+        table = dict(labels)
+        found[tuple(table.get(key, "") for key in keys)] = value
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class MachineInfo:
+    """Who the machine is, from node_uname_info, node_os_info and node_dmi_info."""
+
+    hostname: str | None
+    operating_system: str | None
+    kernel: str | None
+    manufacturer: str | None
+    model: str | None
+    machine_id: str | None
+
+
+def machine_info(samples: Samples) -> MachineInfo:
+    """The machine's identity, as far as it exports it."""
+    uname = dict(next(iter(samples.get("node_uname_info", {})), ()))
+    os_info = dict(next(iter(samples.get("node_os_info", {})), ()))
+    dmi = dict(next(iter(samples.get("node_dmi_info", {})), ()))
+    machine = dict(next(iter(samples.get("node_machine_id", {})), ())) if "node_machine_id" in samples else {}
+    return MachineInfo(
+        hostname=uname.get("nodename") or None,
+        operating_system=os_info.get("pretty_name") or os_info.get("name") or None,
+        kernel=uname.get("release") or None,
+        manufacturer=dmi.get("system_vendor") or dmi.get("board_vendor") or None,
+        model=dmi.get("product_name") or dmi.get("board_name") or None,
+        machine_id=machine.get("machine_id") or None,
+    )
+
+
+@dataclass(slots=True)
+class _Previous:
+    """The counters of the last scrape, for rates."""
+
+    at: float
+    cpu: dict[str, tuple[float, float]] = field(default_factory=dict)  # cpu -> (busy, total) seconds
+    network: dict[str, tuple[float, float]] = field(default_factory=dict)
+    disks: dict[str, DiskCounters] = field(default_factory=dict)
+    pressure: dict[str, float] = field(default_factory=dict)
+
+
+def _cpu_seconds(samples: Samples) -> dict[str, tuple[float, float]]:
+    """Busy and total seconds per CPU, busy without idle and iowait (as the local probe counts it)."""
+    totals: dict[str, list[float]] = {}
+    for (cpu, mode), seconds in _by(samples, "node_cpu_seconds_total", "cpu", "mode").items():
+        busy_total = totals.setdefault(cpu, [0.0, 0.0])
+        busy_total[1] += seconds
+        if mode not in ("idle", "iowait"):
+            busy_total[0] += seconds
+    return {cpu: (busy, total) for cpu, (busy, total) in totals.items()}
+
+
+def _percent(before: tuple[float, float], now: tuple[float, float]) -> float | None:
+    elapsed = now[1] - before[1]
+    if elapsed <= 0 or now[0] < before[0]:
+        return None
+    return round(min(100.0, max(0.0, 100.0 * (now[0] - before[0]) / elapsed)), 1)
+
+
+def _hwmon(samples: Samples) -> tuple[dict[str, TemperatureReading], dict[str, FanReading]]:
+    """Temperatures and fans, keyed as the local hwmon probe keys them."""
+    names = {chip: name for chip, name in _by(samples, "node_hwmon_chip_names", "chip", "chip_name")}  # noqa: C416
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+
+    def ident(chip: str) -> tuple[str, str, str]:
+        name = names.get(chip, chip)
+        device = chip.split("_", 1)[1] if "_" in chip else chip
+        if counts.get(name, 0) > 1:
+            return name, slug(f"{name}_{device}"), f"{name} {device}"
+        return name, slug(name), name
+
+    labels = {
+        (chip, sensor): label
+        for chip, sensor, label in _by(samples, "node_hwmon_sensor_label", "chip", "sensor", "label")  # the keys
+    }
+    high = _by(samples, "node_hwmon_temp_max_celsius", "chip", "sensor")
+    critical = _by(samples, "node_hwmon_temp_crit_celsius", "chip", "sensor")
+    temperatures: dict[str, TemperatureReading] = {}
+    for (chip, sensor), celsius in sorted(_by(samples, "node_hwmon_temp_celsius", "chip", "sensor").items()):
+        name, chip_key, source = ident(chip)
+        label = labels.get((chip, sensor)) or sensor
+        key = _unique(f"{chip_key}_{slug(label)}", temperatures)
+        temperatures[key] = TemperatureReading(
+            key=key,
+            chip=name,
+            source=source,
+            label=label,
+            celsius=celsius,
+            high=high.get((chip, sensor)),
+            critical=critical.get((chip, sensor)),
+        )
+    fans: dict[str, FanReading] = {}
+    for (chip, sensor), rpm in sorted(_by(samples, "node_hwmon_fan_rpm", "chip", "sensor").items()):
+        name, chip_key, source = ident(chip)
+        label = labels.get((chip, sensor)) or sensor
+        key = _unique(f"{chip_key}_{slug(label)}", fans)
+        fans[key] = FanReading(key=key, chip=name, source=source, label=label, rpm=int(rpm))
+    return temperatures, fans
+
+
+def _unique(key: str, taken: Mapping[str, object]) -> str:
+    if key not in taken:
+        return key
+    suffix = 2
+    while f"{key}_{suffix}" in taken:
+        suffix += 1
+    return f"{key}_{suffix}"
+
+
+def _filesystems(samples: Samples) -> tuple[dict[str, FilesystemUsage], dict[str, str], frozenset[str]]:
+    """Usage of the filesystems a user stores files on, as the local probe chooses them."""
+    sizes = _by(samples, "node_filesystem_size_bytes", "mountpoint", "device", "fstype")
+    free = {
+        mount: value
+        for (mount, _, _), value in _by(samples, "node_filesystem_free_bytes", "mountpoint", "device", "fstype").items()
+    }
+    avail = {
+        mount: value
+        for (mount, _, _), value in _by(
+            samples, "node_filesystem_avail_bytes", "mountpoint", "device", "fstype"
+        ).items()
+    }
+    errors = {mount for (mount,), value in _by(samples, "node_filesystem_device_error", "mountpoint").items() if value}
+    usage: dict[str, FilesystemUsage] = {}
+    mounts: dict[str, str] = {}
+    stale: set[str] = set()
+    devices: set[str] = set()
+    for (path, device, fstype), size in sorted(sizes.items(), key=lambda item: len(item[0][0])):
+        if fstype in PSEUDO_TYPES or (path.startswith(SKIPPED_PREFIXES) and path != "/") or device in devices:
+            continue
+        devices.add(device)
+        key = "root" if path == "/" else slug(path)
+        mounts[key] = path
+        if path in errors or path not in free or path not in avail:
+            stale.add(key)
+            continue
+        usage[key] = FilesystemUsage(total=int(size), used=int(size - free[path]), free=int(avail[path]))
+    return usage, dict(sorted(mounts.items(), key=lambda item: item[1])), frozenset(stale)
+
+
+def _disk_counters(samples: Samples) -> dict[str, DiskCounters]:
+    read = _by(samples, "node_disk_read_bytes_total", "device")
+    written = _by(samples, "node_disk_written_bytes_total", "device")
+    busy = _by(samples, "node_disk_io_time_seconds_total", "device")
+    return {
+        device: DiskCounters(
+            int(read[(device,)] // SECTOR_BYTES), int(written[(device,)] // SECTOR_BYTES), int(busy[(device,)] * 1000)
+        )
+        for (device,) in read
+        if (device,) in written and (device,) in busy and not device.startswith(VIRTUAL_DISKS)
+    }
+
+
+def _gauges(samples: Samples, wanted: frozenset[Category]) -> dict[str, object]:
+    """What one scrape says by itself: load, memory, boot, sensors, filesystems."""
+    values: dict[str, object] = {}
+    if Category.CPU_FREQUENCY in wanted and (freqs := _by(samples, "node_cpu_scaling_frequency_hertz", "cpu")):
+        values["cpu_frequency_mhz"] = round(sum(freqs.values()) / len(freqs) / 1_000_000, 1)
+    loads = [_one(samples, f"node_load{n}") for n in (1, 5, 15)]
+    if Category.LOAD in wanted and all(load is not None for load in loads):
+        one, five, fifteen = (round(load or 0.0, 2) for load in loads)
+        values["load"] = LoadAverage(one, five, fifteen)
+    total, available = _one(samples, "node_memory_MemTotal_bytes"), _one(samples, "node_memory_MemAvailable_bytes")
+    if Category.MEMORY in wanted and total is not None and available is not None:
+        values["memory"] = MemoryUsage.of(int(total), int(available))
+    swap_total, swap_free = _one(samples, "node_memory_SwapTotal_bytes"), _one(samples, "node_memory_SwapFree_bytes")
+    if Category.SWAP in wanted and swap_total is not None and swap_free is not None:
+        values["swap"] = MemoryUsage.of(int(swap_total), int(swap_free))
+    if Category.BOOT in wanted and (boot := _one(samples, "node_boot_time_seconds")) is not None:
+        values["boot_time"] = datetime.fromtimestamp(int(boot), UTC)
+    if Category.PROCESS_COUNT in wanted and (pids := _one(samples, "node_processes_pids")) is not None:
+        values["process_count"] = int(pids)
+    if wanted & {Category.TEMPERATURES, Category.FANS}:
+        temperatures, fans = _hwmon(samples)
+        if Category.TEMPERATURES in wanted:
+            values |= {"temperatures": temperatures, "cpu_temperature": cpu_temperature(temperatures)}
+        if Category.FANS in wanted:
+            values["fans"] = fans
+    if Category.BATTERY in wanted:
+        values["batteries"] = _batteries(samples)
+    if Category.THROTTLE in wanted and "node_cpu_core_throttles_total" in samples:
+        values["throttle"] = ThrottleCounts(
+            core_events=int(sum(samples["node_cpu_core_throttles_total"].values())),
+            package_events=int(sum(samples.get("node_cpu_package_throttles_total", {}).values())),
+        )
+    if Category.FILESYSTEMS in wanted and "node_filesystem_size_bytes" in samples:
+        usage, mounts, stale = _filesystems(samples)
+        values |= {"filesystems": usage, "mounts": mounts, "stale_mounts": stale}
+    return values
+
+
+def _batteries(samples: Samples) -> dict[str, BatteryReading]:
+    """Batteries (not mains supplies, not a UPS the kernel lists as Mains), with their charging status."""
+    info = {
+        supply: (kind, status)
+        for (supply, kind, status) in _by(samples, "node_power_supply_info", "power_supply", "type", "status")
+    }
+    return {
+        slug(supply): BatteryReading(
+            key=slug(supply), name=supply, percent=capacity, status=info.get(supply, ("", ""))[1] or None
+        )
+        for (supply,), capacity in _by(samples, "node_power_supply_capacity", "power_supply").items()
+        if info.get(supply, ("Battery", ""))[0] == "Battery"
+    }
+
+
+def _interfaces(samples: Samples, counters: Mapping[str, tuple[float, float]]) -> list[str]:
+    """The machine's own network interfaces: not loopback, bridges, veths, tunnels (those have no link speed)."""
+    with_speed = {device for (device,) in _by(samples, "node_network_speed_bytes", "device")}
+    return sorted(d for d in counters if not d.startswith(VIRTUAL_INTERFACES) and (not with_speed or d in with_speed))
+
+
+class NodeProbe:
+    """Turns one node_exporter's scrapes into snapshots; keeps the last scrape's counters for rates."""
+
+    def __init__(self) -> None:
+        """Nothing scraped yet: the first snapshot has no rates."""
+        self._previous: _Previous | None = None
+
+    def snapshot(self, samples: Samples, at: float, wanted: Iterable[Category] = REMOTE_CATEGORIES) -> HostSnapshot:
+        """The snapshot of one scrape taken at ``at`` (monotonic seconds), with what the machine exports."""
+        chosen = frozenset(wanted) & REMOTE_CATEGORIES
+        transmitted = _by(samples, "node_network_transmit_bytes_total", "device")
+        now = _Previous(
+            at,
+            cpu=_cpu_seconds(samples),
+            network={
+                device: (received, transmitted.get((device,), 0.0))
+                for (device,), received in _by(samples, "node_network_receive_bytes_total", "device").items()
+            },
+            disks=_disk_counters(samples),
+            pressure={
+                resource: seconds
+                for resource in PSI_RESOURCES
+                if (seconds := _one(samples, f"node_pressure_{resource}_waiting_seconds_total")) is not None
+            },
+        )
+        previous, self._previous = self._previous, now
+        values = _gauges(samples, chosen)
+        if Category.NETWORK in chosen:
+            values["interfaces"] = tuple(_interfaces(samples, now.network))
+        if Category.DISK_IO in chosen:
+            values["disks"] = tuple(sorted(now.disks))
+        values |= _rates(previous, now, chosen, values.get("interfaces", ()))  # type: ignore[arg-type]
+        return HostSnapshot(**values, collected=chosen)  # type: ignore[arg-type]
+
+
+def _rates(
+    previous: _Previous | None, now: _Previous, wanted: frozenset[Category], interfaces: Iterable[str]
+) -> dict[str, object]:
+    """What two scrapes say together: CPU %, PSI, throughput, disk I/O (nothing from the first scrape)."""
+    values: dict[str, object] = {"network": {}, "disk_io": {}} if previous is None else {}
+    if Category.CPU in wanted and now.cpu:
+        values["cpu_percent"] = None
+    if previous is None or (elapsed := now.at - previous.at) <= 0:
+        return values
+    if Category.CPU in wanted and now.cpu and previous.cpu:
+        busy = (sum(b for b, _ in previous.cpu.values()), sum(t for _, t in previous.cpu.values()))
+        values["cpu_percent"] = _percent(
+            busy, (sum(b for b, _ in now.cpu.values()), sum(t for _, t in now.cpu.values()))
+        )
+    if Category.CPU_PER_CORE in wanted and set(previous.cpu) == set(now.cpu):
+        order = sorted(now.cpu, key=lambda cpu: int(cpu) if cpu.isdigit() else 0)
+        per_core = [_percent(previous.cpu[cpu], now.cpu[cpu]) for cpu in order]
+        values["cpu_per_core"] = None if None in per_core else tuple(p for p in per_core if p is not None)
+    if Category.PRESSURE in wanted:
+        values["pressure"] = {
+            resource: PressureReading(resource, round(min(100.0, 100.0 * (seconds - before) / elapsed), 2))
+            for resource, seconds in now.pressure.items()
+            if (before := previous.pressure.get(resource)) is not None and seconds >= before
+        }
+    if Category.NETWORK in wanted:
+        network: dict[str, InterfaceRate] = {}
+        for name in interfaces:
+            was, current = previous.network.get(name), now.network[name]
+            if was is None or current[0] < was[0] or current[1] < was[1]:
+                continue  # new, or its counters were reset
+            network[name] = InterfaceRate(
+                name=name,
+                received=round((current[0] - was[0]) / elapsed, 1),
+                sent=round((current[1] - was[1]) / elapsed, 1),
+            )
+        values["network"] = network
+    if Category.DISK_IO in wanted:
+        values["disk_io"] = disk_rates(previous.disks, now.disks, elapsed)
+    return values
