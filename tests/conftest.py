@@ -31,7 +31,7 @@ from custom_components.homesentry.probes.public_ip import WhoamiService
 
 from .containment import refusal
 from .ddns_server import ProviderServer
-from .peers import FAR, INTERNET, NEAR, Dnsmasq, DockerEngine, NetLab, NutServer
+from .peers import FAR, INTERNET, NEAR, Dnsmasq, DockerEngine, NetLab, NodeExporter, NutServer
 from .sysfs_tree import SysfsTree, home_server
 
 MACHINE_ID = "0123456789abcdef0123456789abcdef"
@@ -261,3 +261,12 @@ def proc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(const, "PROCFS_ROOT", root)
     monkeypatch.setattr(const, "SYSFS_ROOT", tmp_path / "sys")
     return root
+
+
+@pytest.fixture
+def node_exporter(sysfs: SysfsTree, socket_enabled: None) -> Iterator[NodeExporter]:
+    """A real node_exporter serving the home server's sysfs (the tree This server reads in these tests)."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    server = NodeExporter(sysfs.root).start()
+    yield server
+    server.stop()

@@ -30,7 +30,17 @@ from .sysfs_tree import SysfsTree
 async def test_menu_to_this_server_entry(hass: HomeAssistant, sysfs: SysfsTree) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["host", "disks", "internet", "docker", "web_service", "backup", "ups", "ddns"]
+    assert result["menu_options"] == [
+        "host",
+        "disks",
+        "internet",
+        "docker",
+        "web_service",
+        "backup",
+        "ups",
+        "ddns",
+        "remote",
+    ]
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "host"})
     assert result["type"] is FlowResultType.FORM

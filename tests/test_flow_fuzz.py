@@ -246,6 +246,7 @@ def _entries(tmp_path: Path) -> list[MockConfigEntry]:
         {"kind": "web_service", "check": "icmp", "host": "127.0.0.1"},
         {"kind": "backup", "name": "Nightly", "path": str(tmp_path / "backup.jsonl")},
         {"kind": "ups", "host": "127.0.0.1", "port": 9, "ups": "dummy", "username": "u", "password": "p"},
+        {"kind": "remote", "address": "http://127.0.0.1:9", "verify_ssl": True, "username": "u", "password": "p"},
         *(
             {"kind": "ddns", "provider": p.value, "hostname": HOSTNAME, **_DDNS_CREDENTIALS.get(p, {})}
             for p in DdnsProvider

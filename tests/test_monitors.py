@@ -155,7 +155,8 @@ DEFAULTS_0_2_0: dict[str, dict[str, object]] = {
 
 
 def test_new_entries_store_the_options_0_2_0_stored() -> None:
-    assert {spec.kind.value: dict(spec.default_options) for spec in MONITORS} == DEFAULTS_0_2_0
+    stored = {spec.kind.value: dict(spec.default_options) for spec in MONITORS}
+    assert {kind: stored[kind] for kind in DEFAULTS_0_2_0} == DEFAULTS_0_2_0
     assert DEFAULT_POWER_OPTIONS == {"machine_class": "auto", "hdd_idle_watts": 4.5, "hdd_active_watts": 6.5}
 
 

@@ -33,8 +33,11 @@ def _load_entity_tables() -> ModuleType:
 
 ENTITY_TABLES = _load_entity_tables()
 # Every description there is, by platform (the same list that writes docs/entities.md).
+# (A Remote server shows This server's descriptions: each description once.)
 DESCRIPTIONS = {
-    platform: tuple(d for monitor in ENTITY_TABLES.MONITORS.values() for d in monitor.get(platform, ()))
+    platform: tuple(
+        {id(d): d for monitor in ENTITY_TABLES.MONITORS.values() for d in monitor.get(platform, ())}.values()
+    )
     for platform in ("sensor", "binary_sensor", "button")
 }
 INTEGRATION = ROOT / "custom_components" / "homesentry"

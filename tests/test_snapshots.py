@@ -12,11 +12,15 @@ their shape (keys, value types, what is redacted), not their live values.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+import socket
 from typing import Any
 
+from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import slugify
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
@@ -24,7 +28,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
 from .conftest import DdnsLab, setup_entry
-from .peers import DockerEngine, NetLab, NutServer
+from .peers import DockerEngine, NetLab, NodeExporter, NutServer
 from .test_containers import HEALTH_FILE, _entry as docker_entry
 from .test_ddns import _entry as ddns_entry
 from .test_disks import DISKS, disks_entry, machine
@@ -252,4 +256,27 @@ async def test_ddns(
     await setup_entry(hass, entry)
     assert _registry(hass, entry) == snapshot(name="registry")
     assert await _diagnostics(hass, hass_client, entry) == snapshot(name="diagnostics")
+    assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_remote(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    node_exporter: NodeExporter,
+    snapshot: SnapshotAssertion,
+) -> None:
+    result = await hass.config_entries.flow.async_init("homesentry", context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "remote"})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"address": node_exporter.url})
+    entry = result["result"]
+    await hass.async_block_till_done()
+    # The machine is this one: its hostname names the entry, the device and the entity ids.
+    host = socket.gethostname()
+    registry = json.loads(
+        json.dumps(_registry(hass, entry, PER_MACHINE_KEYS | {"network_received", "network_sent"}))
+        .replace(slugify(host), "<host>")
+        .replace(host, "<host>")
+    )
+    assert registry == snapshot(name="registry")
+    assert await _diagnostics(hass, hass_client, entry, depth=0) == snapshot(name="diagnostics")
     assert await hass.config_entries.async_unload(entry.entry_id)

@@ -125,6 +125,7 @@ class MonitorKind(StrEnum):
     BACKUP = "backup"
     UPS = "ups"
     DDNS = "ddns"
+    REMOTE = "remote"
 
 
 # Where the host's kernel interfaces are. Looked up at call time (const.X), so

@@ -1,0 +1,57 @@
+"""A Remote server: another machine of the home lab, read through its Prometheus node_exporter.
+
+It shows This server's entities (the same descriptions, units and health
+rules), from the same snapshot the local host probe makes.
+"""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+
+from ...const import DOMAIN, MonitorKind
+from ...probes.node_exporter import machine_info
+from ..base import MonitorRuntime, MonitorSpec, entry_device
+from ..host.entities import HOST_BINARY_SENSORS, HOST_SENSORS
+from .coordinator import RemoteCoordinator, ScrapeError, async_scrape
+from .flow import RemoteConfigFlow, RemoteOptionsFlow
+from .options import DEFAULT_REMOTE_OPTIONS
+
+
+async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[RemoteCoordinator]:
+    """Scrape once for who the machine is (and a first sample for rates), then read it."""
+    try:
+        samples = await async_scrape(hass, entry.data)
+    except ScrapeError as err:
+        if err.reason == "invalid_auth":
+            raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="remote_refused") from err
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="remote_unavailable",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    info = machine_info(samples)
+    device = entry_device(
+        entry,
+        manufacturer=info.manufacturer,
+        model=info.model,
+        sw_version=" ".join(part for part in (info.operating_system, info.kernel) if part) or None,
+    )
+    remote = RemoteCoordinator(hass, entry, device)
+    remote.prime(samples)
+    await remote.async_config_entry_first_refresh()
+    return MonitorRuntime.single("remote", remote, HOST_SENSORS, HOST_BINARY_SENSORS)
+
+
+SPEC = MonitorSpec(
+    kind=MonitorKind.REMOTE,
+    name="Remote server",
+    async_setup=async_setup,
+    config_flow=RemoteConfigFlow,
+    options_flow=RemoteOptionsFlow,
+    default_options=DEFAULT_REMOTE_OPTIONS,
+    sensors=HOST_SENSORS,
+    binary_sensors=HOST_BINARY_SENSORS,
+    redact=frozenset({"address", "username", "password"}),  # where the machine is, and the exporter's login
+)

@@ -1,0 +1,134 @@
+"""The Remote server steps: a node_exporter's address (and login), scraped before it is kept; its options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import socket
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlowResult
+from homeassistant.const import CONF_ADDRESS, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
+from homeassistant.helpers.selector import BooleanSelector, TextSelector, TextSelectorConfig, TextSelectorType
+import probatio
+
+from ...const import CONF_KIND, MonitorKind
+from ...probes.node_exporter import MachineInfo, machine_info
+from ..flow import MonitorConfigFlow, MonitorOptionsFlow, http_url
+from .coordinator import ScrapeError, async_scrape
+from .options import DEFAULT_REMOTE_OPTIONS
+
+_SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+_SCHEMA = probatio.Schema(
+    {
+        probatio.Required(CONF_ADDRESS): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
+        probatio.Optional(CONF_USERNAME): TextSelector(),
+        probatio.Optional(CONF_PASSWORD): _SECRET,
+        probatio.Required(CONF_VERIFY_SSL, default=True): BooleanSelector(),
+    }
+)
+_NUMBERS: dict[str, tuple[int, int, str | None]] = {"scan_interval": (5, 3600, "s")}
+
+
+def _unique_id(info: MachineInfo) -> str:
+    return f"{MonitorKind.REMOTE}_{info.hostname}"
+
+
+class RemoteConfigFlow(MonitorConfigFlow):
+    """Add another machine by its node_exporter; give it a new address; log in again."""
+
+    async def _async_remote_machine(self, data: dict[str, Any]) -> tuple[MachineInfo | None, dict[str, str]]:
+        """Who answers at the address, or the form error saying why nobody useful does."""
+        if http_url(str(data.get(CONF_ADDRESS, ""))) is None:
+            return None, {CONF_ADDRESS: "invalid_url"}
+        user = str(data.get(CONF_USERNAME, ""))
+        if ":" in user or any(not c.isprintable() for c in user):  # basic auth cannot carry them
+            return None, {CONF_USERNAME: "invalid_username"}
+        try:
+            info = machine_info(await async_scrape(self.hass, data))
+        except ScrapeError as err:
+            return None, {"base": err.reason}
+        if not info.hostname:
+            return None, {"base": "not_node_exporter"}
+        return info, {}
+
+    @staticmethod
+    def _remote_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            CONF_KIND: MonitorKind.REMOTE.value,
+            CONF_ADDRESS: str(user_input.get(CONF_ADDRESS, "")).strip().rstrip("/"),
+            CONF_VERIFY_SSL: bool(user_input.get(CONF_VERIFY_SSL, True)),
+        }
+        if username := str(user_input.get(CONF_USERNAME) or "").strip():
+            data |= {CONF_USERNAME: username, CONF_PASSWORD: str(user_input.get(CONF_PASSWORD) or "")}
+        return data
+
+    async def async_step_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The address of the machine's node_exporter, and its login if it has one."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = self._remote_data(user_input)
+            info, errors = await self._async_remote_machine(data)
+            if info is not None:
+                if info.hostname == socket.gethostname() and any(
+                    entry.data.get(CONF_KIND) == MonitorKind.HOST for entry in self._async_current_entries()
+                ):
+                    return self.async_abort(reason="this_server")
+                await self._async_claim(_unique_id(info))
+                return self._finish(_unique_id(info), str(info.hostname), data, DEFAULT_REMOTE_OPTIONS)
+        return self.async_show_form(
+            step_id="remote",
+            data_schema=self.add_suggested_values_to_schema(_SCHEMA, user_input or self._current()),
+            errors=errors,
+        )
+
+    async def async_reconfigure_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """A new address (or login) of the same machine."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = self._remote_data(user_input)
+            info, errors = await self._async_remote_machine(data)
+            if info is not None:
+                await self.async_set_unique_id(_unique_id(info))
+                self._abort_if_unique_id_mismatch(reason="different_machine")
+                return self.async_update_reload_and_abort(entry, data=data)
+        return self.async_show_form(
+            step_id="reconfigure_remote",
+            data_schema=self.add_suggested_values_to_schema(_SCHEMA, user_input or dict(entry.data)),
+            errors=errors,
+        )
+
+    async def async_step_reconfigure_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The reconfigure form, submitted."""
+        return await self.async_reconfigure_remote(user_input)
+
+    async def async_reauth_remote(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The node_exporter refused the user or password."""
+        return await self.async_step_reauth_remote()
+
+    async def async_step_reauth_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the login again; the exporter must accept it."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = self._remote_data({**entry.data, **user_input})
+            info, errors = await self._async_remote_machine(data)
+            if info is not None:
+                return self.async_update_reload_and_abort(entry, data=data)
+        schema = probatio.Schema(
+            {
+                probatio.Required(CONF_USERNAME, default=entry.data.get(CONF_USERNAME) or ""): TextSelector(),
+                probatio.Optional(CONF_PASSWORD): _SECRET,
+            }
+        )
+        return self.async_show_form(
+            step_id="reauth_remote", data_schema=schema, errors=errors, description_placeholders={"name": entry.title}
+        )
+
+
+class RemoteOptionsFlow(MonitorOptionsFlow):
+    """How often the machine is scraped; health thresholds."""
+
+    async def async_step_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The interval, and the Health section."""
+        return await self._async_numbers_step("remote", DEFAULT_REMOTE_OPTIONS, _NUMBERS, user_input)

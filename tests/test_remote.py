@@ -1,0 +1,251 @@
+"""A Remote server in a real Home Assistant, through a real node_exporter (Debian's prometheus-node-exporter).
+
+The exporter serves the same built sysfs tree This server reads in these
+tests (and this machine's real /proc): the Remote server must show This
+server's entities, with the same names, units, classes and readings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+import socket
+from typing import Any
+
+import bcrypt
+from homeassistant import config_entries
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+import pytest_socket
+
+from custom_components.homesentry.const import DOMAIN
+
+from .conftest import entity_state, setup_entry
+from .peers import NodeExporter, free_port
+from .sysfs_tree import SysfsTree
+from .web_server import WebServer, self_signed
+
+# Local entities with no remote counterpart: node_exporter exports no process list and no sockets, and this
+# tree has no cpufreq (This server falls back to /proc/cpuinfo's nominal frequency, which it does not export).
+LOCAL_ONLY = {"top_process", "listening_ports", "cpu_frequency"}
+# This server's power (estimated, or RAPL): a Remote server's power from node_rapl_* is not built yet.
+LOCAL_ONLY |= {"server_power", "server_energy", "top_power_consumer", "energy_cost_today", "energy_cost_month"}
+
+
+async def _add(hass: HomeAssistant, **user_input: Any) -> Any:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "remote"})
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "remote")
+    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+
+
+def _entities(hass: HomeAssistant, entry: MockConfigEntry | config_entries.ConfigEntry) -> dict[str, Any]:
+    """The entry's entities by unique id without the entry's prefix: what a user sees of each."""
+    found = {}
+    for entity in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id):
+        state = hass.states.get(entity.entity_id)
+        found[entity.unique_id.removeprefix(f"{entry.unique_id}_")] = {
+            "translation_key": entity.translation_key,
+            "unit": entity.unit_of_measurement,
+            "device_class": entity.original_device_class,
+            "state_class": (entity.capabilities or {}).get("state_class"),
+            "enabled": entity.disabled_by is None,
+            "state": state.state if state is not None else None,
+        }
+    return found
+
+
+async def test_a_nas_added_in_one_dialog_shows_this_server_s_entities(
+    hass: HomeAssistant, node_exporter: NodeExporter, host_entry: MockConfigEntry
+) -> None:
+    result = await _add(hass, address=f"{node_exporter.url}/")
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    remote = result["result"]
+    assert remote.title == socket.gethostname()  # who answered: node_uname_info's nodename
+    assert remote.unique_id == f"remote_{socket.gethostname()}"
+    assert remote.data == {"kind": "remote", "address": node_exporter.url, "verify_ssl": True}
+    await hass.async_block_till_done()
+    await setup_entry(hass, host_entry)  # This server, reading the same tree here
+
+    theirs, mine = _entities(hass, remote), _entities(hass, host_entry)
+    # Throughput is per interface of the real /proc/net/dev the exporter reads (this namespace's), where
+    # This server reads the tree's eth0: compared by kind, not by interface.
+    network = {"network_received", "network_sent"}
+    for side in (theirs, mine):
+        assert {v["translation_key"] for k, v in side.items() if k.startswith("network_")} == network
+    compared = {key for key in mine if not key.startswith(("health", "network_"))}
+    local_only = {key for key in compared if mine[key]["translation_key"] in LOCAL_ONLY}
+    assert {key for key in theirs if not key.startswith(("health", "network_"))} == compared - local_only
+    for key in compared - local_only:
+        same = {k: v for k, v in mine[key].items() if k != "state"}
+        assert {k: v for k, v in theirs[key].items() if k != "state"} == same, key
+    # The tree's sensors read the same, and each is a plain-words name on the remote device.
+    for key in ("temperature_coretemp_package_id_0", "temperature_nvme_nvme02_composite", "fan_speed_nct6775_fan1"):
+        assert theirs[key]["state"] == mine[key]["state"], key
+    assert entity_state(hass, remote, "cpu_temperature").state == "45.0"
+    assert entity_state(hass, remote, "throttle_events").state == "12"
+    assert entity_state(hass, remote, "cpu_usage").state not in ("unknown", STATE_UNAVAILABLE)
+    assert hass.states.get(f"sensor.{socket.gethostname().lower()}_cpu_temperature") is not None
+
+
+async def test_what_answers_is_checked_before_the_entry_is_made(
+    hass: HomeAssistant, node_exporter: NodeExporter, socket_enabled: None
+) -> None:
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    web = WebServer().start()
+    try:
+        for user_input, errors in (
+            ({"address": "nas:9100"}, {"address": "invalid_url"}),
+            ({"address": f"http://127.0.0.1:{free_port('127.0.0.1')}"}, {"base": "cannot_connect"}),
+            ({"address": web.base}, {"base": "not_node_exporter"}),  # an HTTP server, not an exporter
+            ({"address": node_exporter.url, "username": "a:b"}, {"username": "invalid_username"}),
+        ):
+            result = await _add(hass, **user_input)
+            assert result["type"] is FlowResultType.FORM
+            assert result["errors"] == errors, user_input
+    finally:
+        web.stop()
+    result = await _add(hass, address=node_exporter.url)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    result = await _add(hass, address=node_exporter.url)
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
+
+
+async def test_this_server_cannot_be_added_again_as_a_remote_server(
+    hass: HomeAssistant, node_exporter: NodeExporter, loaded_host_entry: MockConfigEntry
+) -> None:
+    result = await _add(hass, address=node_exporter.url)  # the exporter of the machine Home Assistant runs on
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "this_server")
+
+
+async def test_a_machine_that_stops_answering_and_comes_back(
+    hass: HomeAssistant, node_exporter: NodeExporter, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = await _add(hass, address=node_exporter.url)
+    remote = result["result"]
+    await hass.async_block_till_done()
+    coordinator = remote.runtime_data.monitor
+    assert entity_state(hass, remote, "memory_usage").state not in ("unknown", STATE_UNAVAILABLE)
+
+    node_exporter.stop()
+    for _ in range(2):
+        await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert entity_state(hass, remote, "memory_usage").state == STATE_UNAVAILABLE
+    assert entity_state(hass, remote, "temperature_coretemp_package_id_0").state == STATE_UNAVAILABLE
+    assert caplog.text.count("Reading the remote server failed") + caplog.text.count("Error fetching") >= 1
+
+    node_exporter.start()  # restarted: its counters begin again, no rate is made up
+    await coordinator.async_refresh()
+    await hass.async_block_till_done()
+    assert entity_state(hass, remote, "memory_usage").state not in ("unknown", STATE_UNAVAILABLE)
+    assert entity_state(hass, remote, "temperature_coretemp_package_id_0").state == "45.0"
+
+
+def _basic_auth(directory: Path, user: str, password: str) -> Path:
+    """node_exporter's web.config with one basic-auth user (bcrypt, as it requires)."""
+    hashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()
+    config = directory / "web.yml"
+    config.write_text(f"basic_auth_users:\n  {user}: '{hashed}'\n")
+    return config
+
+
+async def test_a_login_the_exporter_refuses_starts_reauthentication(
+    hass: HomeAssistant, sysfs: SysfsTree, tmp_path: Path, socket_enabled: None
+) -> None:
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    exporter = NodeExporter(sysfs.root, web_config=_basic_auth(tmp_path, "monitor", "s3cret")).start()
+    try:
+        result = await _add(hass, address=exporter.url, username="monitor", password="wrong")
+        assert result["errors"] == {"base": "invalid_auth"}
+        result = await _add(hass, address=exporter.url)  # no login at all
+        assert result["errors"] == {"base": "invalid_auth"}
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="nas",
+            unique_id=f"remote_{socket.gethostname()}",
+            data={
+                "kind": "remote",
+                "address": exporter.url,
+                "verify_ssl": True,
+                "username": "monitor",
+                "password": "old",
+            },
+            options={"scan_interval": 30},
+        )
+        entry.add_to_hass(hass)
+        assert not await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.SETUP_ERROR
+        flows = [
+            flow
+            for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+            if flow["context"]["source"] == config_entries.SOURCE_REAUTH
+        ]
+        assert len(flows) == 1
+        reauth = await hass.config_entries.flow.async_configure(flows[0]["flow_id"])
+        assert reauth["step_id"] == "reauth_remote"
+        reauth = await hass.config_entries.flow.async_configure(
+            reauth["flow_id"], {"username": "monitor", "password": "still wrong"}
+        )
+        assert reauth["errors"] == {"base": "invalid_auth"}
+        reauth = await hass.config_entries.flow.async_configure(
+            reauth["flow_id"], {"username": "monitor", "password": "s3cret"}
+        )
+        assert (reauth["type"], reauth["reason"]) == (FlowResultType.ABORT, "reauth_successful")
+        await hass.async_block_till_done()
+        assert entry.state is ConfigEntryState.LOADED
+        assert entry.data["password"] == "s3cret"
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        exporter.stop()
+
+
+async def test_diagnostics_hide_the_address_and_the_login(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, node_exporter: NodeExporter
+) -> None:
+    result = await _add(hass, address=node_exporter.url)
+    remote = result["result"]
+    await hass.async_block_till_done()
+    hass.config_entries.async_update_entry(remote, data={**remote.data, "username": "monitor", "password": "pw"})
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, remote)
+    assert diagnostics["entry"]["data"]["address"] == "**REDACTED**"
+    assert diagnostics["entry"]["data"]["password"] == "**REDACTED**"
+    assert diagnostics["entry"]["data"]["username"] == "**REDACTED**"
+    assert node_exporter.url not in str(diagnostics)
+    assert diagnostics["remote"]["data"]["memory"]["total"] > 0
+
+
+async def test_https_with_a_self_signed_certificate(
+    hass: HomeAssistant, sysfs: SysfsTree, tmp_path: Path, socket_enabled: None
+) -> None:
+    """node_exporter's own TLS (web.config): a self-signed certificate is refused until verification is off."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    tls = tmp_path / "tls"
+    self_signed(tls, days=30)
+    config = _basic_auth(tmp_path, "monitor", "s3cret")
+    config.write_text(
+        f"{config.read_text()}tls_server_config:\n  cert_file: {tls}/cert.pem\n  key_file: {tls}/key.pem\n"
+    )
+    exporter = NodeExporter(sysfs.root, web_config=config).start()
+    try:
+        assert exporter.url.startswith("https://")
+        login = {"username": "monitor", "password": "s3cret"}
+        result = await _add(hass, address=exporter.url, **login)
+        assert result["errors"] == {"base": "cannot_connect"}  # the certificate is nobody's
+        result = await _add(hass, address=exporter.url, verify_ssl=False, **login)
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        await hass.async_block_till_done()
+        remote = result["result"]
+        assert remote.state is ConfigEntryState.LOADED
+        assert entity_state(hass, remote, "cpu_temperature").state == "45.0"
+        assert await hass.config_entries.async_unload(remote.entry_id)
+    finally:
+        exporter.stop()
