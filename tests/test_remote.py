@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 import socket
+import time
 from typing import Any
 
 import bcrypt
@@ -25,6 +26,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import pytest_socket
 
 from custom_components.homesentry.const import DOMAIN
+from custom_components.homesentry.monitors.remote import coordinator as remote_coordinator
 
 from .conftest import entity_state, setup_entry
 from .peers import NodeExporter, free_port
@@ -249,3 +251,28 @@ async def test_https_with_a_self_signed_certificate(
         assert await hass.config_entries.async_unload(remote.entry_id)
     finally:
         exporter.stop()
+
+
+async def test_a_machine_that_accepts_and_never_answers_costs_only_its_time_limit(
+    hass: HomeAssistant, monkeypatch: pytest.MonkeyPatch, socket_enabled: None
+) -> None:
+    """A hung machine: the connection is accepted, no answer comes. Each scrape gives up at its limit."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    monkeypatch.setattr(remote_coordinator, "SCRAPE_TIMEOUT", 0.5)
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        address = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        started = time.monotonic()
+        result = await _add(hass, address=address)
+        assert result["errors"] == {"base": "cannot_connect"}
+        assert time.monotonic() - started < 3
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title="nas",
+            unique_id="remote_nas",
+            data={"kind": "remote", "address": address, "verify_ssl": True},
+            options={"scan_interval": 30},
+        )
+        entry.add_to_hass(hass)
+        assert not await hass.config_entries.async_setup(entry.entry_id)
+        assert entry.state is ConfigEntryState.SETUP_RETRY  # Home Assistant tries again later
+        assert "no answer within 0.5 s" in str(entry.reason)

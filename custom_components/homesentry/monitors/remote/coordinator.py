@@ -45,8 +45,9 @@ class ScrapeError(Exception):
         self.reason = reason
 
 
-async def async_scrape(hass: HomeAssistant, data: Mapping[str, Any], seconds: float = SCRAPE_TIMEOUT) -> Samples:
-    """One scrape of ``data``'s node_exporter, parsed (in the executor)."""
+async def async_scrape(hass: HomeAssistant, data: Mapping[str, Any]) -> Samples:
+    """One scrape of ``data``'s node_exporter within ``SCRAPE_TIMEOUT``, parsed (in the executor)."""
+    seconds = SCRAPE_TIMEOUT
     session = async_get_clientsession(hass, verify_ssl=bool(data.get(CONF_VERIFY_SSL, True)))
     user, password = str(data.get(CONF_USERNAME) or ""), str(data.get(CONF_PASSWORD) or "")
     # Basic authentication as node_exporter's web.config checks it (the flow refuses a user with a colon).
