@@ -1,7 +1,8 @@
 """node_exporter's /metrics into the host snapshot, against a real node_exporter (Debian's prometheus-node-exporter).
 
-The central check: node_exporter serving the same built sysfs tree (and this
-machine's real /proc and root filesystem) that the local host probe reads
+The central check: node_exporter serving the same built sysfs tree (conftest's
+``sysfs``, with this machine's real disks; this machine's real /proc and root
+filesystem) that the local host probe reads
 gives the same snapshot: the same sensors with the same keys, labels, values
 and limits, the same filesystems, interfaces and disks, the same memory and
 boot time.
@@ -9,15 +10,12 @@ boot time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 import time
 import urllib.request
 
 import pytest
-import pytest_socket
 
-from custom_components.homesentry.probes.diskstats import physical_disks
 from custom_components.homesentry.probes.host import Category, HostProbe
 from custom_components.homesentry.probes.node_exporter import (
     REMOTE_CATEGORIES,
@@ -28,24 +26,7 @@ from custom_components.homesentry.probes.node_exporter import (
 )
 
 from ..peers import NodeExporter
-from ..sysfs_tree import SysfsTree, home_server
-
-
-@pytest.fixture
-def tree(tmp_path: Path) -> SysfsTree:
-    """The home server's sysfs, with this machine's real disks (their counters are the real /proc's)."""
-    built = home_server(tmp_path / "sys")
-    for disk in physical_disks(Path("/sys")):
-        (built.root / "block" / disk / "device").mkdir(parents=True)
-    return built
-
-
-@pytest.fixture
-def exporter(tree: SysfsTree, socket_enabled: None) -> Iterator[NodeExporter]:
-    pytest_socket.socket_allow_hosts(["127.0.0.1"])
-    server = NodeExporter(tree.root).start()
-    yield server
-    server.stop()
+from ..sysfs_tree import SysfsTree
 
 
 def scrape(exporter: NodeExporter) -> str:
@@ -53,14 +34,14 @@ def scrape(exporter: NodeExporter) -> str:
         return str(answer.read().decode())
 
 
-def test_the_same_machine_gives_the_same_snapshot(tree: SysfsTree, exporter: NodeExporter) -> None:
-    local = HostProbe(sysfs_root=tree.root, procfs_root=Path("/proc"), interfaces=["eth0"], sleep=time.sleep)
+def test_the_same_machine_gives_the_same_snapshot(sysfs: SysfsTree, node_exporter: NodeExporter) -> None:
+    local = HostProbe(sysfs_root=sysfs.root, procfs_root=Path("/proc"), interfaces=["eth0"], sleep=time.sleep)
     remote = NodeProbe()
     local.collect(REMOTE_CATEGORIES)
-    remote.snapshot(parse(scrape(exporter)), time.monotonic())
+    remote.snapshot(parse(scrape(node_exporter)), time.monotonic())
     time.sleep(1)
     mine = local.collect(REMOTE_CATEGORIES)
-    theirs = remote.snapshot(parse(scrape(exporter)), time.monotonic())
+    theirs = remote.snapshot(parse(scrape(node_exporter)), time.monotonic())
 
     # Read from files that do not move: exactly the same.
     assert theirs.temperatures == mine.temperatures
@@ -105,18 +86,18 @@ def test_the_same_machine_gives_the_same_snapshot(tree: SysfsTree, exporter: Nod
     assert theirs.listening is None
 
 
-def test_who_the_machine_is(exporter: NodeExporter) -> None:
-    info = machine_info(parse(scrape(exporter)))
+def test_who_the_machine_is(node_exporter: NodeExporter) -> None:
+    info = machine_info(parse(scrape(node_exporter)))
     uname = Path("/proc/sys/kernel")
     assert info.hostname == (uname / "hostname").read_text().strip()
     assert info.kernel == (uname / "osrelease").read_text().strip()
     assert info.operating_system  # /etc/os-release's PRETTY_NAME
 
 
-def test_a_counter_that_went_back_gives_no_rate(exporter: NodeExporter) -> None:
+def test_a_counter_that_went_back_gives_no_rate(node_exporter: NodeExporter) -> None:
     """node_exporter or an interface restarted: its counters begin again; no negative or huge rate."""
     probe = NodeProbe()
-    first = parse(scrape(exporter))
+    first = parse(scrape(node_exporter))
     probe.snapshot(first, 100.0)
     # The same scrape again, every byte and CPU counter smaller (a restart between the two).
     reset = {
@@ -131,12 +112,12 @@ def test_a_counter_that_went_back_gives_no_rate(exporter: NodeExporter) -> None:
     assert snapshot.cpu_percent is None
     assert snapshot.cpu_per_core is None
     # And the next scrape after the reset has rates again.
-    again = probe.snapshot(parse(scrape(exporter)), 160.0)
+    again = probe.snapshot(parse(scrape(node_exporter)), 160.0)
     assert set(again.network) == set(again.interfaces)
 
 
-def test_the_first_scrape_has_no_rates_yet(exporter: NodeExporter) -> None:
-    snapshot = NodeProbe().snapshot(parse(scrape(exporter)), time.monotonic())
+def test_the_first_scrape_has_no_rates_yet(node_exporter: NodeExporter) -> None:
+    snapshot = NodeProbe().snapshot(parse(scrape(node_exporter)), time.monotonic())
     assert snapshot.cpu_percent is None
     assert snapshot.network == {}
     assert snapshot.disk_io == {}
@@ -144,8 +125,8 @@ def test_the_first_scrape_has_no_rates_yet(exporter: NodeExporter) -> None:
     assert snapshot.collected == REMOTE_CATEGORIES
 
 
-def test_only_the_wanted_categories_are_made(exporter: NodeExporter) -> None:
-    snapshot = NodeProbe().snapshot(parse(scrape(exporter)), 0.0, {Category.MEMORY, Category.TOP_PROCESSES})
+def test_only_the_wanted_categories_are_made(node_exporter: NodeExporter) -> None:
+    snapshot = NodeProbe().snapshot(parse(scrape(node_exporter)), 0.0, {Category.MEMORY, Category.TOP_PROCESSES})
     assert snapshot.collected == {Category.MEMORY}
     assert snapshot.memory is not None
     assert snapshot.temperatures == {}
@@ -166,9 +147,9 @@ def test_what_is_not_a_node_exporter_is_said_so(text: str) -> None:
         parse(text)
 
 
-def test_a_truncated_answer(exporter: NodeExporter) -> None:
+def test_a_truncated_answer(node_exporter: NodeExporter) -> None:
     """Cut mid-line: not an exposition. Cut at a line's end: the families that came are read, the rest are not."""
-    text = scrape(exporter)
+    text = scrape(node_exporter)
     at = text.index("\nnode_load1 ") + 1
     with pytest.raises(NotNodeExporter):
         parse(text[: at + len("node_load1 0.")] + "\nnode_load15{")
