@@ -276,3 +276,30 @@ async def test_a_machine_that_accepts_and_never_answers_costs_only_its_time_limi
         assert not await hass.config_entries.async_setup(entry.entry_id)
         assert entry.state is ConfigEntryState.SETUP_RETRY  # Home Assistant tries again later
         assert "no answer within 0.5 s" in str(entry.reason)
+
+
+async def test_a_new_address_of_the_same_machine(
+    hass: HomeAssistant, sysfs: SysfsTree, node_exporter: NodeExporter
+) -> None:
+    result = await _add(hass, address=node_exporter.url)
+    remote = result["result"]
+    await hass.async_block_till_done()
+    flow = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": config_entries.SOURCE_RECONFIGURE, "entry_id": remote.entry_id}
+    )
+    assert (flow["type"], flow["step_id"]) == (FlowResultType.FORM, "reconfigure_remote")
+    flow = await hass.config_entries.flow.async_configure(flow["flow_id"], {"address": "nas"})
+    assert flow["errors"] == {"address": "invalid_url"}
+    # The machine's exporter moved to another port: the same machine, so the entry follows it.
+    moved = NodeExporter(sysfs.root).start()
+    try:
+        node_exporter.stop()
+        flow = await hass.config_entries.flow.async_configure(flow["flow_id"], {"address": moved.url})
+        assert (flow["type"], flow["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
+        await hass.async_block_till_done()
+        assert remote.data["address"] == moved.url
+        assert remote.state is ConfigEntryState.LOADED
+        assert entity_state(hass, remote, "cpu_temperature").state == "45.0"
+        assert await hass.config_entries.async_unload(remote.entry_id)
+    finally:
+        moved.stop()
