@@ -18,7 +18,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
@@ -29,8 +29,9 @@ from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.monitors.remote import coordinator as remote_coordinator
 
 from .conftest import entity_state, setup_entry
-from .peers import NodeExporter, free_port
+from .peers import DockerEngine, NodeExporter, free_port
 from .sysfs_tree import SysfsTree
+from .test_containers import _entry as docker_entry
 from .web_server import WebServer, self_signed
 
 # Local entities with no remote counterpart: node_exporter exports no process list and no sockets, and this
@@ -303,3 +304,22 @@ async def test_a_new_address_of_the_same_machine(
         assert await hass.config_entries.async_unload(remote.entry_id)
     finally:
         moved.stop()
+
+
+async def test_the_machine_s_docker_engine_comes_through_its_device(
+    hass: HomeAssistant, node_exporter: NodeExporter, engine: DockerEngine, entries: list[MockConfigEntry]
+) -> None:
+    """The engine reports the machine's hostname; its device is linked to that machine's Remote server device."""
+    result = await _add(hass, address=node_exporter.url)
+    remote = result["result"]
+    await hass.async_block_till_done()
+    docker = docker_entry(engine)
+    entries.append(docker)
+    await setup_entry(hass, docker)
+    devices = dr.async_get(hass)
+    machine = devices.async_get_device_by_identifier((DOMAIN, str(remote.unique_id)), remote.entry_id)
+    engine_device = devices.async_get_device_by_identifier((DOMAIN, str(docker.unique_id)), docker.entry_id)
+    assert machine is not None
+    assert engine_device is not None
+    assert engine_device.via_device_id == machine.id
+    assert await hass.config_entries.async_unload(remote.entry_id)

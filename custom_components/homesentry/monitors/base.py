@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigFlow, OptionsFlow
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceEntry, DeviceEntryType, DeviceInfo
 
 from ..const import DOMAIN, MonitorKind
@@ -150,9 +151,12 @@ def entry_device(
     serial_number: str | None = None,
     sw_version: str | None = None,
     entry_type: DeviceEntryType | None = None,
+    via_device_id: str | None = None,
 ) -> DeviceInfo:
     """The entry's own device (a machine, an engine, a UPS, a service), named as the entry."""
     info = DeviceInfo(identifiers={(DOMAIN, str(entry.unique_id))}, name=entry.title)
+    if via_device_id is not None:
+        info["via_device_id"] = via_device_id
     if manufacturer is not None:
         info["manufacturer"] = manufacturer
     if model is not None:
@@ -164,6 +168,22 @@ def entry_device(
     if entry_type is not None:
         info["entry_type"] = entry_type
     return info
+
+
+def machine_device(hass: HomeAssistant, hostname: str, entry: ConfigEntry[Any]) -> str | None:
+    """The device id of the machine called ``hostname`` that another HomeSentry entry watches, if one does.
+
+    This server's device is named as the machine by default, and a Remote server's after its hostname: an
+    engine or service that runs on that machine can name it as the device it comes through.
+    """
+    wanted = hostname.casefold()
+    for device in dr.async_get(hass).devices:
+        names = {name.casefold() for name in (device.name, device.name_by_user) if name}
+        if wanted not in names or device.via_device_id is not None or entry.entry_id in device.config_entries:
+            continue
+        if any(domain == DOMAIN for domain, _ in device.identifiers):
+            return device.id
+    return None
 
 
 def service_device(entry: ConfigEntry[Any], model: str | None = None) -> DeviceInfo:

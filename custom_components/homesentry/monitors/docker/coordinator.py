@@ -56,7 +56,7 @@ from ...probes.docker import (
     read_info,
     read_usages,
 )
-from ..base import entry_device
+from ..base import entry_device, machine_device
 from .options import DockerOptions
 
 if TYPE_CHECKING:
@@ -436,7 +436,11 @@ async def async_setup_docker(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
             translation_key="engine_unavailable",
             translation_placeholders={"error": str(err)},
         ) from err
-    device_info = entry_device(entry, manufacturer="Docker", model="Docker Engine", sw_version=info.version)
+    # The engine comes through the machine it runs on, where HomeSentry watches it (This server, a Remote server).
+    machine = machine_device(hass, info.name, entry)
+    device_info = entry_device(
+        entry, manufacturer="Docker", model="Docker Engine", sw_version=info.version, via_device_id=machine
+    )
     engine = EngineCoordinator(hass, entry, client, info, device_info)
     # Registered first, so container devices can name it as the device they come through.
     engine.engine_device_id = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **device_info).id
