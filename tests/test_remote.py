@@ -323,3 +323,15 @@ async def test_the_machine_s_docker_engine_comes_through_its_device(
     assert engine_device is not None
     assert engine_device.via_device_id == machine.id
     assert await hass.config_entries.async_unload(remote.entry_id)
+
+
+async def test_a_machine_watched_as_a_remote_server_is_not_added_again_as_this_server(
+    hass: HomeAssistant, node_exporter: NodeExporter
+) -> None:
+    added = await _add(hass, address=node_exporter.url)  # this machine's own exporter, first
+    assert added["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "host"})
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "watched_as_remote")
+    assert await hass.config_entries.async_unload(added["result"].entry_id)

@@ -78,6 +78,9 @@ class HostConfigFlow(MonitorConfigFlow):
         machine_id = await self.hass.async_add_executor_job(read_machine_id, const.ETC_ROOT)
         await self.async_set_unique_id(_host_unique_id(machine_id))
         self._abort_if_unique_id_configured()
+        remote = f"{MonitorKind.REMOTE}_{socket.gethostname()}"  # its node_exporter, added as a Remote server
+        if any(entry.unique_id == remote for entry in self._async_current_entries()):
+            return self.async_abort(reason="watched_as_remote")
         errors: dict[str, str] = {}
         if user_input is not None:
             name = str(user_input[CONF_NAME]).strip()
