@@ -31,6 +31,7 @@ from custom_components.homesentry.monitors.remote import coordinator as remote_c
 from .conftest import entity_state, setup_entry
 from .peers import DockerEngine, NodeExporter, free_port
 from .sysfs_tree import SysfsTree
+from .test_blueprints import _automation as blueprint_automation
 from .test_containers import _entry as docker_entry
 from .web_server import WebServer, self_signed
 
@@ -335,3 +336,23 @@ async def test_a_machine_watched_as_a_remote_server_is_not_added_again_as_this_s
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "host"})
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "watched_as_remote")
     assert await hass.config_entries.async_unload(added["result"].entry_id)
+
+
+async def test_a_remote_server_s_health_reaches_the_phone(
+    hass: HomeAssistant, node_exporter: NodeExporter, tmp_path: Path
+) -> None:
+    """The shipped push blueprint needs no editing for remote servers: their devices have Health too."""
+    calls = await blueprint_automation(hass, tmp_path)
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="nas",
+        unique_id="remote_nas",
+        data={"kind": "remote", "address": node_exporter.url, "verify_ssl": True},
+        # A disk usage warning at 1 %: the machine's real root filesystem is fuller than that.
+        options={"scan_interval": 30, "health": {"grace_minutes": 0, "disk_usage_warning": 1}},
+    )
+    await setup_entry(hass, entry)
+    assert entity_state(hass, entry, "health_" + str(entry.unique_id)).state == "warning"
+    assert [c.data["title"] for c in calls] == ["🟠 nas is warning"]
+    assert "disk usage" in calls[0].data["message"].lower()
+    assert await hass.config_entries.async_unload(entry.entry_id)
