@@ -77,9 +77,18 @@ async def test_the_menu_and_every_options_form_reach_every_monitor(hass: HomeAss
 
 
 def _store_names(spec: MonitorSpec) -> set[str]:
-    """The Stores the monitor's code opens: ``entry_store(..., "name")``, and the address history's."""
+    """The Stores the monitor's code opens: ``entry_store(..., "name")``, and the address history's.
+
+    Also those of another monitor's module it builds on (the Remote server's power is This server's
+    power coordinator, fed otherwise).
+    """
+    package = INTEGRATION / "monitors" / spec.kind.value
+    paths = set(package.glob("*.py"))
+    for path in list(paths):
+        for other, module in re.findall(r"^from \.\.(\w+)\.(\w+) import", path.read_text(), re.MULTILINE):
+            paths.add(INTEGRATION / "monitors" / other / f"{module}.py")
     names: set[str] = set()
-    for path in (INTEGRATION / "monitors" / spec.kind.value).glob("*.py"):
+    for path in paths:
         text = path.read_text()
         names |= set(re.findall(r'entry_store\([^)]*"(\w+)"\)', text))
         if "AddressHistory(" in text:

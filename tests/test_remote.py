@@ -19,6 +19,7 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.util import slugify
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import get_diagnostics_for_config_entry
@@ -30,6 +31,7 @@ from custom_components.homesentry.monitors.remote import coordinator as remote_c
 
 from .conftest import entity_state, setup_entry
 from .peers import DockerEngine, NodeExporter, free_port
+from .probes.test_power import rapl_tree, set_energy
 from .sysfs_tree import SysfsTree
 from .test_blueprints import _automation as blueprint_automation
 from .test_containers import _entry as docker_entry
@@ -38,8 +40,6 @@ from .web_server import WebServer, self_signed
 # Local entities with no remote counterpart: node_exporter exports no process list and no sockets, and this
 # tree has no cpufreq (This server falls back to /proc/cpuinfo's nominal frequency, which it does not export).
 LOCAL_ONLY = {"top_process", "listening_ports", "cpu_frequency"}
-# This server's power (estimated, or RAPL): a Remote server's power from node_rapl_* is not built yet.
-LOCAL_ONLY |= {"server_power", "server_energy", "top_power_consumer", "energy_cost_today", "energy_cost_month"}
 
 
 async def _add(hass: HomeAssistant, **user_input: Any) -> Any:
@@ -135,7 +135,7 @@ async def test_a_machine_that_stops_answering_and_comes_back(
     result = await _add(hass, address=node_exporter.url)
     remote = result["result"]
     await hass.async_block_till_done()
-    coordinator = remote.runtime_data.monitor
+    coordinator = remote.runtime_data.monitor.remote
     assert entity_state(hass, remote, "memory_usage").state not in ("unknown", STATE_UNAVAILABLE)
 
     node_exporter.stop()
@@ -356,3 +356,57 @@ async def test_a_remote_server_s_health_reaches_the_phone(
     assert [c.data["title"] for c in calls] == ["🟠 nas is warning"]
     assert "disk usage" in calls[0].data["message"].lower()
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_remote_server_s_rapl_platform_counter_is_its_measured_power(
+    hass: HomeAssistant, sysfs: SysfsTree, socket_enabled: None
+) -> None:
+    """node_exporter's node_rapl_* counters: the same power, components and source as This server shows."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    powercap = rapl_tree(sysfs.root, {"package-0": 1_000_000, "dram": 0, "psys": 2_000_000})
+    exporter = NodeExporter(sysfs.root).start()
+    try:
+        result = await _add(hass, address=exporter.url)
+        remote = result["result"]
+        await hass.async_block_till_done()
+        coordinators = remote.runtime_data.monitor
+        set_energy(powercap, "intel-rapl:0", 1_000_000 + 30_000_000)  # package: 30 J
+        set_energy(powercap, "intel-rapl:0:2", 3_000_000)  # memory: 3 J
+        set_energy(powercap, "intel-rapl:1", 2_000_000 + 60_000_000)  # platform: 60 J, same interval
+        await coordinators.remote.async_refresh()
+        await coordinators.power.async_refresh()
+        await hass.async_block_till_done()
+        power = entity_state(hass, remote, "server_power")
+        assert (power.attributes["source"], power.attributes["measured_by"]) == ("measured", "rapl_psys")
+        platform = float(entity_state(hass, remote, "component_power_psys").state)
+        package = float(entity_state(hass, remote, "component_power_package_0").state)
+        memory = float(entity_state(hass, remote, "component_power_dram_0").state)
+        assert float(power.state) == platform > 0
+        assert package == pytest.approx(platform / 2, rel=0.02)
+        assert memory == pytest.approx(platform / 20, rel=0.05)
+        assert entity_state(hass, remote, "server_energy").attributes["unit_of_measurement"] == "kWh"
+        assert await hass.config_entries.async_unload(remote.entry_id)
+    finally:
+        exporter.stop()
+
+
+async def test_a_remote_server_s_power_options_are_this_server_s(
+    hass: HomeAssistant, node_exporter: NodeExporter
+) -> None:
+    result = await _add(hass, address=node_exporter.url)
+    remote = result["result"]
+    await hass.async_block_till_done()
+    assert hass.states.get(f"sensor.{slugify(remote.title)}_energy_cost_today") is None  # no price yet
+    form = await hass.config_entries.options.async_init(remote.entry_id)
+    assert (form["type"], form["step_id"]) == (FlowResultType.FORM, "remote")
+    done = await hass.config_entries.options.async_configure(
+        form["flow_id"], {"scan_interval": 60, "power": {"machine_class": "intel_n100", "price": 0.3}}
+    )
+    assert done["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert remote.options["scan_interval"] == 60
+    assert remote.options["power"]["price"] == 0.3
+    assert remote.runtime_data.monitor.power.machine.value == "intel_n100"
+    assert entity_state(hass, remote, "server_power").attributes["source"] == "estimated"
+    assert entity_state(hass, remote, "energy_cost_today").state not in ("unknown", STATE_UNAVAILABLE)
+    assert await hass.config_entries.async_unload(remote.entry_id)

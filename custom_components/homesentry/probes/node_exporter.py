@@ -27,6 +27,7 @@ from .diskstats import SECTOR_BYTES, DiskCounters, rates as disk_rates
 from .filesystems import PSEUDO_TYPES, SKIPPED_PREFIXES, FilesystemUsage
 from .host import ALL_CATEGORIES, Category, HostSnapshot, InterfaceRate, LoadAverage, MemoryUsage
 from .hwmon import FanReading, TemperatureReading, cpu_temperature
+from .power import PowerReadings, PowerSample
 from .power_supply import BatteryReading
 from .pressure import PressureReading
 from .sysfs import slug
@@ -117,6 +118,7 @@ class _Previous:
     network: dict[str, tuple[float, float]] = field(default_factory=dict)
     disks: dict[str, DiskCounters] = field(default_factory=dict)
     pressure: dict[str, float] = field(default_factory=dict)
+    rapl: dict[str, float] = field(default_factory=dict)  # zone key -> joules
 
 
 def _cpu_seconds(samples: Samples) -> dict[str, tuple[float, float]]:
@@ -292,12 +294,42 @@ def _interfaces(samples: Samples, counters: Mapping[str, tuple[float, float]]) -
     return sorted(d for d in counters if not d.startswith(VIRTUAL_INTERFACES) and (not with_speed or d in with_speed))
 
 
+def _rapl_joules(samples: Samples) -> dict[str, float]:
+    """RAPL counters keyed as the local power probe keys them (``package_0``, ``dram_0``, ``psys``)."""
+    joules: dict[str, float] = {}
+    for name, values in samples.items():
+        if not (name.startswith("node_rapl_") and name.endswith("_joules_total")):
+            continue
+        kind = name.removeprefix("node_rapl_").removesuffix("_joules_total")
+        for labels, value in values.items():
+            table = dict(labels)
+            if "mmio" in table.get("path", ""):
+                continue  # the MMIO interface's twin of a package counter
+            joules[kind if kind == "psys" else f"{kind}_{table.get('index', '0')}"] = value
+    return joules
+
+
+def _power_sample(previous: _Previous | None, now: _Previous) -> PowerSample:
+    """What the power model and measurement need, as the local power probe gives it (no per-process shares)."""
+    if previous is None or (elapsed := now.at - previous.at) <= 0:
+        return PowerSample(None, (), PowerReadings())
+    busy = (sum(b for b, _ in previous.cpu.values()), sum(t for _, t in previous.cpu.values()))
+    percent = _percent(busy, (sum(b for b, _ in now.cpu.values()), sum(t for _, t in now.cpu.values())))
+    watts = {
+        key: round((joules - previous.rapl[key]) / elapsed, 2)
+        for key, joules in now.rapl.items()
+        if key in previous.rapl and joules >= previous.rapl[key]  # a counter that wrapped gives nothing this time
+    }
+    return PowerSample(None if percent is None else percent / 100, (), PowerReadings(rapl=watts))
+
+
 class NodeProbe:
     """Turns one node_exporter's scrapes into snapshots; keeps the last scrape's counters for rates."""
 
     def __init__(self) -> None:
         """Nothing scraped yet: the first snapshot has no rates."""
         self._previous: _Previous | None = None
+        self.power = PowerSample(None, (), PowerReadings())  # the last scrape's, for the power coordinator
 
     def snapshot(self, samples: Samples, at: float, wanted: Iterable[Category] = REMOTE_CATEGORIES) -> HostSnapshot:
         """The snapshot of one scrape taken at ``at`` (monotonic seconds), with what the machine exports."""
@@ -316,8 +348,10 @@ class NodeProbe:
                 for resource in PSI_RESOURCES
                 if (seconds := _one(samples, f"node_pressure_{resource}_waiting_seconds_total")) is not None
             },
+            rapl=_rapl_joules(samples),
         )
         previous, self._previous = self._previous, now
+        self.power = _power_sample(previous, now)
         values = _gauges(samples, chosen)
         if Category.NETWORK in chosen:
             values["interfaces"] = tuple(_interfaces(samples, now.network))

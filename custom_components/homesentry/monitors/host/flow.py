@@ -122,7 +122,7 @@ class HostOptionsFlow(MonitorOptionsFlow):
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                     CONF_INTERFACES: list(user_input.get(CONF_INTERFACES, [])),
                     CONF_MOUNTS: list(user_input.get(CONF_MOUNTS, [])),
-                    CONF_POWER: _power_options(user_input.get(CONF_POWER, {})),
+                    CONF_POWER: power_options(user_input.get(CONF_POWER, {})),
                     CONF_HEALTH: health_options(user_input.get(CONF_HEALTH)),
                 }
             )
@@ -147,7 +147,7 @@ class HostOptionsFlow(MonitorOptionsFlow):
                 probatio.Optional(CONF_MOUNTS, default=list(mounts)): _choices(
                     every_mount, mounts, SelectSelectorMode.DROPDOWN
                 ),
-                probatio.Optional(CONF_POWER): section(_power_schema(), {"collapsed": True}),
+                probatio.Optional(CONF_POWER): section(power_schema(), {"collapsed": True}),
                 probatio.Optional(CONF_HEALTH): section(health_schema(self.config_entry), {"collapsed": True}),
             }
         )
@@ -170,8 +170,8 @@ _POWER_NUMBERS: dict[str, tuple[float, float, str | None, float]] = {
 }
 
 
-def _power_schema() -> probatio.Schema:
-    """The power section of This server's options; every field optional (empty: the defaults)."""
+def power_schema() -> probatio.Schema:
+    """The power section of a server's options (This server, a Remote server); every field optional."""
     fields: FormFields = {
         probatio.Optional(CONF_MACHINE_CLASS): SelectSelector(
             SelectSelectorConfig(
@@ -190,7 +190,7 @@ def _power_schema() -> probatio.Schema:
     return probatio.Schema(fields)
 
 
-def _power_options(values: Mapping[str, Any]) -> dict[str, Any]:
+def power_options(values: Mapping[str, Any]) -> dict[str, Any]:
     """The power section as stored: numbers as floats, empty fields left out."""
     stored: dict[str, Any] = {CONF_MACHINE_CLASS: values.get(CONF_MACHINE_CLASS) or MACHINE_AUTO}
     for key in _POWER_NUMBERS:

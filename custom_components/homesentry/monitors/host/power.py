@@ -160,9 +160,14 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
         await self.hass.async_add_executor_job(_prime, probe)
         chosen = self.options.machine_class
         if chosen == MACHINE_AUTO:
-            self.machine = await self.hass.async_add_executor_job(detect_machine, const.PROCFS_ROOT, const.SYSFS_ROOT)
+            detected = await self.hass.async_add_executor_job(detect_machine, const.PROCFS_ROOT, const.SYSFS_ROOT)
         else:
-            self.machine = MachineClass(chosen)
+            detected = MachineClass(chosen)
+        await self.async_restore(detected)
+
+    async def async_restore(self, machine: MachineClass) -> None:
+        """Take the machine's model parameters; restore the totals, costs and calibration samples."""
+        self.machine = machine
         self.parameters = model_parameters(self.section, self.machine)
         stored = await self.store.async_load() or {}
         self.energy = EnergyMeter(float(stored.get("energy_kwh", 0.0)))
@@ -185,12 +190,16 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
         """Keep the totals."""
         await self.store.async_save(self._stored())
 
-    async def _async_cycle(self, wanted: frozenset[PowerCategory]) -> PowerSnapshot:
+    async def async_sample(self, wanted: frozenset[PowerCategory]) -> PowerSample:
+        """The sample of the machine for this cycle (one executor job)."""
         assert self.probe is not None
         probe = self.probe
-        sample = await self.hass.async_add_executor_job(
+        return await self.hass.async_add_executor_job(
             lambda: probe.sample(processes=PowerCategory.ATTRIBUTION in wanted)
         )
+
+    async def _async_cycle(self, wanted: frozenset[PowerCategory]) -> PowerSnapshot:
+        sample = await self.async_sample(wanted)
         self._rapl_issue(bool(sample.readings.rapl_denied))
         now = dt_util.utcnow()
         gpu_watts = sum(g.watts for g in sample.readings.gpus if g.watts is not None)

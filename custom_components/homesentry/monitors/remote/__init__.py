@@ -1,10 +1,13 @@
 """A Remote server: another machine of the home lab, read through its Prometheus node_exporter.
 
 It shows This server's entities (the same descriptions, units and health
-rules), from the same snapshot the local host probe makes.
+rules), from the same snapshot the local host probe makes, and its power
+from This server's power coordinator fed by the same scrapes.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -14,12 +17,22 @@ from ...const import DOMAIN, MonitorKind
 from ...probes.node_exporter import machine_info
 from ..base import MonitorRuntime, MonitorSpec, entry_device
 from ..host.entities import HOST_BINARY_SENSORS, HOST_SENSORS
+from ..host.power_entities import POWER_SENSORS
 from .coordinator import RemoteCoordinator, ScrapeError, async_scrape
 from .flow import RemoteConfigFlow, RemoteOptionsFlow
 from .options import DEFAULT_REMOTE_OPTIONS
+from .power import RemotePowerCoordinator
 
 
-async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[RemoteCoordinator]:
+@dataclass(frozen=True, slots=True)
+class RemoteCoordinators:
+    """A Remote server's two coordinators: its host readings and its power."""
+
+    remote: RemoteCoordinator
+    power: RemotePowerCoordinator
+
+
+async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[RemoteCoordinators]:
     """Scrape once for who the machine is (and a first sample for rates), then read it."""
     try:
         samples = await async_scrape(hass, entry.data)
@@ -41,7 +54,16 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
     remote = RemoteCoordinator(hass, entry, device)
     remote.prime(samples)
     await remote.async_config_entry_first_refresh()
-    return MonitorRuntime.single("remote", remote, HOST_SENSORS, HOST_BINARY_SENSORS)
+    power = RemotePowerCoordinator(hass, entry, remote, device)
+    await power.async_setup()
+    entry.async_on_unload(power.async_close)
+    await power.async_config_entry_first_refresh()
+    return MonitorRuntime(
+        monitor=RemoteCoordinators(remote, power),
+        coordinators={"remote": remote, "power": power},
+        sensors=((remote, HOST_SENSORS), (power, POWER_SENSORS)),
+        binary_sensors=((remote, HOST_BINARY_SENSORS),),
+    )
 
 
 SPEC = MonitorSpec(
@@ -51,7 +73,8 @@ SPEC = MonitorSpec(
     config_flow=RemoteConfigFlow,
     options_flow=RemoteOptionsFlow,
     default_options=DEFAULT_REMOTE_OPTIONS,
-    sensors=HOST_SENSORS,
+    sensors=(*HOST_SENSORS, *POWER_SENSORS),
     binary_sensors=HOST_BINARY_SENSORS,
+    stores=("power",),
     redact=frozenset({"address", "username", "password"}),  # where the machine is, and the exporter's login
 )

@@ -8,12 +8,25 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_ADDRESS, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
+from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import BooleanSelector, TextSelector, TextSelectorConfig, TextSelectorType
 import probatio
 
-from ...const import CONF_KIND, MonitorKind
+from ...const import CONF_KIND, CONF_POWER, CONF_SCAN_INTERVAL, MonitorKind
+from ...health import CONF_HEALTH
 from ...probes.node_exporter import MachineInfo, machine_info
-from ..flow import MonitorConfigFlow, MonitorOptionsFlow, http_url
+from ..flow import (
+    FormFields,
+    MonitorConfigFlow,
+    MonitorOptionsFlow,
+    health_now,
+    health_options,
+    health_schema,
+    http_url,
+    number,
+)
+from ..host.flow import power_options, power_schema
+from ..host.options import DEFAULT_POWER_OPTIONS
 from .coordinator import ScrapeError, async_scrape
 from .options import DEFAULT_REMOTE_OPTIONS
 
@@ -26,7 +39,6 @@ _SCHEMA = probatio.Schema(
         probatio.Required(CONF_VERIFY_SSL, default=True): BooleanSelector(),
     }
 )
-_NUMBERS: dict[str, tuple[int, int, str | None]] = {"scan_interval": (5, 3600, "s")}
 
 
 def _unique_id(info: MachineInfo) -> str:
@@ -127,8 +139,26 @@ class RemoteConfigFlow(MonitorConfigFlow):
 
 
 class RemoteOptionsFlow(MonitorOptionsFlow):
-    """How often the machine is scraped; health thresholds."""
+    """How often the machine is scraped; its power and cost, as This server's; health thresholds."""
 
     async def async_step_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """The interval, and the Health section."""
-        return await self._async_numbers_step("remote", DEFAULT_REMOTE_OPTIONS, _NUMBERS, user_input)
+        """The interval, and the Power and cost and Health sections."""
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    CONF_SCAN_INTERVAL: int({**DEFAULT_REMOTE_OPTIONS, **user_input}[CONF_SCAN_INTERVAL]),
+                    CONF_POWER: power_options(user_input.get(CONF_POWER, {})),
+                    CONF_HEALTH: health_options(user_input.get(CONF_HEALTH)),
+                }
+            )
+        options = {**DEFAULT_REMOTE_OPTIONS, **self.config_entry.options}
+        fields: FormFields = {
+            probatio.Required(CONF_SCAN_INTERVAL, default=options[CONF_SCAN_INTERVAL]): number(5, 3600, "s"),
+            probatio.Optional(CONF_POWER): section(power_schema(), {"collapsed": True}),
+            probatio.Optional(CONF_HEALTH): section(health_schema(self.config_entry), {"collapsed": True}),
+        }
+        power = {**DEFAULT_POWER_OPTIONS, **options.get(CONF_POWER, {})}
+        suggested = {CONF_POWER: power, CONF_HEALTH: health_now(self.config_entry)}
+        return self.async_show_form(
+            step_id="remote", data_schema=self.add_suggested_values_to_schema(probatio.Schema(fields), suggested)
+        )
