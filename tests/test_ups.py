@@ -31,8 +31,11 @@ async def _add(hass: HomeAssistant, nut: NutServer, **server: Any) -> Any:
 
 
 async def _until(hass: HomeAssistant, entry: Any, key: str, value: str, platform: str = "sensor") -> None:
-    """Poll (the driver re-reads its file every 2 s) until the entity shows ``value``."""
-    for _ in range(40):
+    """Poll (the driver re-reads its file every 2 s) until the entity shows ``value``; 20 s at most.
+
+    (10 s, the earlier limit, ran out once in a full-suite run on a loaded VM.)
+    """
+    for _ in range(80):
         await entry.runtime_data.monitor.async_refresh()
         if entity_state(hass, entry, key, platform).state == value:
             return
