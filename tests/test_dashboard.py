@@ -102,8 +102,8 @@ async def test_the_tables_find_every_device_by_themselves(hass: HomeAssistant) -
     assert _render(hass, "Health") == [
         ["No HomeSentry devices yet: Settings → Devices & services → Add integration → HomeSentry."]
     ]
-    for section, words in (("Disks", "add *Disks*"), ("Containers", "Docker engine"), ("Web services", "Web service"),
-                           ("Backups", "Backup job")):  # fmt: skip
+    for section, words in (("Servers", "Remote server"), ("Disks", "add *Disks*"), ("Containers", "Docker engine"),
+                           ("Web services", "Web service"), ("Backups", "Backup job")):  # fmt: skip
         (line,) = _render(hass, section)
         assert words in line[0], section
 
@@ -159,6 +159,13 @@ async def test_the_tables_show_real_devices(
         assert "OK:**" in ok
         for name in ("nas", "jellyfin", "Nextcloud", "Nightly"):
             assert name in ok, (name, ok)
+
+        (header, nas) = _render(hass, "Servers")  # This server here; a Remote server's row: tests/test_remote.py
+        assert header == ["", "Server", "CPU", "Memory", "CPU temperature", "Load (5 min)"]
+        assert nas[1] == "nas"
+        assert nas[2].endswith(" %")
+        assert nas[3].endswith(" %")
+        assert nas[4] == "45.0 °C"  # the tree's coretemp package sensor
 
         table = _render(hass, "Disks")
         assert table[0] == ["", "Disk", "SMART health", "Temperature", "Power-on time"]

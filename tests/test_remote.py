@@ -35,6 +35,7 @@ from .probes.test_power import rapl_tree, set_energy
 from .sysfs_tree import SysfsTree
 from .test_blueprints import _automation as blueprint_automation
 from .test_containers import _entry as docker_entry
+from .test_dashboard import _render as render_dashboard
 from .web_server import WebServer, self_signed
 
 # Local entities with no remote counterpart: node_exporter exports no process list and no sockets, and this
@@ -409,4 +410,17 @@ async def test_a_remote_server_s_power_options_are_this_server_s(
     assert remote.runtime_data.monitor.power.machine.value == "intel_n100"
     assert entity_state(hass, remote, "server_power").attributes["source"] == "estimated"
     assert entity_state(hass, remote, "energy_cost_today").state not in ("unknown", STATE_UNAVAILABLE)
+    assert await hass.config_entries.async_unload(remote.entry_id)
+
+
+async def test_a_remote_server_has_its_row_in_the_dashboard(hass: HomeAssistant, node_exporter: NodeExporter) -> None:
+    """The shipped dashboard's Servers table finds it with no editing."""
+    result = await _add(hass, address=node_exporter.url)
+    remote = result["result"]
+    await hass.async_block_till_done()
+    (header, row) = render_dashboard(hass, "Servers")
+    assert header[1:] == ["Server", "CPU", "Memory", "CPU temperature", "Load (5 min)"]
+    assert row[1] == remote.title
+    assert row[2].endswith(" %")
+    assert row[4] == "45.0 °C"
     assert await hass.config_entries.async_unload(remote.entry_id)
