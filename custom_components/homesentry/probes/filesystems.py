@@ -61,6 +61,16 @@ class FilesystemUsage:
         return round(100.0 * self.used / usable, 1) if usable else 0.0
 
 
+def is_user_filesystem(path: str, fstype: str) -> bool:
+    """A filesystem a user stores files on: not a pseudo filesystem, nor a container's or a snap's mount."""
+    return fstype not in PSEUDO_TYPES and (path == "/" or not path.startswith(SKIPPED_PREFIXES))
+
+
+def mount_key(path: str) -> str:
+    """A mount point's key: ``root`` for /, else its slug."""
+    return "root" if path == "/" else slug(path)
+
+
 def _unescape(field: str) -> str:
     """Undo mountinfo's octal escapes of space, tab, newline and backslash."""
     return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\")
@@ -84,12 +94,12 @@ def list_mounts(mountinfo: Path, *, everything: bool = False) -> list[Mount]:
         device, root, path = fields[2], _unescape(fields[3]), _unescape(fields[4])
         fstype, source = fields[separator + 1], _unescape(fields[separator + 2])
         if not everything:
-            if fstype in PSEUDO_TYPES or (path.startswith(SKIPPED_PREFIXES) and path != "/"):
+            if not is_user_filesystem(path, fstype):
                 continue
             if root != "/" or device in devices:
                 continue  # a bind mount of a directory, or the same filesystem again
         devices.add(device)
-        mounts.append(Mount(key="root" if path == "/" else slug(path), path=path, fstype=fstype, source=source))
+        mounts.append(Mount(key=mount_key(path), path=path, fstype=fstype, source=source))
     return sorted(mounts, key=lambda mount: mount.path)
 
 

@@ -164,6 +164,27 @@ class HostSnapshot:
     failures: Mapping[Category, str] = field(default_factory=dict)
 
 
+def network_rates(
+    previous: Mapping[str, tuple[float, float]], current: Mapping[str, tuple[float, float]], seconds: float
+) -> dict[str, InterfaceRate]:
+    """Throughput per interface between two readings of its (received, sent) byte counters ``seconds`` apart.
+
+    An interface that is new, or whose counters went backwards (it was re-created, or the exporter
+    restarted), has no rate this time.
+    """
+    rates: dict[str, InterfaceRate] = {}
+    if seconds <= 0:
+        return rates
+    for name, (received, sent) in current.items():
+        before = previous.get(name)
+        if before is None or received < before[0] or sent < before[1]:
+            continue
+        rates[name] = InterfaceRate(
+            name=name, received=round((received - before[0]) / seconds, 1), sent=round((sent - before[1]) / seconds, 1)
+        )
+    return rates
+
+
 def _percent(previous: CpuTimes, current: CpuTimes) -> float:
     elapsed = current.total - previous.total
     if elapsed <= 0:
@@ -385,17 +406,12 @@ class HostProbe:
         current = read_counters(self.sysfs_root, self.interfaces)
         previous, self._net = self._net, (now, current)
         rates: dict[str, InterfaceRate] = {}
-        if previous is not None and (elapsed := now - previous[0]) > 0:
-            for name, counters in current.items():
-                before = previous[1].get(name)
-                # A counter that went backwards was reset (interface re-created).
-                if before is None or counters.rx_bytes < before.rx_bytes or counters.tx_bytes < before.tx_bytes:
-                    continue
-                rates[name] = InterfaceRate(
-                    name=name,
-                    received=round((counters.rx_bytes - before.rx_bytes) / elapsed, 1),
-                    sent=round((counters.tx_bytes - before.tx_bytes) / elapsed, 1),
-                )
+        if previous is not None:
+            rates = network_rates(
+                {name: (c.rx_bytes, c.tx_bytes) for name, c in previous[1].items()},
+                {name: (c.rx_bytes, c.tx_bytes) for name, c in current.items()},
+                now - previous[0],
+            )
         return {"interfaces": tuple(current), "network": rates}
 
     def _read_disk_io(self) -> dict[str, object]:

@@ -154,7 +154,7 @@ def _discover(sysfs_root: Path) -> _Layout:
     for chip in _chips(sysfs_root):
         for directory, index in _inputs(chip.directories, _TEMP_RE):
             label = read_text(directory / f"temp{index}_label") or f"temp{index}"
-            key = _unique(f"{chip.ident}_{slug(label)}", temps)
+            key = unique_key(f"{chip.ident}_{slug(label)}", temps)
             temps[key] = _Input(
                 key=key,
                 chip=chip.name,
@@ -166,7 +166,7 @@ def _discover(sysfs_root: Path) -> _Layout:
             )
         for directory, index in _inputs(chip.directories, _FAN_RE):
             label = read_text(directory / f"fan{index}_label") or f"fan{index}"
-            key = _unique(f"{chip.ident}_{slug(label)}", fans)
+            key = unique_key(f"{chip.ident}_{slug(label)}", fans)
             fans[key] = _Input(
                 key=key, chip=chip.name, source=chip.source, label=label, path=str(directory / f"fan{index}_input")
             )
@@ -239,7 +239,8 @@ def read_hwmon(sysfs_root: Path, *, fans: bool = True, temperatures: bool = True
     return HwmonReader(sysfs_root).read(fans=fans, temperatures=temperatures)
 
 
-def _unique(key: str, taken: Mapping[str, object]) -> str:
+def unique_key(key: str, taken: Mapping[str, object]) -> str:
+    """``key``, or ``key_2``, ``key_3``... where it is taken already."""
     if key not in taken:
         return key
     suffix = 2
@@ -266,7 +267,7 @@ def _thermal_zones(sysfs_root: Path) -> tuple[_Input, ...]:
                 break
             if trip_type == "critical":
                 critical = _millidegrees(base / f"trip_point_{trip}_temp")
-        key = _unique(slug(name), zones_found)
+        key = unique_key(slug(name), zones_found)
         zones_found[key] = _Input(
             key=key, chip=name, source=name, label=name, path=str(base / "temp"), critical=critical
         )

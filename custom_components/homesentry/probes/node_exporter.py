@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from prometheus_client.parser import text_string_to_metric_families
 
 from .diskstats import SECTOR_BYTES, DiskCounters, rates as disk_rates
-from .filesystems import PSEUDO_TYPES, SKIPPED_PREFIXES, FilesystemUsage
-from .host import ALL_CATEGORIES, Category, HostSnapshot, InterfaceRate, LoadAverage, MemoryUsage
-from .hwmon import FanReading, TemperatureReading, cpu_temperature
+from .filesystems import FilesystemUsage, is_user_filesystem, mount_key
+from .host import ALL_CATEGORIES, Category, HostSnapshot, LoadAverage, MemoryUsage, network_rates
+from .hwmon import FanReading, TemperatureReading, cpu_temperature, unique_key
 from .power import PowerReadings, PowerSample
 from .power_supply import BatteryReading
 from .pressure import PressureReading
@@ -132,6 +132,11 @@ def _cpu_seconds(samples: Samples) -> dict[str, tuple[float, float]]:
     return {cpu: (busy, total) for cpu, (busy, total) in totals.items()}
 
 
+def _all_cpus(cpus: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
+    """Busy and total seconds of the whole machine."""
+    return sum(busy for busy, _ in cpus.values()), sum(total for _, total in cpus.values())
+
+
 def _percent(before: tuple[float, float], now: tuple[float, float]) -> float | None:
     elapsed = now[1] - before[1]
     if elapsed <= 0 or now[0] < before[0]:
@@ -163,7 +168,7 @@ def _hwmon(samples: Samples) -> tuple[dict[str, TemperatureReading], dict[str, F
     for (chip, sensor), celsius in sorted(_by(samples, "node_hwmon_temp_celsius", "chip", "sensor").items()):
         name, chip_key, source = ident(chip)
         label = labels.get((chip, sensor)) or sensor
-        key = _unique(f"{chip_key}_{slug(label)}", temperatures)
+        key = unique_key(f"{chip_key}_{slug(label)}", temperatures)
         temperatures[key] = TemperatureReading(
             key=key,
             chip=name,
@@ -177,43 +182,26 @@ def _hwmon(samples: Samples) -> tuple[dict[str, TemperatureReading], dict[str, F
     for (chip, sensor), rpm in sorted(_by(samples, "node_hwmon_fan_rpm", "chip", "sensor").items()):
         name, chip_key, source = ident(chip)
         label = labels.get((chip, sensor)) or sensor
-        key = _unique(f"{chip_key}_{slug(label)}", fans)
+        key = unique_key(f"{chip_key}_{slug(label)}", fans)
         fans[key] = FanReading(key=key, chip=name, source=source, label=label, rpm=int(rpm))
     return temperatures, fans
-
-
-def _unique(key: str, taken: Mapping[str, object]) -> str:
-    if key not in taken:
-        return key
-    suffix = 2
-    while f"{key}_{suffix}" in taken:
-        suffix += 1
-    return f"{key}_{suffix}"
 
 
 def _filesystems(samples: Samples) -> tuple[dict[str, FilesystemUsage], dict[str, str], frozenset[str]]:
     """Usage of the filesystems a user stores files on, as the local probe chooses them."""
     sizes = _by(samples, "node_filesystem_size_bytes", "mountpoint", "device", "fstype")
-    free = {
-        mount: value
-        for (mount, _, _), value in _by(samples, "node_filesystem_free_bytes", "mountpoint", "device", "fstype").items()
-    }
-    avail = {
-        mount: value
-        for (mount, _, _), value in _by(
-            samples, "node_filesystem_avail_bytes", "mountpoint", "device", "fstype"
-        ).items()
-    }
-    errors = {mount for (mount,), value in _by(samples, "node_filesystem_device_error", "mountpoint").items() if value}
+    free = {path: value for (path,), value in _by(samples, "node_filesystem_free_bytes", "mountpoint").items()}
+    avail = {path: value for (path,), value in _by(samples, "node_filesystem_avail_bytes", "mountpoint").items()}
+    errors = {path for (path,), value in _by(samples, "node_filesystem_device_error", "mountpoint").items() if value}
     usage: dict[str, FilesystemUsage] = {}
     mounts: dict[str, str] = {}
     stale: set[str] = set()
     devices: set[str] = set()
     for (path, device, fstype), size in sorted(sizes.items(), key=lambda item: len(item[0][0])):
-        if fstype in PSEUDO_TYPES or (path.startswith(SKIPPED_PREFIXES) and path != "/") or device in devices:
-            continue
+        if not is_user_filesystem(path, fstype) or device in devices:
+            continue  # not a user's, or a second mount of the same filesystem (the shortest path is kept)
         devices.add(device)
-        key = "root" if path == "/" else slug(path)
+        key = mount_key(path)
         mounts[key] = path
         if path in errors or path not in free or path not in avail:
             stale.add(key)
@@ -313,8 +301,7 @@ def _power_sample(previous: _Previous | None, now: _Previous) -> PowerSample:
     """What the power model and measurement need, as the local power probe gives it (no per-process shares)."""
     if previous is None or (elapsed := now.at - previous.at) <= 0:
         return PowerSample(None, (), PowerReadings())
-    busy = (sum(b for b, _ in previous.cpu.values()), sum(t for _, t in previous.cpu.values()))
-    percent = _percent(busy, (sum(b for b, _ in now.cpu.values()), sum(t for _, t in now.cpu.values())))
+    percent = _percent(_all_cpus(previous.cpu), _all_cpus(now.cpu))
     watts = {
         key: round((joules - previous.rapl[key]) / elapsed, 2)
         for key, joules in now.rapl.items()
@@ -371,10 +358,7 @@ def _rates(
     if previous is None or (elapsed := now.at - previous.at) <= 0:
         return values
     if Category.CPU in wanted and now.cpu and previous.cpu:
-        busy = (sum(b for b, _ in previous.cpu.values()), sum(t for _, t in previous.cpu.values()))
-        values["cpu_percent"] = _percent(
-            busy, (sum(b for b, _ in now.cpu.values()), sum(t for _, t in now.cpu.values()))
-        )
+        values["cpu_percent"] = _percent(_all_cpus(previous.cpu), _all_cpus(now.cpu))
     if Category.CPU_PER_CORE in wanted and set(previous.cpu) == set(now.cpu):
         order = sorted(now.cpu, key=lambda cpu: int(cpu) if cpu.isdigit() else 0)
         per_core = [_percent(previous.cpu[cpu], now.cpu[cpu]) for cpu in order]
@@ -386,17 +370,7 @@ def _rates(
             if (before := previous.pressure.get(resource)) is not None and seconds >= before
         }
     if Category.NETWORK in wanted:
-        network: dict[str, InterfaceRate] = {}
-        for name in interfaces:
-            was, current = previous.network.get(name), now.network[name]
-            if was is None or current[0] < was[0] or current[1] < was[1]:
-                continue  # new, or its counters were reset
-            network[name] = InterfaceRate(
-                name=name,
-                received=round((current[0] - was[0]) / elapsed, 1),
-                sent=round((current[1] - was[1]) / elapsed, 1),
-            )
-        values["network"] = network
+        values["network"] = network_rates(previous.network, {name: now.network[name] for name in interfaces}, elapsed)
     if Category.DISK_IO in wanted:
         values["disk_io"] = disk_rates(previous.disks, now.disks, elapsed)
     return values

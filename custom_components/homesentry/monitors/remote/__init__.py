@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady
 
-from ...const import DOMAIN, MonitorKind
+from ...const import MonitorKind
 from ...probes.node_exporter import machine_info
 from ..base import MonitorRuntime, MonitorSpec, entry_device
 from ..host.entities import HOST_BINARY_SENSORS, HOST_SENSORS
 from ..host.power_entities import POWER_SENSORS
-from .coordinator import RemoteCoordinator, ScrapeError, async_scrape
+from .coordinator import RemoteCoordinator, ScrapeError, async_scrape, scrape_failure
 from .flow import RemoteConfigFlow, RemoteOptionsFlow
 from .options import DEFAULT_REMOTE_OPTIONS
 from .power import RemotePowerCoordinator
@@ -37,13 +37,7 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
     try:
         samples = await async_scrape(hass, entry.data)
     except ScrapeError as err:
-        if err.reason == "invalid_auth":
-            raise ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="remote_refused") from err
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="remote_unavailable",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise scrape_failure(err, ConfigEntryNotReady) from err
     info = machine_info(samples)
     device = entry_device(
         entry,
@@ -52,7 +46,7 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
         sw_version=" ".join(part for part in (info.operating_system, info.kernel) if part) or None,
     )
     remote = RemoteCoordinator(hass, entry, device)
-    remote.prime(samples)
+    await hass.async_add_executor_job(remote.prime, samples)
     await remote.async_config_entry_first_refresh()
     power = RemotePowerCoordinator(hass, entry, remote, device)
     await power.async_setup()

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 import aiohttp
 from homeassistant.const import CONF_ADDRESS, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
@@ -45,8 +45,8 @@ class ScrapeError(Exception):
         self.reason = reason
 
 
-async def async_scrape(hass: HomeAssistant, data: Mapping[str, Any]) -> Samples:
-    """One scrape of ``data``'s node_exporter within ``SCRAPE_TIMEOUT``, parsed (in the executor)."""
+async def async_fetch(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
+    """The text of one scrape of ``data``'s node_exporter, within ``SCRAPE_TIMEOUT``."""
     seconds = SCRAPE_TIMEOUT
     session = async_get_clientsession(hass, verify_ssl=bool(data.get(CONF_VERIFY_SSL, True)))
     user, password = str(data.get(CONF_USERNAME) or ""), str(data.get(CONF_PASSWORD) or "")
@@ -60,15 +60,29 @@ async def async_scrape(hass: HomeAssistant, data: Mapping[str, Any]) -> Samples:
                 raise ScrapeError("invalid_auth", f"HTTP {answer.status}")
             if answer.status != 200:
                 raise ScrapeError("not_node_exporter", f"HTTP {answer.status}")
-            text = await answer.text()
+            return await answer.text()
     except TimeoutError as err:
         raise ScrapeError("cannot_connect", f"no answer within {seconds:g} s") from err
     except aiohttp.ClientError as err:
         raise ScrapeError("cannot_connect", str(err) or type(err).__name__) from err
+
+
+async def async_scrape(hass: HomeAssistant, data: Mapping[str, Any]) -> Samples:
+    """One scrape of ``data``'s node_exporter, parsed (in the executor)."""
+    text = await async_fetch(hass, data)
     try:
         return await hass.async_add_executor_job(parse, text)
     except NotNodeExporter as err:
         raise ScrapeError("not_node_exporter", str(err)) from err
+
+
+def scrape_failure[E: HomeAssistantError](err: ScrapeError, unavailable: type[E]) -> ConfigEntryAuthFailed | E:
+    """A failed scrape for Home Assistant: a refused login asks for it again, anything else is ``unavailable``."""
+    if err.reason == "invalid_auth":
+        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="remote_refused")
+    return unavailable(
+        translation_domain=DOMAIN, translation_key="remote_unavailable", translation_placeholders={"error": str(err)}
+    )
 
 
 class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
@@ -85,20 +99,19 @@ class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
         self.probe = NodeProbe()
 
     def prime(self, samples: Samples) -> None:
-        """A scrape taken at setup: the first cycle already has rates."""
+        """A scrape taken at setup: the first cycle already has rates (in the executor)."""
         self.probe.snapshot(samples, time.monotonic())
+
+    def _snapshot(self, text: str, at: float, wanted: frozenset[Category]) -> HostSnapshot:
+        """Parse one scrape and make its snapshot: the cycle's one executor job."""
+        return self.probe.snapshot(parse(text), at, wanted)
 
     async def _async_cycle(self, wanted: frozenset[Category]) -> HostSnapshot:
         try:
-            samples = await async_scrape(self.hass, self.config_entry.data)
+            text = await async_fetch(self.hass, self.config_entry.data)
+            try:
+                return await self.hass.async_add_executor_job(self._snapshot, text, time.monotonic(), wanted)
+            except NotNodeExporter as err:
+                raise ScrapeError("not_node_exporter", str(err)) from err
         except ScrapeError as err:
-            if err.reason == "invalid_auth":
-                raise ConfigEntryAuthFailed(
-                    translation_domain=DOMAIN, translation_key="remote_refused", translation_placeholders={}
-                ) from err
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="remote_unavailable",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        return self.probe.snapshot(samples, time.monotonic(), wanted)
+            raise scrape_failure(err, UpdateFailed) from err
