@@ -145,6 +145,10 @@ async def test_a_machine_that_stops_answering_and_comes_back(
     await hass.async_block_till_done()
     assert entity_state(hass, remote, "memory_usage").state == STATE_UNAVAILABLE
     assert entity_state(hass, remote, "temperature_coretemp_package_id_0").state == STATE_UNAVAILABLE
+    energy = float(entity_state(hass, remote, "server_energy").state)
+    await remote.runtime_data.monitor.power.async_refresh()  # no sample while it does not answer: no energy
+    await hass.async_block_till_done()
+    assert entity_state(hass, remote, "server_power").state == STATE_UNAVAILABLE
     assert caplog.text.count("Reading the remote server failed") + caplog.text.count("Error fetching") >= 1
 
     node_exporter.start()  # restarted: its counters begin again, no rate is made up
@@ -152,6 +156,10 @@ async def test_a_machine_that_stops_answering_and_comes_back(
     await hass.async_block_till_done()
     assert entity_state(hass, remote, "memory_usage").state not in ("unknown", STATE_UNAVAILABLE)
     assert entity_state(hass, remote, "temperature_coretemp_package_id_0").state == "45.0"
+    await remote.runtime_data.monitor.power.async_refresh()
+    await hass.async_block_till_done()
+    assert entity_state(hass, remote, "server_power").state not in ("unknown", STATE_UNAVAILABLE)
+    assert float(entity_state(hass, remote, "server_energy").state) == energy  # nothing across the gap
 
 
 def _basic_auth(directory: Path, user: str, password: str) -> Path:

@@ -39,7 +39,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HomeSentryConfigEntry) -
     """Set up one monitored thing from its config entry."""
     spec = spec_for(entry.data[CONF_KIND])
     runtime = await spec.async_setup(hass, entry)
-    entry.runtime_data = HomeSentryData(spec, runtime, HealthTracker(hass, entry, spec.health_rules))
+    entry.runtime_data = HomeSentryData(runtime, HealthTracker(hass, entry, spec.health_rules))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

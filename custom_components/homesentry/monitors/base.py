@@ -128,9 +128,8 @@ class MonitorSpec:
 
 @dataclass(slots=True)
 class HomeSentryData:
-    """A config entry's runtime: its monitor's spec and runtime, and the health of its devices."""
+    """A config entry's runtime: its monitor's runtime, and the health of its devices."""
 
-    spec: MonitorSpec
     runtime: MonitorRuntime[Any]
     health: HealthTracker
 

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from ...const import MACHINE_AUTO
+from ...const import DOMAIN, MACHINE_AUTO
 from ...probes.power import PowerSample
 from ...probes.power_model import MachineClass
 from ..host.power import PowerCategory, PowerCoordinator
@@ -45,5 +46,15 @@ class RemotePowerCoordinator(PowerCoordinator):
         await self.async_restore(MachineClass.DESKTOP if chosen == MACHINE_AUTO else MachineClass(chosen))
 
     async def async_sample(self, wanted: frozenset[PowerCategory]) -> PowerSample:
-        """The Remote server's last scrape, as a power sample."""
+        """The Remote server's last scrape, as a power sample; none while the machine does not answer.
+
+        (Its last sample would otherwise go on adding energy the machine was not seen to use.)
+        """
+        if not self.remote.last_update_success:
+            self.energy.gap()  # as the UPS does: no energy across the time the machine was not seen
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="remote_unavailable",
+                translation_placeholders={"error": str(self.remote.last_exception)},
+            )
         return self.remote.probe.power
