@@ -179,6 +179,20 @@ def test_newcomer_adds_this_server_and_sees_its_entities(
     assert (shots / "dashboard.png").stat().st_size > 10_000
 
 
+# The page's visible text, through the shadow roots the frontend is built of (body's innerText sees none of it).
+_DEEP_TEXT = """() => {
+  const parts = [];
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) { const t = node.textContent.trim(); if (t) parts.push(t); return; }
+    if (node.nodeName === "STYLE" || node.nodeName === "SCRIPT") return;
+    if (node.shadowRoot) walk(node.shadowRoot);
+    for (const child of node.childNodes) walk(child);
+  };
+  walk(document.body);
+  return parts.join(" | ");
+}"""
+
+
 @contextlib.contextmanager
 def _shown_on_failure(page: Any, screenshot: Path) -> Iterator[None]:
     """On any failure inside: a full-page screenshot and the page's text, then the failure."""
@@ -187,7 +201,7 @@ def _shown_on_failure(page: Any, screenshot: Path) -> Iterator[None]:
     except Exception:
         page.screenshot(path=str(screenshot), full_page=True)
         print(f"browser test failed; screenshot in {screenshot}; page text:")
-        print(page.locator("body").inner_text()[:3000])
+        print(page.evaluate(_DEEP_TEXT)[:3000])
         raise
 
 
@@ -296,7 +310,13 @@ def _add_the_dashboard(page: Any, home_assistant: str, shots: Path) -> None:
     page.keyboard.press("Control+A")
     page.keyboard.press("Delete")
     page.keyboard.insert_text((ROOT / "dashboards" / "homesentry.yaml").read_text())
+    # When the editor has drawn one of the file's comments, Home Assistant asks (a native confirm) whether
+    # to save without them; Playwright would dismiss it and nothing would be saved. A user says OK.
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saved", exact=True)).to_be_visible()  # was "Unsaved changes": closing now is safe
+    assert all("comments" in message for message in asked), asked
     page.get_by_role("button", name="Close").click()
     page.get_by_role("button", name="Done").click()
     page.goto(f"{home_assistant}/dashboard-homesentry/overview")
