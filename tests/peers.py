@@ -515,18 +515,35 @@ def _stop(process: subprocess.Popen[bytes] | None) -> None:
             process.wait(5)
 
 
+def proc_with(directory: Path, **files: str) -> Path:
+    """A /proc for node_exporter's ``--path.procfs``: this machine's /proc, but with ``files`` (e.g. an mdstat).
+
+    Each entry of the real /proc is a symlink here, except the files given,
+    which are written; node_exporter reads through the links as it reads /proc.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    for entry in Path("/proc").iterdir():
+        if entry.name not in files:
+            (directory / entry.name).symlink_to(entry)
+    for name, text in files.items():
+        (directory / name).write_text(text)
+    return directory
+
+
 @dataclass
 class NodeExporter:
     """A real Prometheus node_exporter (Debian's prometheus-node-exporter) on loopback.
 
-    It reads ``sysfs`` (a built tree, or the real /sys) and this machine's real
-    /proc and root filesystem, as ``--path.*`` lets it; the processes
+    It reads ``sysfs`` (a built tree, or the real /sys), ``procfs`` (this
+    machine's real /proc, or one with a recorded mdstat: ``proc_with``) and
+    the real root filesystem, as ``--path.*`` lets it; the processes
     collector is on, as the Remote server docs ask. ``web_config`` is its
     ``--web.config.file`` (basic auth, TLS).
     """
 
     sysfs: Path
     web_config: Path | None = None
+    procfs: Path = Path("/proc")
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -545,7 +562,7 @@ class NodeExporter:
         args = [
             program,
             f"--path.sysfs={self.sysfs}",
-            "--path.procfs=/proc",
+            f"--path.procfs={self.procfs}",
             "--path.rootfs=/",
             f"--web.listen-address=127.0.0.1:{self.port}",
             "--collector.processes",
@@ -553,12 +570,14 @@ class NodeExporter:
         ]
         if self.web_config is not None:
             args.append(f"--web.config.file={self.web_config}")
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and self.process.poll() is None:
             with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                 return self
             time.sleep(0.05)
+        if self.process.poll() is not None:  # it refused its arguments: say why
+            raise RuntimeError(f"node_exporter stopped: {self.process.communicate()[1].decode()[-500:]}")
         self.stop()
         raise RuntimeError("node_exporter did not start listening")
 

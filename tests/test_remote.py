@@ -30,12 +30,13 @@ from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.monitors.remote import coordinator as remote_coordinator
 
 from .conftest import entity_state, setup_entry
-from .peers import DockerEngine, NodeExporter, free_port
+from .peers import DockerEngine, NodeExporter, free_port, proc_with
 from .probes.test_power import rapl_tree, set_energy
 from .sysfs_tree import SysfsTree
 from .test_blueprints import _automation as blueprint_automation
 from .test_containers import _entry as docker_entry
-from .test_dashboard import _render as render_dashboard
+from .test_dashboard import _render as render_dashboard, _row
+from .test_disks import MDSTAT, disks_entry, machine as smart_machine
 from .web_server import WebServer, self_signed
 
 # Local entities with no remote counterpart: node_exporter exports no process list and no sockets, and this
@@ -432,3 +433,72 @@ async def test_a_remote_server_has_its_row_in_the_dashboard(hass: HomeAssistant,
     assert row[2].endswith(" %")
     assert row[4] == "45.0 °C"
     assert await hass.config_entries.async_unload(remote.entry_id)
+
+
+async def test_a_nas_s_raid_arrays_are_the_disks_monitor_s(
+    hass: HomeAssistant, sysfs: SysfsTree, tmp_path: Path, proc: Path, socket_enabled: None
+) -> None:
+    """The same real mdstat, read by This server's Disks monitor and through a real node_exporter: same arrays."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    mdstat = (proc / "mdstat").read_text()  # a raid1 rebuilding onto a new disk, and a clean one
+    exporter = NodeExporter(sysfs.root, procfs=proc_with(tmp_path / "exported", mdstat=mdstat)).start()
+    try:
+        disks = disks_entry(smart_machine(tmp_path / "machine", {}))
+        await setup_entry(hass, disks)
+        remote = (await _add(hass, address=exporter.url))["result"]
+        await hass.async_block_till_done()
+
+        def arrays(entry: MockConfigEntry | config_entries.ConfigEntry) -> dict[str, Any]:
+            found = _entities(hass, entry).items()  # an array's Health is keyed by its entry: compared as one
+            return {
+                k.replace(f"health_{entry.unique_id}_", "health_"): v for k, v in found if k[-4:] in ("_md0", "_md2")
+            }
+
+        mine, theirs = arrays(disks), arrays(remote)
+        local_only = {key for key in mine if key.startswith("mismatch_count")}  # node_exporter does not export it
+        assert len(mine) == 18  # 8 entities of each array, and its Health
+        assert set(theirs) == set(mine) - local_only
+        for key, seen in theirs.items():
+            assert seen == mine[key], key
+        for key in ("array_state_md2", "sync_action_md2", "sync_progress_md2", "array_members_md2"):
+            assert entity_state(hass, remote, key).state == entity_state(hass, disks, key).state, key
+        assert entity_state(hass, remote, "array_state_md2").state == "recovering"
+        problem = entity_state(hass, remote, "array_problem_md2", "binary_sensor")
+        assert (problem.state, problem.attributes["problems"]) == ("on", ["degraded", "recover"])
+        assert entity_state(hass, remote, "array_problem_md0", "binary_sensor").state == "off"
+
+        # Each array is a device under the machine's, named after it.
+        devices = dr.async_get(hass)
+        machine = devices.async_get_device_by_identifier((DOMAIN, remote.unique_id), remote.entry_id)
+        array = devices.async_get_device_by_identifier((DOMAIN, f"{remote.unique_id}_md2"), remote.entry_id)
+        assert machine is not None
+        assert array is not None
+        assert (array.name, array.manufacturer, array.via_device_id) == (
+            f"{remote.title} RAID md2",
+            "Linux md",
+            machine.id,
+        )
+
+        # The shipped dashboard's Disks table lists the machine's arrays beside This server's, with no editing.
+        table = render_dashboard(hass, "Disks")
+        assert (
+            _row(table, f"{remote.title} RAID md2")[2:]
+            == _row(table, "RAID md2")[2:]
+            == ["Rebuilding", "Problem", "0.0 %"]
+        )
+        assert _row(table, f"{remote.title} RAID md0")[2:] == ["Clean", "OK", "—"]
+
+        # The array fails a member and the exporter says so at the next scrape; then the machine stops answering.
+        (tmp_path / "exported" / "mdstat").write_text((MDSTAT / "raid5_failed_member_spare_in.txt").read_text())
+        await remote.runtime_data.monitor.remote.async_refresh()
+        await hass.async_block_till_done()
+        assert entity_state(hass, remote, "array_state_md2").state == STATE_UNAVAILABLE  # gone from mdstat
+        failed = entity_state(hass, remote, "array_problem_md0", "binary_sensor")
+        assert (failed.state, failed.attributes["problems"]) == ("on", ["failed members: 1"])
+        assert entity_state(hass, remote, "failed_members_md0").state == "1"
+        exporter.stop()
+        await remote.runtime_data.monitor.remote.async_refresh()
+        await hass.async_block_till_done()
+        assert entity_state(hass, remote, "array_state_md0").state == STATE_UNAVAILABLE
+    finally:
+        exporter.stop()

@@ -15,17 +15,20 @@ import time
 import urllib.request
 
 import pytest
+import pytest_socket
 
 from custom_components.homesentry.probes.host import Category, HostProbe
+from custom_components.homesentry.probes.mdraid import ArrayHealth, MdArray, SyncAction, parse_mdstat
 from custom_components.homesentry.probes.node_exporter import (
     REMOTE_CATEGORIES,
     NodeProbe,
     NotNodeExporter,
     machine_info,
+    md_arrays,
     parse,
 )
 
-from ..peers import NodeExporter
+from ..peers import NodeExporter, proc_with
 from ..sysfs_tree import SysfsTree
 
 
@@ -157,3 +160,68 @@ def test_a_truncated_answer(node_exporter: NodeExporter) -> None:
     snapshot = NodeProbe().snapshot(partial, 0.0)
     assert snapshot.load is None  # node_load5 and node_load15 were cut off: no load, not a made-up one
     assert snapshot.boot_time is not None
+
+
+MDSTAT = Path(__file__).parent.parent / "data" / "mdstat"
+# What node_exporter's mdadm collector does not export, so the remote array differs from the local reading:
+# a reshape (it shows the array active and idle: a whole array reshaping looks healthy, a degraded one stays
+# degraded), and progress beyond two-member arrays (no level to scale the blocks by).
+_RESHAPE_UNSEEN = {"state": "clean", "sync_action": SyncAction.IDLE, "sync_progress": None}
+NOT_EXPORTED = {
+    ("raid10_reshape.txt", "md127"): _RESHAPE_UNSEEN | {"health": ArrayHealth.OK, "problem": False},
+    ("raid5_reshape_synology.txt", "md2"): _RESHAPE_UNSEEN | {"health": ArrayHealth.OK, "problem": False},
+    ("raid5_reshape_degraded.txt", "md0"): {"sync_action": SyncAction.IDLE, "sync_progress": None},  # degraded
+    ("raid5_recovery.txt", "md0"): {"sync_progress": None},
+    ("raid6_two_missing_recovery.txt", "md2000"): {"sync_progress": None},
+}
+
+
+def _seen(array: MdArray) -> dict[str, object]:
+    """What the Disks entities show of an array (the array_* sensors, and the problem)."""
+    return {
+        "state": array.state,
+        "health": array.health,
+        "sync_action": array.sync_action,
+        "sync_progress": array.sync_progress,
+        "raid_disks": array.raid_disks,
+        "in_sync": array.in_sync,
+        "failed_count": array.failed_count,
+        "problem": bool(array.problems),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in MDSTAT.glob("*.txt")))
+def test_md_arrays_read_as_the_local_mdstat_reader_reads_them(name: str, tmp_path: Path, socket_enabled: None) -> None:
+    """The real node_exporter reads a recorded mdstat; the Remote server sees the arrays This server would."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    text = (MDSTAT / name).read_text()
+    (tmp_path / "sys").mkdir()  # a machine whose md has no sysfs to add (node_exporter 1.5 reads none)
+    exporter = NodeExporter(tmp_path / "sys", procfs=proc_with(tmp_path / "proc", mdstat=text)).start()
+    try:
+        theirs = md_arrays(parse(scrape(exporter)))
+    finally:
+        exporter.stop()
+    mine = parse_mdstat(text)
+    assert set(theirs) == set(mine)
+    for device, array in mine.items():
+        expected = _seen(array) | NOT_EXPORTED.get((name, device), {})
+        if expected["sync_progress"] is not None:
+            assert _seen(theirs[device])["sync_progress"] == pytest.approx(expected.pop("sync_progress"), abs=0.2)
+            expected["sync_progress"] = _seen(theirs[device])["sync_progress"]
+        assert _seen(theirs[device]) == expected, device
+
+
+def test_md_failed_members_are_counted_and_sysfs_counts_preferred() -> None:
+    """node_exporter names no member: a faulty one is counted; 1.6+ adds md's own sysfs counts (recorded lines)."""
+    exposition = (
+        'node_exporter_build_info{version="1.9.1"} 1\n'
+        'node_md_state{device="md0",state="active"} 1\n'
+        'node_md_disks{device="md0",state="active"} 3\n'
+        'node_md_disks{device="md0",state="failed"} 1\n'
+        'node_md_disks_required{device="md0"} 3\n'
+        'node_md_raid_disks{device="md0"} 3\n'
+        'node_md_degraded{device="md0"} 1\n'
+    )
+    array = md_arrays(parse(exposition))["md0"]
+    assert (array.raid_disks, array.in_sync, array.failed_count, array.state) == (3, 2, 1, "degraded")
+    assert array.problems == ("degraded", "failed members: 1")

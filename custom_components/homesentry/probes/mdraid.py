@@ -74,16 +74,23 @@ class MdArray:
     sync_progress: float | None
     mismatch_count: int | None
     array_state: str | None
+    # Faulty members known by count alone (an exporter that counts them without naming them: node_exporter).
+    unnamed_failed: int = 0
 
     @property
     def failed_members(self) -> tuple[str, ...]:
-        """Members the kernel marked faulty."""
+        """Members the kernel marked faulty, by name."""
         return tuple(m.name for m in self.members if m.failed)
 
     @property
     def spares(self) -> tuple[str, ...]:
-        """Members standing by."""
+        """Members standing by, by name."""
         return tuple(m.name for m in self.members if m.spare and not m.failed)
+
+    @property
+    def failed_count(self) -> int:
+        """How many members are faulty, named or not."""
+        return len(self.failed_members) + self.unnamed_failed
 
     @property
     def missing(self) -> int:
@@ -134,6 +141,8 @@ class MdArray:
             reasons.append("degraded")
         if self.failed_members:
             reasons.append("failed member: " + ", ".join(self.failed_members))
+        elif self.unnamed_failed:
+            reasons.append(f"failed members: {self.unnamed_failed}")
         if self.sync_action in _REBUILDING:
             reasons.append(self.sync_action.value)
         return tuple(reasons)

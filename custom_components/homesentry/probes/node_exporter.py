@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Final
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -27,6 +28,7 @@ from .diskstats import SECTOR_BYTES, DiskCounters, rates as disk_rates
 from .filesystems import FilesystemUsage, is_user_filesystem, mount_key
 from .host import ALL_CATEGORIES, Category, HostSnapshot, LoadAverage, MemoryUsage, network_rates
 from .hwmon import FanReading, TemperatureReading, cpu_temperature, unique_key
+from .mdraid import MdArray, SyncAction
 from .power import PowerReadings, PowerSample
 from .power_supply import BatteryReading
 from .pressure import PressureReading
@@ -308,6 +310,61 @@ def _power_sample(previous: _Previous | None, now: _Previous) -> PowerSample:
         if key in previous.rapl and joules >= previous.rapl[key]  # a counter that wrapped gives nothing this time
     }
     return PowerSample(None if percent is None else percent / 100, (), PowerReadings(rapl=watts))
+
+
+# node_md_state's states, as the actions the local mdstat reader names.
+_MD_ACTIONS: Final = {"recovering": SyncAction.RECOVER, "resync": SyncAction.RESYNC, "check": SyncAction.CHECK}
+
+
+def md_arrays(samples: Samples) -> dict[str, MdArray]:
+    """The md arrays of node_exporter's mdadm collector, as the local reader makes them from mdstat.
+
+    It exports less than mdstat holds: no level (so an array missing more
+    members than its level can lose shows as degraded, not failed), no member
+    names (failed members are counted), no mismatch count, no reshape (a
+    reshaping array is active and idle). A resync with nothing synced yet is
+    one waiting to start (``resync=PENDING``). Progress is the synced share of
+    the array's blocks, which is right only where one member holds every block
+    (two-member arrays); elsewhere it is unknown. Where the exporter reads md's
+    sysfs too (1.6 and later: ``node_md_raid_disks``, ``node_md_degraded``),
+    those counts are preferred, as they are locally.
+    """
+    states: dict[str, set[str]] = {}
+    for (device, state), value in _by(samples, "node_md_state", "device", "state").items():
+        states.setdefault(device, set()).update({state} if value else set())
+    required = _by(samples, "node_md_disks_required", "device")
+    disks = _by(samples, "node_md_disks", "device", "state")
+    blocks, synced = _by(samples, "node_md_blocks", "device"), _by(samples, "node_md_blocks_synced", "device")
+    sysfs_disks, degraded = _by(samples, "node_md_raid_disks", "device"), _by(samples, "node_md_degraded", "device")
+    arrays: dict[str, MdArray] = {}
+    for device, on in sorted(states.items()):
+        active = "inactive" not in on
+        action = next((_MD_ACTIONS[state] for state in sorted(on) if state in _MD_ACTIONS), SyncAction.IDLE)
+        done, total = synced.get((device,), 0.0), blocks.get((device,), 0.0)
+        if action is SyncAction.RESYNC and done == 0:
+            action = SyncAction.PENDING
+        wanted = int(sysfs_disks.get((device,), required.get((device,), 0))) or None
+        in_sync = int(disks.get((device, "active"), 0)) if active and wanted else None
+        if wanted is not None and (device,) in degraded:
+            in_sync = wanted - int(degraded[(device,)])
+        progress = None
+        if action in (SyncAction.RESYNC, SyncAction.RECOVER, SyncAction.CHECK) and total > 0 and wanted == 2:
+            progress = round(100.0 * done / total, 1)
+        arrays[device] = MdArray(
+            name=device,
+            active=active,
+            level=None,
+            read_only=False,
+            members=(),
+            raid_disks=wanted if active else None,
+            in_sync=in_sync,
+            sync_action=action,
+            sync_progress=progress,
+            mismatch_count=None,
+            array_state=None,
+            unnamed_failed=int(disks.get((device, "failed"), 0)),
+        )
+    return arrays
 
 
 class NodeProbe:

@@ -19,6 +19,7 @@ import logging
 import os
 from typing import TYPE_CHECKING, Final
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr, issue_registry as ir
@@ -97,12 +98,31 @@ def find_smartctl(configured: str | None) -> str | None:
     return next((path for path in const.SMARTCTL_SEARCH if os.access(path, os.X_OK)), None)
 
 
-def _under_hub(coordinator: SmartCoordinator | RaidCoordinator, object_key: str, info: DeviceInfo) -> DeviceInfo:
-    """A disk's or array's device: identified by the entry and the object, under the entry's Disks device."""
-    device = DeviceInfo(**info, identifiers={(DOMAIN, f"{coordinator.config_entry.unique_id}_{object_key}")})
-    if coordinator.hub_device_id:
-        device["via_device_id"] = coordinator.hub_device_id
+def under_hub(entry: ConfigEntry, hub_device_id: str | None, object_key: str, info: DeviceInfo) -> DeviceInfo:
+    """A disk's or array's device: identified by the entry and the object, under the entry's device."""
+    device = DeviceInfo(**info, identifiers={(DOMAIN, f"{entry.unique_id}_{object_key}")})
+    if hub_device_id:
+        device["via_device_id"] = hub_device_id
     return device
+
+
+def disk_device(reading: DiskReading | None, key: str) -> DeviceInfo:
+    """What a disk's device says of it: model and the serial's end, serial number, firmware."""
+    name = key
+    if reading is not None:
+        name = f"{reading.model or reading.path} ({reading.serial[-4:]})" if reading.serial else reading.path
+    return DeviceInfo(
+        name=name,
+        model=reading.model if reading is not None else None,
+        serial_number=reading.serial if reading is not None else None,
+        sw_version=reading.firmware if reading is not None else None,
+    )
+
+
+def array_device(array: MdArray | None, name: str, prefix: str = "") -> DeviceInfo:
+    """What an array's device says of it: "RAID md0" (after ``prefix``), Linux md, its level where known."""
+    model = (array.level or "md") if array is not None else None
+    return DeviceInfo(name=f"{prefix}RAID {name}", manufacturer="Linux md", model=model)
 
 
 class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
@@ -135,19 +155,7 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
             return self.device_info
         state = self.data.disks.get(object_key) if self.data is not None else None
         reading = state.reading if state is not None else None
-        name = object_key
-        if reading is not None:
-            name = f"{reading.model or reading.path} ({reading.serial[-4:]})" if reading.serial else reading.path
-        return _under_hub(
-            self,
-            object_key,
-            DeviceInfo(
-                name=name,
-                model=reading.model if reading is not None else None,
-                serial_number=reading.serial if reading is not None else None,
-                sw_version=reading.firmware if reading is not None else None,
-            ),
-        )
+        return under_hub(self.config_entry, self.hub_device_id, object_key, disk_device(reading, object_key))
 
     async def _async_cycle(self, wanted: frozenset[DiskCategory]) -> SmartSnapshot:
         snapshot = await self.hass.async_add_executor_job(self._collect, self.data)
@@ -249,8 +257,7 @@ class RaidCoordinator(SubscribingCoordinator[Mapping[str, MdArray], DiskCategory
     def device_for(self, object_key: str) -> DeviceInfo | None:
         """An array's own device."""
         array = self.data.get(object_key) if self.data is not None else None
-        model = (array.level or "md") if array is not None else None
-        return _under_hub(self, object_key, DeviceInfo(name=f"RAID {object_key}", manufacturer="Linux md", model=model))
+        return under_hub(self.config_entry, self.hub_device_id, object_key, array_device(array, object_key))
 
     async def _async_cycle(self, wanted: frozenset[DiskCategory]) -> Mapping[str, MdArray]:
         return await self.hass.async_add_executor_job(read_arrays, const.PROCFS_ROOT, const.SYSFS_ROOT)
@@ -265,10 +272,15 @@ class DiskCoordinators:
 
     def removable(self, device: dr.DeviceEntry) -> bool:
         """A disk's or array's device may be deleted once the machine no longer has it."""
-        prefix = f"{self.smart.config_entry.unique_id}_"
-        keys = {i.removeprefix(prefix) for d, i in device.identifiers if d == DOMAIN and i.startswith(prefix)}
         present = set(self.smart.data.disks if self.smart.data else ()) | set(self.raid.data or ())
-        return bool(keys) and not keys & present
+        return gone(self.smart.config_entry, device, present)
+
+
+def gone(entry: ConfigEntry, device: dr.DeviceEntry, present: set[str]) -> bool:
+    """Whether ``device`` is one of the entry's objects (``under_hub``) and none of them is ``present``."""
+    prefix = f"{entry.unique_id}_"
+    keys = {i.removeprefix(prefix) for d, i in device.identifiers if d == DOMAIN and i.startswith(prefix)}
+    return bool(keys) and not keys & present
 
 
 async def async_setup_disks(

@@ -323,7 +323,7 @@ RAID_SENSORS: tuple[RaidSensorDescription, ...] = (
     _array(
         "failed_members",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data, name: len(data[name].failed_members) if name in data else None,
+        value_fn=lambda data, name: data[name].failed_count if name in data else None,
     ),
     _array(
         "mismatch_count",

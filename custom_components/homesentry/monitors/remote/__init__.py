@@ -1,8 +1,9 @@
 """A Remote server: another machine of the home lab, read through its Prometheus node_exporter.
 
 It shows This server's entities (the same descriptions, units and health
-rules), from the same snapshot the local host probe makes, and its power
-from This server's power coordinator fed by the same scrapes.
+rules), from the same snapshot the local host probe makes, its power from
+This server's power coordinator fed by the same scrapes, and its md arrays
+with the Disks monitor's RAID entities.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryNotReady
+from homeassistant.helpers import device_registry as dr
 
 from ...const import MonitorKind
 from ...probes.node_exporter import machine_info
 from ..base import MonitorRuntime, MonitorSpec, entry_device
+from ..disks.coordinator import gone
+from ..disks.entities import RAID_BINARY_SENSORS
 from ..host.entities import HOST_BINARY_SENSORS, HOST_SENSORS
 from ..host.power_entities import POWER_SENSORS
 from .coordinator import RemoteCoordinator, ScrapeError, async_scrape, scrape_failure
+from .disks import REMOTE_RAID_SENSORS, RemoteRaidCoordinator
 from .flow import RemoteConfigFlow, RemoteOptionsFlow
 from .options import DEFAULT_REMOTE_OPTIONS
 from .power import RemotePowerCoordinator
@@ -26,10 +31,15 @@ from .power import RemotePowerCoordinator
 
 @dataclass(frozen=True, slots=True)
 class RemoteCoordinators:
-    """A Remote server's two coordinators: its host readings and its power."""
+    """A Remote server's coordinators: its host readings, its power, its arrays."""
 
     remote: RemoteCoordinator
     power: RemotePowerCoordinator
+    raid: RemoteRaidCoordinator
+
+    def removable(self, device: dr.DeviceEntry) -> bool:
+        """An array's device may be deleted once the machine no longer has it."""
+        return gone(self.remote.config_entry, device, set(self.raid.data or ()))
 
 
 async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[RemoteCoordinators]:
@@ -46,17 +56,22 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
         sw_version=" ".join(part for part in (info.operating_system, info.kernel) if part) or None,
     )
     remote = RemoteCoordinator(hass, entry, device)
+    hub = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **device)
+    raid = RemoteRaidCoordinator(hass, entry, remote, "RAID", hub.id)
     await hass.async_add_executor_job(remote.prime, samples)
     await remote.async_config_entry_first_refresh()
+    await raid.async_config_entry_first_refresh()
     power = RemotePowerCoordinator(hass, entry, remote, device)
     await power.async_setup()
     entry.async_on_unload(power.async_close)
     await power.async_config_entry_first_refresh()
+    coordinators = RemoteCoordinators(remote, power, raid)
     return MonitorRuntime(
-        monitor=RemoteCoordinators(remote, power),
-        coordinators={"remote": remote, "power": power},
-        sensors=((remote, HOST_SENSORS), (power, POWER_SENSORS)),
-        binary_sensors=((remote, HOST_BINARY_SENSORS),),
+        monitor=coordinators,
+        coordinators={"remote": remote, "power": power, "raid": raid},
+        sensors=((remote, HOST_SENSORS), (power, POWER_SENSORS), (raid, REMOTE_RAID_SENSORS)),
+        binary_sensors=((remote, HOST_BINARY_SENSORS), (raid, RAID_BINARY_SENSORS)),
+        removable=coordinators.removable,
     )
 
 
@@ -67,8 +82,8 @@ SPEC = MonitorSpec(
     config_flow=RemoteConfigFlow,
     options_flow=RemoteOptionsFlow,
     default_options=DEFAULT_REMOTE_OPTIONS,
-    sensors=(*HOST_SENSORS, *POWER_SENSORS),
-    binary_sensors=HOST_BINARY_SENSORS,
+    sensors=(*HOST_SENSORS, *POWER_SENSORS, *REMOTE_RAID_SENSORS),
+    binary_sensors=(*HOST_BINARY_SENSORS, *RAID_BINARY_SENSORS),
     stores=("power",),
     redact=frozenset({"address", "username", "password"}),  # where the machine is, and the exporter's login
 )

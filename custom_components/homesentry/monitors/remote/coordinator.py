@@ -7,6 +7,7 @@ refused user or password starts reauthentication.
 
 from __future__ import annotations
 
+from abc import abstractmethod
 import asyncio
 import base64
 from collections.abc import Mapping
@@ -86,7 +87,11 @@ def scrape_failure[E: HomeAssistantError](err: ScrapeError, unavailable: type[E]
 
 
 class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
-    """Scrapes a node_exporter every interval; its entities are This server's."""
+    """Scrapes a node_exporter every interval; its entities are This server's.
+
+    Each scrape also feeds the coordinators made from it (``FedCoordinator``:
+    the machine's arrays and disks), in the same executor job.
+    """
 
     all_categories = REMOTE_CATEGORIES
 
@@ -97,21 +102,73 @@ class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
         interval = RemoteOptions.of(config_entry.options).scan_interval
         super().__init__(hass, config_entry, f"remote {config_entry.title}", interval, device_info)
         self.probe = NodeProbe()
+        self.fed: list[FedCoordinator[Any, Any]] = []
 
     def prime(self, samples: Samples) -> None:
-        """A scrape taken at setup: the first cycle already has rates (in the executor)."""
-        self.probe.snapshot(samples, time.monotonic())
+        """A scrape taken at setup: the first cycle already has rates, the fed ones their data (in the executor)."""
+        self._read(samples, time.monotonic(), REMOTE_CATEGORIES)
+
+    def _read(self, samples: Samples, at: float, wanted: frozenset[Category]) -> HostSnapshot:
+        for fed in self.fed:
+            if fed.wanted:
+                fed.latest = fed.read(samples)
+        return self.probe.snapshot(samples, at, wanted)
 
     def _snapshot(self, text: str, at: float, wanted: frozenset[Category]) -> HostSnapshot:
-        """Parse one scrape and make its snapshot: the cycle's one executor job."""
-        return self.probe.snapshot(parse(text), at, wanted)
+        """Parse one scrape and make its snapshot and the fed coordinators' data: the cycle's one executor job."""
+        return self._read(parse(text), at, wanted)
 
     async def _async_cycle(self, wanted: frozenset[Category]) -> HostSnapshot:
         try:
             text = await async_fetch(self.hass, self.config_entry.data)
             try:
-                return await self.hass.async_add_executor_job(self._snapshot, text, time.monotonic(), wanted)
+                snapshot = await self.hass.async_add_executor_job(self._snapshot, text, time.monotonic(), wanted)
             except NotNodeExporter as err:
                 raise ScrapeError("not_node_exporter", str(err)) from err
         except ScrapeError as err:
-            raise scrape_failure(err, UpdateFailed) from err
+            failure = scrape_failure(err, UpdateFailed)
+            for fed in self.fed:
+                fed.async_set_update_error(failure)
+            raise failure from err
+        for fed in self.fed:
+            if fed.latest is not None and (fed.latest != fed.data or not fed.last_update_success):
+                fed.async_set_updated_data(fed.latest)
+        return snapshot
+
+
+class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, CategoryT]):
+    """What the Remote server's scrapes say of one more concern (its arrays, its disks): no schedule of its own.
+
+    ``read`` runs in the scrape's executor job; each scrape then hands its
+    result over, and a failed scrape makes these entities unavailable too.
+    ``hub_device_id`` is the machine's device: an array or disk device sits under it.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: HomeSentryConfigEntry,
+        remote: RemoteCoordinator,
+        name: str,
+        hub_device_id: str,
+    ) -> None:
+        """Fed by ``remote``'s scrapes."""
+        super().__init__(hass, config_entry, f"{name} {config_entry.title}", None, remote.device_info)
+        self.remote = remote
+        self.hub_device_id = hub_device_id
+        self.latest: DataT | None = None
+        remote.fed.append(self)
+
+    @abstractmethod
+    def read(self, samples: Samples) -> DataT:
+        """What one scrape says of this concern (in the executor)."""
+
+    async def _async_cycle(self, wanted: frozenset[CategoryT]) -> DataT:
+        """The last scrape's (the first refresh and a manual one: the scrapes themselves come every interval)."""
+        if self.latest is None or not self.remote.last_update_success:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="remote_unavailable",
+                translation_placeholders={"error": str(self.remote.last_exception)},
+            )
+        return self.latest
