@@ -544,6 +544,7 @@ class NodeExporter:
     sysfs: Path
     web_config: Path | None = None
     procfs: Path = Path("/proc")
+    textfiles: Path | None = None  # the textfile collector's directory (the smartmon collectors write there)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -570,6 +571,8 @@ class NodeExporter:
         ]
         if self.web_config is not None:
             args.append(f"--web.config.file={self.web_config}")
+        if self.textfiles is not None:
+            args.append(f"--collector.textfile.directory={self.textfiles}")
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and self.process.poll() is None:

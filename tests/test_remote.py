@@ -32,11 +32,12 @@ from custom_components.homesentry.monitors.remote import coordinator as remote_c
 from .conftest import entity_state, setup_entry
 from .peers import DockerEngine, NodeExporter, free_port, proc_with
 from .probes.test_power import rapl_tree, set_energy
+from .smartmon import smartmon, smartmon_machine
 from .sysfs_tree import SysfsTree
 from .test_blueprints import _automation as blueprint_automation
 from .test_containers import _entry as docker_entry
 from .test_dashboard import _render as render_dashboard, _row
-from .test_disks import MDSTAT, disks_entry, machine as smart_machine
+from .test_disks import DISKS, MDSTAT, disks_entry, keys as disk_keys, machine as smart_machine
 from .web_server import WebServer, self_signed
 
 # Local entities with no remote counterpart: node_exporter exports no process list and no sockets, and this
@@ -500,5 +501,70 @@ async def test_a_nas_s_raid_arrays_are_the_disks_monitor_s(
         await remote.runtime_data.monitor.remote.async_refresh()
         await hass.async_block_till_done()
         assert entity_state(hass, remote, "array_state_md0").state == STATE_UNAVAILABLE
+    finally:
+        exporter.stop()
+
+
+async def test_a_nas_s_disks_through_smartmon_are_the_disks_monitor_s(
+    hass: HomeAssistant, sysfs: SysfsTree, tmp_path: Path, proc: Path, socket_enabled: None
+) -> None:
+    """The same recorded drives: read by This server's Disks monitor, and by the NAS's real smartmon.sh."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    recorded = {path: (next(source.glob("_*--all*")), kind) for path, (source, kind) in DISKS.items()}
+    textfiles = tmp_path / "textfiles"
+    textfiles.mkdir()
+    (textfiles / "smartmon.prom").write_text(smartmon(smartmon_machine(tmp_path / "nas", recorded)))
+    exporter = NodeExporter(sysfs.root, textfiles=textfiles).start()
+    try:
+        smartctl = smart_machine(tmp_path / "machine", DISKS)
+        key = disk_keys(smartctl)
+        disks = disks_entry(smartctl)
+        await setup_entry(hass, disks)
+        remote = (await _add(hass, address=exporter.url))["result"]
+        await hass.async_block_till_done()
+
+        mine, theirs = _entities(hass, disks), _entities(hass, remote)
+        for disk in (key["/dev/sg2"], key["/dev/sda"]):  # the two ATA drives: the same entities, same states
+            ours = {k: v for k, v in mine.items() if k.endswith(disk) and not k.startswith("health_")}
+            # Not exported by smartmon: the self-test log, and the machine's smartctl (no button to start one).
+            local_only = {f"last_self_test_{disk}", f"run_short_self_test_{disk}"}
+            assert {k for k in theirs if k.endswith(disk) and not k.startswith("health_")} == set(ours) - local_only
+            for name in set(ours) - local_only:
+                assert theirs[name] == ours[name], name
+        failing = entity_state(hass, remote, f"disk_health_{key['/dev/sda']}")
+        assert failing.state == "failed"
+        assert any(f.startswith("187 Reported_Uncorrect") for f in failing.attributes["findings"])
+        assert entity_state(hass, remote, f"disk_problem_{key['/dev/sda']}", "binary_sensor").state == "on"
+        assert entity_state(hass, remote, f"disk_temperature_{key['/dev/sg2']}").state == "31"
+        assert not {k for k in theirs if k.startswith(("smart_status", "smart_disks", "run_short_self_test"))}
+
+        # Each disk is a device under the machine's; the dashboard's Disks table lists it.
+        devices = dr.async_get(hass)
+        machine = devices.async_get_device_by_identifier((DOMAIN, remote.unique_id), remote.entry_id)
+        seagate = devices.async_get_device_by_identifier(
+            (DOMAIN, f"{remote.unique_id}_{key['/dev/sg2']}"), remote.entry_id
+        )
+        assert machine is not None
+        assert seagate is not None
+        assert (seagate.model, seagate.serial_number, seagate.via_device_id) == (
+            "ST2000NM000A-2J2100",
+            "WS10SM2A",
+            machine.id,
+        )
+        rows = [row for row in render_dashboard(hass, "Disks") if len(row) > 1 and row[1].startswith("ST3250318AS")]
+        assert [row[2] for row in rows] == ["Failed", "Failed"]  # This server's and the NAS's
+
+        # The collector finds the drive asleep at its next run: its last values stay, marked asleep.
+        text = (textfiles / "smartmon.prom").read_text()
+        asleep = text.replace(
+            'smartmon_device_active{disk="/dev/sg2",type="sat"} 1',
+            'smartmon_device_active{disk="/dev/sg2",type="sat"} 0',
+        )
+        assert asleep != text
+        (textfiles / "smartmon.prom").write_text(asleep)
+        await remote.runtime_data.monitor.remote.async_refresh()
+        await hass.async_block_till_done()
+        temperature = entity_state(hass, remote, f"disk_temperature_{key['/dev/sg2']}")
+        assert (temperature.state, temperature.attributes["asleep"]) == ("31", True)
     finally:
         exporter.stop()

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+import math
 from typing import Final
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -32,6 +33,8 @@ from .mdraid import MdArray, SyncAction
 from .power import PowerReadings, PowerSample
 from .power_supply import BatteryReading
 from .pressure import PressureReading
+from .smart import PLAUSIBLE_TEMPERATURE, TEMPERATURE_ATTRIBUTES, AtaAttribute, DiskReading, plain_serial
+from .smart_health import STANDARD_NAMES
 from .sysfs import slug
 from .throttle import ThrottleCounts
 
@@ -365,6 +368,133 @@ def md_arrays(samples: Samples) -> dict[str, MdArray]:
             unnamed_failed=int(disks.get((device, "failed"), 0)),
         )
     return arrays
+
+
+# smartmon.py names attributes without their number: the numbers of those a reading uses.
+SMARTMON_IDS: Final = {
+    "reallocated_sector_ct": 5, "power_on_hours": 9, "spin_retry_count": 10, "power_cycle_count": 12,
+    "end_to_end_error": 184, "reported_uncorrect": 187, "command_timeout": 188, "airflow_temperature_cel": 190,
+    "temperature_celsius": 194, "reallocated_event_count": 196, "current_pending_sector": 197,
+    "offline_uncorrectable": 198, "udma_crc_error_count": 199,
+}  # fmt: skip
+_SMARTMON_COLUMNS: Final = ("raw_value", "value", "worst", "threshold")
+# A raw value this large holds packed fields (smart.packed_count: 2^32 and up), rounded as smartmon.sh prints it.
+_PACKED_ROUNDED: Final = float(f"{1 << 32:e}")
+
+
+@dataclass(frozen=True, slots=True)
+class SmartmonDisk:
+    """One disk as the smartmon textfile collector last read it; no reading while it slept (it was not woken)."""
+
+    reading: DiskReading | None
+    read_at: datetime | None  # when the collector ran smartctl on it (smartmon_smartctl_run)
+
+
+def _disk_path(labels: Labels) -> str:
+    """The device path: smartmon.py's ``device`` label, smartmon.sh's ``disk``."""
+    table = dict(labels)
+    return table.get("device") or table.get("disk", "")
+
+
+def _by_disk(samples: Samples, name: str) -> dict[str, tuple[dict[str, str], float]]:
+    return {_disk_path(labels): (dict(labels), value) for labels, value in samples.get(name, {}).items()}
+
+
+def _smartmon_attributes(samples: Samples) -> dict[str, dict[int, dict[str, float | str]]]:
+    """Each disk's attribute columns by attribute number, with the name smartmon printed (lowercase)."""
+    table: dict[str, dict[int, dict[str, float | str]]] = {}
+    for name, values in samples.items():
+        column = next((c for c in _SMARTMON_COLUMNS if name.startswith("smartmon_") and name.endswith(f"_{c}")), None)
+        if column is None:
+            continue
+        attribute = name.removeprefix("smartmon_").removesuffix(f"_{column}")
+        for labels, value in values.items():
+            found, kept = dict(labels), value
+            if attribute == "attr":  # smartmon.py: smartmon_attr_<column>{name=...}
+                named, number = found.get("name", ""), SMARTMON_IDS.get(found.get("name", ""))
+            else:  # smartmon.sh: smartmon_<name>_<column>{smart_id=...}, its raw value printed with %e
+                smart_id = found.get("smart_id", "")
+                named, number = attribute, int(smart_id) if smart_id.isdigit() else None
+                if column == "raw_value" and value >= _PACKED_ROUNDED:
+                    kept = math.nan  # packed fields, rounded to seven digits: their count cannot be known
+            if number:
+                table.setdefault(_disk_path(labels), {}).setdefault(number, {"name": named})[column] = kept
+    return table
+
+
+def _attribute(number: int, columns: Mapping[str, float | str]) -> AtaAttribute:
+    """One attribute as smartctl's table has it, from what smartmon exported of it.
+
+    The table's type and WHEN_FAILED columns are not exported: an attribute
+    at or below its threshold now is failing now (as smartctl marks it); one
+    whose worst once reached it is not judged (whether it is a pre-fail
+    attribute, which that would need, is not known).
+    """
+    name = str(columns["name"])
+    standard = STANDARD_NAMES.get(number)
+    if standard is not None and standard.lower().replace("-", "_") == name:
+        name = standard  # smartctl's own name, which the judgement checks
+    value, worst, threshold, raw = (_whole(columns.get(c)) for c in ("value", "worst", "threshold", "raw_value"))
+    failing = bool(threshold) and value is not None and threshold is not None and value <= threshold
+    when = "FAILING_NOW" if failing else "-"
+    return AtaAttribute(number, name, value, worst, threshold, "" if raw is None else str(raw), raw, when, False)
+
+
+def _whole(value: float | str | None) -> int | None:
+    return int(value) if isinstance(value, float) and math.isfinite(value) else None
+
+
+def smartmon_disks(samples: Samples) -> dict[str, SmartmonDisk]:
+    """The disks of the smartmon textfile collector (Debian's smartmon.sh, or smartmon.py), by device path.
+
+    A disk is given when the collector exported something to judge it by:
+    its self-assessment or its attribute table (smartmon.py reads neither for
+    NVMe, smartmon.sh the self-assessment alone). Its key is the local one
+    (model and a digest of the serial), its temperature attribute 194 before
+    190 in the plausible range, as the local reader takes them.
+    """
+    info, healthy = _by_disk(samples, "smartmon_device_info"), _by_disk(samples, "smartmon_device_smart_healthy")
+    active, runs = _by_disk(samples, "smartmon_device_active"), _by_disk(samples, "smartmon_smartctl_run")
+    available = _by_disk(samples, "smartmon_device_smart_available")
+    enabled = _by_disk(samples, "smartmon_device_smart_enabled")
+    tables = _smartmon_attributes(samples)
+    disks: dict[str, SmartmonDisk] = {}
+    for path in sorted(set(active) | set(info)):
+        run = runs.get(path)
+        read_at = datetime.fromtimestamp(run[1], UTC) if run is not None else None
+        if path in active and not active[path][1]:
+            disks[path] = SmartmonDisk(None, read_at)  # asleep when the collector ran
+            continue
+        labels = info.get(path, ({}, 0.0))[0]
+        attributes = {number: _attribute(number, columns) for number, columns in tables.get(path, {}).items()}
+        verdict = healthy.get(path)
+        if verdict is None and not attributes:
+            continue
+        temperatures = [attributes[n].raw_value for n in TEMPERATURE_ATTRIBUTES if n in attributes]
+        device_type = labels.get("type", "")
+        disks[path] = SmartmonDisk(
+            DiskReading(
+                path=path,
+                device_type=device_type,
+                model=labels.get("device_model") or labels.get("product") or None,
+                serial=plain_serial(labels.get("serial_number")),
+                firmware=labels.get("firmware_version") or None,
+                family=labels.get("model_family") or None,
+                capacity=None,
+                is_ssd=False,
+                rotation_rate=None,
+                interface=device_type or None,
+                smart_available=bool(available.get(path, ({}, 0.0))[1]),
+                smart_enabled=bool(enabled.get(path, ({}, 0.0))[1]),
+                passed=None if verdict is None else bool(verdict[1]),
+                temperature=next((t for t in temperatures if t in PLAUSIBLE_TEMPERATURE), None),
+                power_on_hours=attributes[9].raw_value if 9 in attributes else None,
+                power_cycles=attributes[12].raw_value if 12 in attributes else None,
+                attributes=attributes,
+            ),
+            read_at,
+        )
+    return disks
 
 
 class NodeProbe:

@@ -3,7 +3,7 @@
 It shows This server's entities (the same descriptions, units and health
 rules), from the same snapshot the local host probe makes, its power from
 This server's power coordinator fed by the same scrapes, and its md arrays
-with the Disks monitor's RAID entities.
+and SMART disks with the Disks monitor's entities (``disks.py``).
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from ..disks.entities import RAID_BINARY_SENSORS
 from ..host.entities import HOST_BINARY_SENSORS, HOST_SENSORS
 from ..host.power_entities import POWER_SENSORS
 from .coordinator import RemoteCoordinator, ScrapeError, async_scrape, scrape_failure
-from .disks import REMOTE_RAID_SENSORS, RemoteRaidCoordinator
+from .disks import (
+    REMOTE_RAID_SENSORS,
+    REMOTE_SMART_BINARY_SENSORS,
+    REMOTE_SMART_SENSORS,
+    RemoteRaidCoordinator,
+    RemoteSmartCoordinator,
+)
 from .flow import RemoteConfigFlow, RemoteOptionsFlow
 from .options import DEFAULT_REMOTE_OPTIONS
 from .power import RemotePowerCoordinator
@@ -31,15 +37,17 @@ from .power import RemotePowerCoordinator
 
 @dataclass(frozen=True, slots=True)
 class RemoteCoordinators:
-    """A Remote server's coordinators: its host readings, its power, its arrays."""
+    """A Remote server's coordinators: its host readings, its power, its arrays and its disks."""
 
     remote: RemoteCoordinator
     power: RemotePowerCoordinator
     raid: RemoteRaidCoordinator
+    smart: RemoteSmartCoordinator
 
     def removable(self, device: dr.DeviceEntry) -> bool:
-        """An array's device may be deleted once the machine no longer has it."""
-        return gone(self.remote.config_entry, device, set(self.raid.data or ()))
+        """An array's or disk's device may be deleted once the machine no longer has it."""
+        present = set(self.raid.data or ()) | set(self.smart.data.disks if self.smart.data else ())
+        return gone(self.remote.config_entry, device, present)
 
 
 async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[RemoteCoordinators]:
@@ -58,19 +66,30 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
     remote = RemoteCoordinator(hass, entry, device)
     hub = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **device)
     raid = RemoteRaidCoordinator(hass, entry, remote, "RAID", hub.id)
+    smart = RemoteSmartCoordinator(hass, entry, remote, "SMART", hub.id)
     await hass.async_add_executor_job(remote.prime, samples)
     await remote.async_config_entry_first_refresh()
     await raid.async_config_entry_first_refresh()
+    await smart.async_config_entry_first_refresh()
     power = RemotePowerCoordinator(hass, entry, remote, device)
     await power.async_setup()
     entry.async_on_unload(power.async_close)
     await power.async_config_entry_first_refresh()
-    coordinators = RemoteCoordinators(remote, power, raid)
+    coordinators = RemoteCoordinators(remote, power, raid, smart)
     return MonitorRuntime(
         monitor=coordinators,
-        coordinators={"remote": remote, "power": power, "raid": raid},
-        sensors=((remote, HOST_SENSORS), (power, POWER_SENSORS), (raid, REMOTE_RAID_SENSORS)),
-        binary_sensors=((remote, HOST_BINARY_SENSORS), (raid, RAID_BINARY_SENSORS)),
+        coordinators={"remote": remote, "power": power, "raid": raid, "smart": smart},
+        sensors=(
+            (remote, HOST_SENSORS),
+            (power, POWER_SENSORS),
+            (raid, REMOTE_RAID_SENSORS),
+            (smart, REMOTE_SMART_SENSORS),
+        ),
+        binary_sensors=(
+            (remote, HOST_BINARY_SENSORS),
+            (raid, RAID_BINARY_SENSORS),
+            (smart, REMOTE_SMART_BINARY_SENSORS),
+        ),
         removable=coordinators.removable,
     )
 
@@ -82,8 +101,8 @@ SPEC = MonitorSpec(
     config_flow=RemoteConfigFlow,
     options_flow=RemoteOptionsFlow,
     default_options=DEFAULT_REMOTE_OPTIONS,
-    sensors=(*HOST_SENSORS, *POWER_SENSORS, *REMOTE_RAID_SENSORS),
-    binary_sensors=(*HOST_BINARY_SENSORS, *RAID_BINARY_SENSORS),
+    sensors=(*HOST_SENSORS, *POWER_SENSORS, *REMOTE_RAID_SENSORS, *REMOTE_SMART_SENSORS),
+    binary_sensors=(*HOST_BINARY_SENSORS, *RAID_BINARY_SENSORS, *REMOTE_SMART_BINARY_SENSORS),
     stores=("power",),
     redact=frozenset({"address", "username", "password"}),  # where the machine is, and the exporter's login
 )
