@@ -38,11 +38,12 @@ from .test_blueprints import _automation as blueprint_automation
 from .test_containers import _entry as docker_entry
 from .test_dashboard import _render as render_dashboard, _row
 from .test_disks import DISKS, MDSTAT, disks_entry, keys as disk_keys, machine as smart_machine
-from .web_server import WebServer, self_signed
+from .web_server import RecordedExporter, WebServer, self_signed
 
 # Local entities with no remote counterpart: node_exporter exports no process list and no sockets, and this
 # tree has no cpufreq (This server falls back to /proc/cpuinfo's nominal frequency, which it does not export).
 LOCAL_ONLY = {"top_process", "listening_ports", "cpu_frequency"}
+SMARTCTL_EXPORTER = Path(__file__).parent / "data" / "smartctl_exporter" / "example.prom"
 
 
 async def _add(hass: HomeAssistant, **user_input: Any) -> Any:
@@ -568,3 +569,67 @@ async def test_a_nas_s_disks_through_smartmon_are_the_disks_monitor_s(
         assert (temperature.state, temperature.attributes["asleep"]) == ("31", True)
     finally:
         exporter.stop()
+
+
+async def test_a_nas_s_smartctl_exporter_gives_every_disk_nvme_included(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    node_exporter: NodeExporter,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """smartctl_exporter cannot run here: its recorded real answer stands in for it (tests/data/smartctl_exporter)."""
+    recorded = SMARTCTL_EXPORTER.read_text()
+    smart = RecordedExporter(recorded).start()
+    try:
+        for smart_address, errors in (
+            ("nas:9633", {"smart_address": "invalid_url"}),
+            (f"http://127.0.0.1:{free_port('127.0.0.1')}", {"smart_address": "smart_cannot_connect"}),
+            (node_exporter.url, {"smart_address": "not_smartctl_exporter"}),  # an exporter, but not that one
+        ):
+            result = await _add(hass, address=node_exporter.url, smart_address=smart_address)
+            assert result["errors"] == errors, smart_address
+        guarded = RecordedExporter(recorded, login=("monitor", "s3cret")).start()
+        try:  # a smartctl_exporter with a login the node_exporter does not ask for (one login serves both)
+            result = await _add(hass, address=node_exporter.url, smart_address=guarded.url)
+            assert result["errors"] == {"base": "smart_invalid_auth"}
+        finally:
+            guarded.stop()
+        result = await _add(hass, address=node_exporter.url, smart_address=f"{smart.url}/")
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        remote = result["result"]
+        assert remote.data["smart_address"] == smart.url
+        await hass.async_block_till_done()
+
+        # The NVMe drive is judged by the NVMe rules: reliability degraded and its endurance used up.
+        plextor = next(
+            k.removeprefix("disk_health_") for k in _entities(hass, remote) if k.startswith("disk_health_plextor")
+        )
+        health = entity_state(hass, remote, f"disk_health_{plextor}")
+        assert health.state == "failed"
+        assert health.attributes["findings"][0] == "critical_warning: critical warning 0x04: reliability degraded"
+        assert entity_state(hass, remote, f"percentage_used_{plextor}").state == "161"
+        assert entity_state(hass, remote, f"media_errors_{plextor}").state == "0"
+        assert entity_state(hass, remote, f"disk_temperature_{plextor}").state == "37"
+        toshibas = [k for k in _entities(hass, remote) if k.startswith("disk_health_toshiba")]
+        assert [entity_state(hass, remote, key).state for key in toshibas] == ["ok"] * 3
+
+        # smartctl_exporter stops making sense: its disks are unavailable (one log line), the machine is not.
+        smart.body = "<html>maintenance</html>"
+        coordinator = remote.runtime_data.monitor.remote
+        for _ in range(2):
+            await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        assert entity_state(hass, remote, f"disk_health_{plextor}").state == STATE_UNAVAILABLE
+        assert entity_state(hass, remote, "memory_usage").state not in ("unknown", STATE_UNAVAILABLE)
+        assert caplog.text.count("its smartctl_exporter does not answer") == 1
+        smart.body = recorded
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        assert entity_state(hass, remote, f"disk_health_{plextor}").state == "failed"
+        assert "its smartctl_exporter answers again" in caplog.text
+
+        diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, remote)
+        assert diagnostics["entry"]["data"]["smart_address"] == "**REDACTED**"
+        assert smart.url not in str(diagnostics)
+    finally:
+        smart.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 from datetime import UTC, datetime, timedelta
 import ipaddress
 from pathlib import Path
@@ -147,3 +148,31 @@ class WebServer(ThreadedServer):
 
     async def _echo_header(self, request: web.Request) -> web.Response:
         return web.Response(status=200 if request.headers.get("X-Api-Key") == "s3cret" else 401, text="key")
+
+
+class RecordedExporter(ThreadedServer):
+    """A Prometheus exporter that cannot run here, replaced by its recorded answer on /metrics.
+
+    ``body`` is what it answers (a test may change it); with ``login`` set it
+    asks for that basic-auth user and password, as an exporter's web.config does.
+    """
+
+    def __init__(self, body: str, login: tuple[str, str] | None = None) -> None:
+        super().__init__()
+        self.body = body
+        self.login = login
+
+    @property
+    def url(self) -> str:
+        """Where it answers."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get("/metrics", self._metrics)
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        if self.login is not None:
+            expected = "Basic " + base64.b64encode(":".join(self.login).encode()).decode()
+            if request.headers.get("Authorization") != expected:
+                return web.Response(status=401)
+        return web.Response(text=self.body, content_type="text/plain")

@@ -73,6 +73,9 @@ CONF_UPS: Final = "ups"
 CONF_ZEROCONF_NAME: Final = "zeroconf_name"  # the NUT server's mDNS service name: follows it to a new address
 DEFAULT_NUT_PORT: Final = 3493
 
+# Remote servers.
+CONF_SMART_ADDRESS: Final = "smart_address"  # the machine's smartctl_exporter, beside its node_exporter
+
 # Dynamic DNS hostnames.
 CONF_PROVIDER: Final = "provider"
 CONF_HOSTNAME: Final = "hostname"

@@ -50,15 +50,19 @@ PSI_RESOURCES = ("cpu", "io", "memory")
 
 
 class NotNodeExporter(ValueError):
-    """The answer is not a node_exporter's exposition (another server on that port)."""
+    """The answer is not the exporter's exposition expected there (another server on that port)."""
 
 
 type Labels = tuple[tuple[str, str], ...]
 type Samples = Mapping[str, Mapping[Labels, float]]
 
 
-def parse(text: str) -> dict[str, dict[Labels, float]]:
-    """Every sample by metric name and labels; ``NotNodeExporter`` if it is no node_exporter's output."""
+def exposition(text: str, proof: str) -> dict[str, dict[Labels, float]]:
+    """Every sample of a Prometheus text exposition by metric name and labels.
+
+    ``NotNodeExporter`` if it is none, or has no ``proof`` metric (the family
+    that says which exporter answered).
+    """
     samples: dict[str, dict[Labels, float]] = {}
     try:
         for family in text_string_to_metric_families(text):
@@ -67,9 +71,14 @@ def parse(text: str) -> dict[str, dict[Labels, float]]:
                 samples.setdefault(sample.name, {})[labels] = float(sample.value)
     except (ValueError, TypeError, IndexError) as err:
         raise NotNodeExporter(f"not a Prometheus exposition: {err}") from err
-    if "node_exporter_build_info" not in samples:
-        raise NotNodeExporter("no node_exporter_build_info: not a node_exporter")
+    if proof not in samples:
+        raise NotNodeExporter(f"no {proof}: not the exporter expected")
     return samples
+
+
+def parse(text: str) -> dict[str, dict[Labels, float]]:
+    """Every sample by metric name and labels; ``NotNodeExporter`` if it is no node_exporter's output."""
+    return exposition(text, "node_exporter_build_info")
 
 
 def _one(samples: Samples, name: str) -> float | None:
@@ -383,11 +392,11 @@ _PACKED_ROUNDED: Final = float(f"{1 << 32:e}")
 
 
 @dataclass(frozen=True, slots=True)
-class SmartmonDisk:
-    """One disk as the smartmon textfile collector last read it; no reading while it slept (it was not woken)."""
+class ExportedDisk:
+    """One disk as its exporter last read it; no reading while it slept (it was not woken)."""
 
     reading: DiskReading | None
-    read_at: datetime | None  # when the collector ran smartctl on it (smartmon_smartctl_run)
+    read_at: datetime | None  # when smartctl ran on it, where the exporter says (smartmon_smartctl_run)
 
 
 def _disk_path(labels: Labels) -> str:
@@ -444,7 +453,7 @@ def _whole(value: float | str | None) -> int | None:
     return int(value) if isinstance(value, float) and math.isfinite(value) else None
 
 
-def smartmon_disks(samples: Samples) -> dict[str, SmartmonDisk]:
+def smartmon_disks(samples: Samples) -> dict[str, ExportedDisk]:
     """The disks of the smartmon textfile collector (Debian's smartmon.sh, or smartmon.py), by device path.
 
     A disk is given when the collector exported something to judge it by:
@@ -458,12 +467,12 @@ def smartmon_disks(samples: Samples) -> dict[str, SmartmonDisk]:
     available = _by_disk(samples, "smartmon_device_smart_available")
     enabled = _by_disk(samples, "smartmon_device_smart_enabled")
     tables = _smartmon_attributes(samples)
-    disks: dict[str, SmartmonDisk] = {}
+    disks: dict[str, ExportedDisk] = {}
     for path in sorted(set(active) | set(info)):
         run = runs.get(path)
         read_at = datetime.fromtimestamp(run[1], UTC) if run is not None else None
         if path in active and not active[path][1]:
-            disks[path] = SmartmonDisk(None, read_at)  # asleep when the collector ran
+            disks[path] = ExportedDisk(None, read_at)  # asleep when the collector ran
             continue
         labels = info.get(path, ({}, 0.0))[0]
         attributes = {number: _attribute(number, columns) for number, columns in tables.get(path, {}).items()}
@@ -472,7 +481,7 @@ def smartmon_disks(samples: Samples) -> dict[str, SmartmonDisk]:
             continue
         temperatures = [attributes[n].raw_value for n in TEMPERATURE_ATTRIBUTES if n in attributes]
         device_type = labels.get("type", "")
-        disks[path] = SmartmonDisk(
+        disks[path] = ExportedDisk(
             DiskReading(
                 path=path,
                 device_type=device_type,

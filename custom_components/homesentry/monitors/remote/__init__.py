@@ -104,5 +104,5 @@ SPEC = MonitorSpec(
     sensors=(*HOST_SENSORS, *POWER_SENSORS, *REMOTE_RAID_SENSORS, *REMOTE_SMART_SENSORS),
     binary_sensors=(*HOST_BINARY_SENSORS, *RAID_BINARY_SENSORS, *REMOTE_SMART_BINARY_SENSORS),
     stores=("power",),
-    redact=frozenset({"address", "username", "password"}),  # where the machine is, and the exporter's login
+    redact=frozenset({"address", "smart_address", "username", "password"}),  # where the machine is, the login
 )

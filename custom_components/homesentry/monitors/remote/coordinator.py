@@ -23,10 +23,11 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from ...const import DOMAIN
+from ...const import CONF_SMART_ADDRESS, DOMAIN
 from ...coordinator import SubscribingCoordinator
 from ...probes.host import Category, HostSnapshot
 from ...probes.node_exporter import REMOTE_CATEGORIES, NodeProbe, NotNodeExporter, Samples, parse
+from ...probes.smartctl_exporter import parse_smartctl
 from .options import RemoteOptions
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 
 SCRAPE_TIMEOUT: Final = 10.0  # seconds one scrape may take, whatever the interval
+
+
+PARSERS: Final = {CONF_ADDRESS: parse, CONF_SMART_ADDRESS: parse_smartctl}  # what answers at each address
 
 
 class ScrapeError(Exception):
@@ -46,15 +50,15 @@ class ScrapeError(Exception):
         self.reason = reason
 
 
-async def async_fetch(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
-    """The text of one scrape of ``data``'s node_exporter, within ``SCRAPE_TIMEOUT``."""
+async def async_fetch(hass: HomeAssistant, data: Mapping[str, Any], address: str = CONF_ADDRESS) -> str:
+    """The text of one scrape of the exporter at ``data[address]`` (node_exporter's), within ``SCRAPE_TIMEOUT``."""
     seconds = SCRAPE_TIMEOUT
     session = async_get_clientsession(hass, verify_ssl=bool(data.get(CONF_VERIFY_SSL, True)))
     user, password = str(data.get(CONF_USERNAME) or ""), str(data.get(CONF_PASSWORD) or "")
-    # Basic authentication as node_exporter's web.config checks it (the flow refuses a user with a colon).
+    # Basic authentication as the exporters' web.config checks it (the flow refuses a user with a colon).
     login = base64.b64encode(f"{user}:{password}".encode()).decode()
     headers = {"Authorization": f"Basic {login}"} if user else {}
-    url = str(data[CONF_ADDRESS]).rstrip("/") + "/metrics"
+    url = str(data[address]).rstrip("/") + "/metrics"
     try:
         async with asyncio.timeout(seconds), session.get(url, headers=headers, allow_redirects=False) as answer:
             if answer.status in (401, 403):
@@ -68,13 +72,26 @@ async def async_fetch(hass: HomeAssistant, data: Mapping[str, Any]) -> str:
         raise ScrapeError("cannot_connect", str(err) or type(err).__name__) from err
 
 
-async def async_scrape(hass: HomeAssistant, data: Mapping[str, Any]) -> Samples:
-    """One scrape of ``data``'s node_exporter, parsed (in the executor)."""
-    text = await async_fetch(hass, data)
+async def async_scrape(hass: HomeAssistant, data: Mapping[str, Any], address: str = CONF_ADDRESS) -> Samples:
+    """One scrape of the exporter at ``data[address]``, parsed (in the executor): node_exporter's or smartctl's."""
+    text = await async_fetch(hass, data, address)
     try:
-        return await hass.async_add_executor_job(parse, text)
+        return await hass.async_add_executor_job(PARSERS[address], text)
     except NotNodeExporter as err:
         raise ScrapeError("not_node_exporter", str(err)) from err
+
+
+type SmartAnswer = str | ScrapeError | None  # the smartctl_exporter's text, why there is none, or no such exporter
+
+
+async def _async_fetch_smart(hass: HomeAssistant, data: Mapping[str, Any]) -> SmartAnswer:
+    """The machine's smartctl_exporter's answer, or why there is none (None: it has no smartctl_exporter)."""
+    if not data.get(CONF_SMART_ADDRESS):
+        return None
+    try:
+        return await async_fetch(hass, data, CONF_SMART_ADDRESS)
+    except ScrapeError as err:
+        return err
 
 
 def scrape_failure[E: HomeAssistantError](err: ScrapeError, unavailable: type[E]) -> ConfigEntryAuthFailed | E:
@@ -103,26 +120,42 @@ class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
         super().__init__(hass, config_entry, f"remote {config_entry.title}", interval, device_info)
         self.probe = NodeProbe()
         self.fed: list[FedCoordinator[Any, Any]] = []
+        self.smart_error: ScrapeError | None = None  # why the last cycle had no smartctl_exporter answer
+        self._smart_logged = False
 
     def prime(self, samples: Samples) -> None:
-        """A scrape taken at setup: the first cycle already has rates, the fed ones their data (in the executor)."""
-        self._read(samples, time.monotonic(), REMOTE_CATEGORIES)
+        """A scrape taken at setup: the first cycle already has rates (in the executor)."""
+        self.probe.snapshot(samples, time.monotonic())
 
     def _read(self, samples: Samples, at: float, wanted: frozenset[Category]) -> HostSnapshot:
         for fed in self.fed:
             if fed.wanted:
-                fed.latest = fed.read(samples)
+                try:
+                    fed.latest, fed.error = fed.read(samples), None
+                except FedUnavailable as err:
+                    fed.error = err
         return self.probe.snapshot(samples, at, wanted)
 
-    def _snapshot(self, text: str, at: float, wanted: frozenset[Category]) -> HostSnapshot:
-        """Parse one scrape and make its snapshot and the fed coordinators' data: the cycle's one executor job."""
-        return self._read(parse(text), at, wanted)
+    def _snapshot(
+        self, text: str, smart: str | ScrapeError | None, at: float, wanted: frozenset[Category]
+    ) -> HostSnapshot:
+        """Parse one scrape (and the smartctl_exporter's), make the snapshot and the fed data: one executor job."""
+        samples = parse(text)
+        self.smart_error = smart if isinstance(smart, ScrapeError) else None
+        if isinstance(smart, str):
+            try:
+                samples |= parse_smartctl(smart)
+            except NotNodeExporter as err:
+                self.smart_error = ScrapeError("not_smartctl_exporter", str(err))
+        return self._read(samples, at, wanted)
 
     async def _async_cycle(self, wanted: frozenset[Category]) -> HostSnapshot:
         try:
-            text = await async_fetch(self.hass, self.config_entry.data)
+            text, smart = await asyncio.gather(
+                async_fetch(self.hass, self.config_entry.data), _async_fetch_smart(self.hass, self.config_entry.data)
+            )  # each with its own time limit, at the same time
             try:
-                snapshot = await self.hass.async_add_executor_job(self._snapshot, text, time.monotonic(), wanted)
+                snapshot = await self.hass.async_add_executor_job(self._snapshot, text, smart, time.monotonic(), wanted)
             except NotNodeExporter as err:
                 raise ScrapeError("not_node_exporter", str(err)) from err
         except ScrapeError as err:
@@ -130,10 +163,26 @@ class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
             for fed in self.fed:
                 fed.async_set_update_error(failure)
             raise failure from err
+        self._log_smart_exporter()
         for fed in self.fed:
-            if fed.latest is not None and (fed.latest != fed.data or not fed.last_update_success):
+            if fed.error is not None:
+                fed.async_set_update_error(fed.error)
+            elif fed.latest is not None and (fed.latest != fed.data or not fed.last_update_success):
                 fed.async_set_updated_data(fed.latest)
         return snapshot
+
+    def _log_smart_exporter(self) -> None:
+        """Once when the machine's smartctl_exporter stops answering, once when it answers again."""
+        failing = self.smart_error is not None
+        if failing and not self._smart_logged:
+            self.logger.warning("%s: its smartctl_exporter does not answer: %s", self.name, self.smart_error)
+        elif self._smart_logged and not failing:
+            self.logger.info("%s: its smartctl_exporter answers again", self.name)
+        self._smart_logged = failing
+
+
+class FedUnavailable(UpdateFailed):
+    """A scrape came, but what a fed coordinator reads was not in it (its own exporter did not answer)."""
 
 
 class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, CategoryT]):
@@ -157,6 +206,7 @@ class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, Catego
         self.remote = remote
         self.hub_device_id = hub_device_id
         self.latest: DataT | None = None
+        self.error: FedUnavailable | None = None  # why the last scrape said nothing of this concern
         remote.fed.append(self)
 
     @abstractmethod
@@ -165,6 +215,8 @@ class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, Catego
 
     async def _async_cycle(self, wanted: frozenset[CategoryT]) -> DataT:
         """The last scrape's (the first refresh and a manual one: the scrapes themselves come every interval)."""
+        if self.error is not None:
+            raise self.error
         if self.latest is None or not self.remote.last_update_success:
             raise UpdateFailed(
                 translation_domain=DOMAIN,

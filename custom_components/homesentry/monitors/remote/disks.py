@@ -1,13 +1,14 @@
 """A Remote server's md arrays and disks: the Disks monitor's RAID and SMART entities, from its scrapes.
 
 Arrays come from node_exporter's mdadm collector; disks from the smartmon
-textfile collector (Debian's ``smartmon.sh`` timer, or ``smartmon.py``),
-judged by the same failure prediction as local disks with the machine's own
-Health limits. Each array and disk is a device of its own under the
-machine's. What the exporters do not export is said in
-``probes.node_exporter`` (``md_arrays``, ``smartmon_disks``); entities of
-what is not exported are not made (the array's mismatch count, the SMART
-status of the machine's smartctl, the self-test button).
+textfile collector (Debian's ``smartmon.sh`` timer, or ``smartmon.py``) or
+from the machine's smartctl_exporter where the entry names one, judged by
+the same failure prediction as local disks with the machine's own Health
+limits. Each array and disk is a device of its own under the machine's.
+What the exporters do not export is said in ``probes.node_exporter``
+(``md_arrays``, ``smartmon_disks``) and ``probes.smartctl_exporter``;
+entities of what is not exported are not made (the array's mismatch count,
+the SMART status of the machine's smartctl, the self-test button).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from datetime import UTC, datetime
 
 from homeassistant.helpers.device_registry import DeviceInfo
 
+from ...const import DOMAIN
 from ...health import thresholds
 from ...probes.mdraid import MdArray
 from ...probes.node_exporter import Samples, md_arrays, smartmon_disks
 from ...probes.smart import ScanEntry
 from ...probes.smart_health import predict
+from ...probes.smartctl_exporter import exported_disks
 from ..disks.coordinator import (
     FAILURE_RATE,
     DiskCategory,
@@ -33,7 +36,7 @@ from ..disks.coordinator import (
     under_hub,
 )
 from ..disks.entities import RAID_SENSORS, SMART_BINARY_SENSORS, SMART_SENSORS
-from .coordinator import FedCoordinator
+from .coordinator import FedCoordinator, FedUnavailable
 
 # The Disks monitor's array sensors but the mismatch count, which node_exporter does not export.
 REMOTE_RAID_SENSORS = tuple(description for description in RAID_SENSORS if description.key != "mismatch_count")
@@ -65,10 +68,17 @@ class RemoteSmartCoordinator(FedCoordinator[SmartSnapshot, DiskCategory]):
 
     def read(self, samples: Samples) -> SmartSnapshot:
         """The disks of one scrape; a disk that slept when the collector ran keeps its last reading."""
+        if (error := self.remote.smart_error) is not None:
+            raise FedUnavailable(
+                translation_domain=DOMAIN,
+                translation_key="smart_exporter_unavailable",
+                translation_placeholders={"error": str(error)},
+            )
         limit = thresholds(self.config_entry.options, {"failure_rate": FAILURE_RATE})["failure_rate"]
         last = {state.entry.path: state for state in self.latest.disks.values()} if self.latest else {}
         disks: dict[str, DiskState] = {}
-        for path, disk in smartmon_disks(samples).items():
+        # smartctl_exporter's reading of a disk before the textfile collector's (it exports more).
+        for path, disk in (smartmon_disks(samples) | exported_disks(samples)).items():
             reading = disk.reading
             if reading is None:
                 if (before := last.get(path)) is not None:

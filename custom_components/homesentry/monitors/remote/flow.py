@@ -1,4 +1,4 @@
-"""The Remote server steps: a node_exporter's address (and login), scraped before it is kept; its options."""
+"""The Remote server steps: its node_exporter (and smartctl_exporter) address and login, scraped before kept."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import BooleanSelector, TextSelector, TextSelectorConfig, TextSelectorType
 import probatio
 
-from ...const import CONF_KIND, CONF_POWER, CONF_SCAN_INTERVAL, MonitorKind
+from ...const import CONF_KIND, CONF_POWER, CONF_SCAN_INTERVAL, CONF_SMART_ADDRESS, MonitorKind
 from ...health import CONF_HEALTH
 from ...probes.node_exporter import MachineInfo, machine_info
 from ..flow import (
@@ -37,8 +37,11 @@ _SCHEMA = probatio.Schema(
         probatio.Optional(CONF_USERNAME): TextSelector(),
         probatio.Optional(CONF_PASSWORD): _SECRET,
         probatio.Required(CONF_VERIFY_SSL, default=True): BooleanSelector(),
+        probatio.Optional(CONF_SMART_ADDRESS): TextSelector(TextSelectorConfig(type=TextSelectorType.URL)),
     }
 )
+# A smartctl_exporter's failure, as the form says it on its field (a refused login on the whole form).
+_SMART_ERRORS = {"cannot_connect": "smart_cannot_connect", "not_node_exporter": "not_smartctl_exporter"}
 
 
 def _unique_id(info: MachineInfo) -> str:
@@ -55,12 +58,21 @@ class RemoteConfigFlow(MonitorConfigFlow):
         user = str(data.get(CONF_USERNAME, ""))
         if ":" in user or any(not c.isprintable() for c in user):  # basic auth cannot carry them
             return None, {CONF_USERNAME: "invalid_username"}
+        if CONF_SMART_ADDRESS in data and http_url(str(data[CONF_SMART_ADDRESS])) is None:
+            return None, {CONF_SMART_ADDRESS: "invalid_url"}
         try:
             info = machine_info(await async_scrape(self.hass, data))
         except ScrapeError as err:
             return None, {"base": err.reason}
         if not info.hostname:
             return None, {"base": "not_node_exporter"}
+        if CONF_SMART_ADDRESS in data:
+            try:
+                await async_scrape(self.hass, data, CONF_SMART_ADDRESS)
+            except ScrapeError as err:
+                if err.reason == "invalid_auth":
+                    return None, {"base": "smart_invalid_auth"}
+                return None, {CONF_SMART_ADDRESS: _SMART_ERRORS[err.reason]}
         return info, {}
 
     @staticmethod
@@ -72,6 +84,8 @@ class RemoteConfigFlow(MonitorConfigFlow):
         }
         if username := str(user_input.get(CONF_USERNAME) or "").strip():
             data |= {CONF_USERNAME: username, CONF_PASSWORD: str(user_input.get(CONF_PASSWORD) or "")}
+        if smart := str(user_input.get(CONF_SMART_ADDRESS) or "").strip().rstrip("/"):
+            data[CONF_SMART_ADDRESS] = smart
         return data
 
     async def async_step_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
