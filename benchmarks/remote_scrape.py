@@ -3,14 +3,17 @@
 Run as root from the repository root:  .venv/bin/python -m benchmarks.remote_scrape
 
 Real node_exporters (Debian's prometheus-node-exporter) on loopback, read the
-way the Remote server's coordinator reads them (aiohttp GET, parse in the
-executor, snapshot). Measured, in this process:
+way the Remote server's coordinator reads them: an aiohttp GET, then the
+cycle's one executor job (parse, snapshot, md arrays, SMART disks and their
+predictions). Measured, in this process:
 
-1. one scrape + parse + snapshot of a node_exporter's full default output
+1. one scrape + the cycle's job of a node_exporter's full default output
    (this machine's /sys and /proc): CPU time and wall time, median of RUNS;
-2. parse + snapshot of a large machine's exposition: that output with 50
+2. the cycle's job for a large machine's exposition: that output with 50
    filesystems and 20 disks (their families repeated with other mount points
-   and device names, as a NAS would export them), median of RUNS;
+   and device names, as a NAS would export them), alone and with a
+   smartctl_exporter's answer for 5 disks (its recorded real one: it cannot
+   run here), median of RUNS;
 3. scale: EXPORTERS exporters scraped at once, as EXPORTERS Remote servers at
    the default 30 s interval would be, plus one that accepts the connection
    and never answers: the batch's CPU time as % of one core per interval, and
@@ -31,20 +34,37 @@ import time
 import aiohttp
 
 from benchmarks.contained import contain
-from custom_components.homesentry.probes.node_exporter import NodeProbe, parse
+from custom_components.homesentry.probes.host import HostSnapshot
+from custom_components.homesentry.probes.node_exporter import NodeProbe, md_arrays, parse, smartmon_disks
+from custom_components.homesentry.probes.smart_health import predict
+from custom_components.homesentry.probes.smartctl_exporter import exported_disks, parse_smartctl
 from tests.peers import NodeExporter
 
 RUNS = 200
 EXPORTERS = 25
 INTERVAL = 30.0
 LIMIT = 10.0  # the coordinator's per-scrape time limit (monitors/remote/coordinator.py)
+# A real smartctl_exporter's recorded answer (it cannot run here): tests/data/smartctl_exporter/PROVENANCE.md.
+SMARTCTL_EXPORTER = Path(__file__).parents[1] / "tests" / "data" / "smartctl_exporter" / "example.prom"
+
+
+def _job(text: str, probe: NodeProbe, at: float, smart: str | None = None) -> HostSnapshot:
+    """What a Remote server's cycle does in its one executor job: parse (node_exporter's answer, and the
+    smartctl_exporter's where there is one), the snapshot, the arrays, the disks and their predictions."""
+    samples = parse(text)
+    if smart is not None:
+        samples |= parse_smartctl(smart)
+    md_arrays(samples)
+    for disk in (smartmon_disks(samples) | exported_disks(samples)).values():
+        if disk.reading is not None:
+            predict(disk.reading)
+    return probe.snapshot(samples, at)
 
 
 async def _scrape(session: aiohttp.ClientSession, url: str, executor: ThreadPoolExecutor, probe: NodeProbe) -> None:
     async with asyncio.timeout(LIMIT), session.get(f"{url}/metrics") as answer:
         text = await answer.text()
-    samples = await asyncio.get_running_loop().run_in_executor(executor, parse, text)
-    probe.snapshot(samples, time.monotonic())
+    await asyncio.get_running_loop().run_in_executor(executor, _job, text, probe, time.monotonic())
 
 
 def _large(text: str) -> str:
@@ -92,23 +112,24 @@ async def _one(session: aiohttp.ClientSession, url: str, executor: ThreadPoolExe
     async with session.get(f"{url}/metrics") as answer:
         text = await answer.text()
     print(f"node_exporter default output: {len(text.splitlines())} lines, {len(text) / 1024:.0f} KiB")
-    print(f"  one scrape + parse + snapshot: CPU {statistics.median(cpu) * 1000:.2f} ms, "
+    print(f"  one scrape + the cycle's job: CPU {statistics.median(cpu) * 1000:.2f} ms, "
           f"wall {statistics.median(wall) * 1000:.2f} ms (median of {RUNS})")  # fmt: skip
     return text
 
 
 def _large_machine(text: str) -> None:
     large = _large(text)
-    probe = NodeProbe()
-    probe.snapshot(parse(large), 0.0)
-    costs = []
-    for run in range(RUNS):
-        c0 = time.process_time()
-        snapshot = probe.snapshot(parse(large), float(run + 1))
-        costs.append(time.process_time() - c0)
-    found = f"{len(snapshot.filesystems)} filesystems, {len(snapshot.disks)} disks"
-    print(f"large machine: {len(large.splitlines())} lines, {found}: "
-          f"parse + snapshot CPU {statistics.median(costs) * 1000:.2f} ms")  # fmt: skip
+    for smart, what in ((None, ""), (SMARTCTL_EXPORTER.read_text(), " + a smartctl_exporter's 5 disks")):
+        probe = NodeProbe()
+        _job(large, probe, 0.0, smart)
+        costs = []
+        for run in range(RUNS):
+            c0 = time.process_time()
+            snapshot = _job(large, probe, float(run + 1), smart)
+            costs.append(time.process_time() - c0)
+        found = f"{len(snapshot.filesystems)} filesystems, {len(snapshot.disks)} disks"
+        print(f"large machine{what}: {len(large.splitlines())} lines, {found}: "
+              f"the cycle's job CPU {statistics.median(costs) * 1000:.2f} ms")  # fmt: skip
 
 
 async def _scale(
