@@ -14,10 +14,13 @@ sensor, fan or battery the machine lacks has no entity, so nothing reads it):
   It enables none of its entities, so after the first cycle it reads nothing.
 - systemmonitor, equivalent: the same measurements subscribed (CPU %, load,
   memory, swap, battery, network throughput, CPU temperature and fans where
-  present), which is what a user who enables those entities pays. This is the
-  fair comparison.
+  present, and its disk usage of the mounts HomeSentry watches), which is
+  what a user who enables those entities pays. This is the fair comparison.
 - HomeSentry on a built home-server sysfs (8 temperatures, 2 fans, battery,
   throttle counters), to show what sensors cost where they exist.
+- HomeSentry collecting only what systemmonitor's equivalent set measures
+  (its defaults add process count, disk I/O, CPU frequency and last boot,
+  which systemmonitor has no per-cycle counterpart of).
 
 Run: .venv/bin/python benchmarks/host_poll.py [--cycles N] [--interval S]
 """
@@ -44,6 +47,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from benchmarks.contained import contain
 from custom_components.homesentry.monitors.host.entities import HOST_SENSORS
+from custom_components.homesentry.probes.filesystems import list_mounts
 from custom_components.homesentry.probes.host import ALL_CATEGORIES, Category, HostProbe
 from custom_components.homesentry.probes.network import physical_interfaces
 from tests.sysfs_tree import home_server
@@ -51,16 +55,29 @@ from tests.sysfs_tree import home_server
 EQUIVALENT = ("cpu_percent", "load", "memory", "swap", "battery", "io_counters")
 
 
-def homesentry_cycle(sysfs_root: Path = Path("/sys")) -> tuple[Callable[[], object], frozenset[Category]]:
+# What systemmonitor's equivalent set measures too (its last boot is read once, at setup).
+SAME_AS_SYSTEMMONITOR = frozenset({
+    Category.CPU, Category.LOAD, Category.MEMORY, Category.SWAP, Category.NETWORK, Category.FILESYSTEMS,
+    Category.TEMPERATURES, Category.FANS, Category.BATTERY,
+})  # fmt: skip
+
+
+def homesentry_cycle(
+    sysfs_root: Path = Path("/sys"), only: frozenset[Category] = ALL_CATEGORIES
+) -> tuple[Callable[[], object], frozenset[Category]]:
     probe = HostProbe(sysfs_root=sysfs_root, interfaces=physical_interfaces(sysfs_root), sleep=time.sleep)
     first = probe.collect(ALL_CATEGORIES)  # setup's first cycle
-    categories = frozenset(d.category for d in HOST_SENSORS if d.entity_registry_enabled_default and d.objects(first))
+    categories = only & frozenset(
+        d.category for d in HOST_SENSORS if d.entity_registry_enabled_default and d.objects(first)
+    )
     return (lambda: probe.collect(categories)), categories
 
 
-def systemmonitor_cycle(hass: HomeAssistant, subscribed: tuple[str, ...]) -> Callable[[], object]:
+def systemmonitor_cycle(
+    hass: HomeAssistant, subscribed: tuple[str, ...], disks: list[str] | None = None
+) -> Callable[[], object]:
     entry = MockConfigEntry(domain="systemmonitor", options={})
-    coordinator = SystemMonitorCoordinator(hass, entry, ha_psutil.PsutilWrapper(), arguments=[])
+    coordinator = SystemMonitorCoordinator(hass, entry, ha_psutil.PsutilWrapper(), arguments=disks or [])
     psutil = coordinator._psutil
     first = coordinator.update_data()  # setup's first cycle collects everything
     psutil.cpu_percent(interval=None)
@@ -70,6 +87,8 @@ def systemmonitor_cycle(hass: HomeAssistant, subscribed: tuple[str, ...]) -> Cal
         subscribed += present + (("fan_speed",) if first["fan_speed"] else ())
     for name in subscribed:
         coordinator.update_subscribers[(name, "")].add(f"sensor.{name}")
+    for path in disks or []:  # its disk usage sensors of the same mounts
+        coordinator.update_subscribers[("disks", path)].add(f"sensor.disk_use_{path}")
 
     def cycle() -> object:
         data = coordinator.update_data()
@@ -81,6 +100,10 @@ def systemmonitor_cycle(hass: HomeAssistant, subscribed: tuple[str, ...]) -> Cal
         return data
 
     return cycle
+
+
+def _mountinfo_lines() -> int:
+    return len(Path("/proc/self/mountinfo").read_text().splitlines())
 
 
 def cpu_ms(cycle: Callable[[], object]) -> float:
@@ -98,12 +121,14 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as config_dir:
         hass = HomeAssistant(config_dir)
         ours, categories = homesentry_cycle()
+        mounts = [mount.path for mount in list_mounts(Path("/proc/self/mountinfo"))]  # what HomeSentry watches
         built, built_categories = homesentry_cycle(home_server(Path(config_dir) / "sys").root)
         runs = {
             "homesentry (default entities)": ours,
             "systemmonitor (its defaults: none enabled)": systemmonitor_cycle(hass, ()),
-            "systemmonitor (equivalent entities enabled)": systemmonitor_cycle(hass, EQUIVALENT),
+            "systemmonitor (equivalent entities enabled)": systemmonitor_cycle(hass, EQUIVALENT, mounts),
             "homesentry on a built home-server sysfs": built,
+            "homesentry (the same measurements as that)": homesentry_cycle(only=SAME_AS_SYSTEMMONITOR)[0],
         }
         samples: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(args.cycles):
@@ -118,8 +143,13 @@ async def main() -> None:
         print(f"  {name:46s} {median:7.3f} ms   (p90 {p90:.3f} ms)")
     ours = medians["homesentry (default entities)"]
     equivalent = medians["systemmonitor (equivalent entities enabled)"]
+    same = medians["homesentry (the same measurements as that)"]
     print(f"ratio homesentry / systemmonitor (equivalent): {ours / equivalent:.2f}")
+    print(f"ratio for the same measurements: {same / equivalent:.2f} "
+          f"(HomeSentry's defaults add: {', '.join(sorted(categories - SAME_AS_SYSTEMMONITOR))})")  # fmt: skip
     print(f"homesentry categories here: {', '.join(sorted(categories))}")
+    table = _mountinfo_lines()
+    print(f"mounts: {len(mounts)} watched of {table} in mountinfo (systemmonitor reads the same {len(mounts)})")
     print(f"homesentry categories on the home server: {', '.join(sorted(built_categories))}")
     print(
         f"homesentry CPU at the default {args.interval:.0f} s interval: "

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+import json
 import os
 from pathlib import Path
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-from custom_components.homesentry.probes.filesystems import FilesystemReader, list_mounts
+from custom_components.homesentry.probes.filesystems import FilesystemReader, MountTable, list_mounts
+
+from ..peers import need, need_root
 
 # A home server's /proc/self/mountinfo (fields as the kernel writes them; see proc(5)).
 MOUNTINFO = """\
@@ -96,3 +101,82 @@ def test_a_hung_mount_costs_only_itself(mountinfo: Path, tmp_path: Path, hang: t
     usage, stale = reader.read(mounts)
     assert "mnt_nas" in usage  # the server answers again
     assert stale == {"mnt_share"}
+    reader.close()
+
+
+def test_the_mount_table_is_parsed_again_only_when_it_changed(mountinfo: Path) -> None:
+    table = MountTable(mountinfo)  # a plain file (a built tree): read again when its size or time changes
+    first = table.mounts()
+    for _ in range(5):
+        assert table.mounts() == first
+    assert table.reads == 1
+    mountinfo.write_text(MOUNTINFO + "37 22 8:49 / /mnt/usb rw,relatime shared:70 - exfat /dev/sdd1 rw\n")
+    assert "/mnt/usb" in [m.path for m in table.mounts()]
+    assert table.reads == 2
+
+
+# Run in a mount namespace of its own: the kernel's mountinfo, a filesystem mounted and unmounted meanwhile.
+KERNEL_TABLE = """
+import json, subprocess, sys, tempfile
+from pathlib import Path
+from custom_components.homesentry.probes.filesystems import MountTable
+table = MountTable(Path("/proc/self/mountinfo"), everything=True)
+point = tempfile.mkdtemp()
+seen = []
+def paths():
+    return [m.path for m in table.mounts()]
+for _ in range(20):
+    before = paths()
+seen.append((point in before, table.reads))
+subprocess.run(["mount", "-t", "tmpfs", "homesentry-test", point], check=True)
+during = paths(); paths(); paths()
+seen.append((point in during, table.reads))
+subprocess.run(["umount", point], check=True)
+after = paths(); paths()
+seen.append((point in after, table.reads))
+print(json.dumps(seen))
+"""
+
+
+def test_the_kernel_says_when_a_filesystem_is_mounted_or_unmounted() -> None:
+    """20 cycles cost one parse; a mount and an unmount each one more, found at the next cycle."""
+    need_root()
+    done = subprocess.run(
+        [need("unshare"), "--mount", "--propagation", "private", sys.executable, "-c", KERNEL_TABLE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=Path(__file__).parents[2],
+    )
+    assert json.loads(done.stdout) == [[False, 1], [True, 2], [False, 3]]
+
+
+def test_two_hung_mounts_cost_only_themselves(mountinfo: Path, tmp_path: Path, hang: threading.Event) -> None:
+    """Both NFS mounts of a server that stopped answering: each stuck call is left to its worker."""
+    mounts = list_mounts(mountinfo)
+    workers: set[str] = set()
+
+    def statvfs(path: str) -> os.statvfs_result:
+        workers.add(threading.current_thread().name + str(threading.get_ident()))
+        if path in ("/mnt/nas", "/mnt/share"):
+            hang.wait(30)
+        return os.statvfs(tmp_path)
+
+    reader = FilesystemReader(statvfs, timeout=0.3)
+    usage, stale = reader.read(mounts)
+    assert stale == {"mnt_nas", "mnt_share"}
+    assert set(usage) == {"root", "boot_efi", "mnt_backup", "mnt_media_library"}
+    assert len(workers) == 2  # the first got stuck on /mnt/nas, a new one asked /mnt/share and got stuck
+    for _ in range(3):  # later cycles: the healthy mounts by one worker, the stuck ones not asked again
+        usage, stale = reader.read(mounts)
+        assert (set(usage), stale) == (
+            {"root", "boot_efi", "mnt_backup", "mnt_media_library"},
+            {"mnt_nas", "mnt_share"},
+        )
+    assert len(workers) == 3  # one more worker, kept from cycle to cycle
+    hang.set()
+    time.sleep(0.1)
+    usage, _ = reader.read(mounts)
+    assert {"mnt_nas", "mnt_share"} <= set(usage)
+    reader.close()

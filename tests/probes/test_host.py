@@ -100,6 +100,7 @@ def test_collect_everything_from_the_real_machine(tmp_path: Path) -> None:
     # Second cycle: no wait, the previous sample is the baseline.
     probe.collect(ALL_CATEGORIES)
     assert sleeps == [0.25]
+    probe.close()  # its filesystems' worker thread ends
 
 
 def test_only_what_is_asked_is_collected(tmp_path: Path) -> None:

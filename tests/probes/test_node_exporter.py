@@ -44,6 +44,7 @@ def test_the_same_machine_gives_the_same_snapshot(sysfs: SysfsTree, node_exporte
     remote.snapshot(parse(scrape(node_exporter)), time.monotonic())
     time.sleep(1)
     mine = local.collect(REMOTE_CATEGORIES)
+    local.close()  # its filesystems' worker thread ends
     theirs = remote.snapshot(parse(scrape(node_exporter)), time.monotonic())
 
     # Read from files that do not move: exactly the same.

@@ -24,7 +24,7 @@ from typing import cast
 import psutil
 
 from .diskstats import DiskCounters, DiskIoRate, physical_disks, rates as disk_rates, read_diskstats
-from .filesystems import STATVFS_TIMEOUT, FilesystemReader, FilesystemUsage, list_mounts
+from .filesystems import STATVFS_TIMEOUT, FilesystemReader, FilesystemUsage, MountTable
 from .hwmon import FanReading, HwmonReader, HwmonReadings, TemperatureReading, cpu_temperature
 from .network import InterfaceCounters, read_counters
 from .power_supply import BatteryReading, find_batteries, read_batteries
@@ -226,6 +226,7 @@ class HostProbe:
         self.mounts = None if mounts is None else list(mounts)
         # os.statvfs looked up at each call, so a test can make one mount hang.
         self._filesystems = FilesystemReader(statvfs or (lambda path: os.statvfs(path)), statvfs_timeout)  # noqa: PLW0108
+        self._mount_table = MountTable(procfs_root / "self" / "mountinfo", everything=self.mounts is not None)
         # Looked up at each call, so a test clock that replaces time.monotonic applies.
         self._clock = clock or (lambda: time.monotonic())  # noqa: PLW0108
         self._sleep = sleep
@@ -271,6 +272,10 @@ class HostProbe:
     @cached_property
     def _boot_time(self) -> datetime:
         return datetime.fromtimestamp(self._stat().boot_time, tz=UTC)
+
+    def close(self) -> None:
+        """End the filesystems' worker thread (blocks up to a second: call it in the executor)."""
+        self._filesystems.close()
 
     def collect(self, categories: Collection[Category]) -> HostSnapshot:
         """Collect the given categories; a failing one never stops the others."""
@@ -375,8 +380,8 @@ class HostProbe:
         return {"process_count": count_processes(self.procfs_root)}
 
     def _read_filesystems(self) -> dict[str, object]:
-        # Read each cycle (a small file): a drive plugged in later is found.
-        found = list_mounts(self.procfs_root / "self" / "mountinfo", everything=self.mounts is not None)
+        # Parsed again when the kernel says the mount table changed: a drive plugged in later is found.
+        found = self._mount_table.mounts()
         mounts = found if self.mounts is None else [m for m in found if m.path in self.mounts]
         usage, stale = self._filesystems.read(mounts)
         return {"filesystems": usage, "mounts": {m.key: m.path for m in mounts}, "stale_mounts": stale}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP
+from homeassistant.core import Event, HomeAssistant
 
 from ... import const
 from ...const import MonitorKind
@@ -37,6 +38,12 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
         sw_version=" ".join(part for part in (info.operating_system, info.kernel) if part),
     )
     host = HostCoordinator(hass, entry, host_probe_for(HostOptions.of(entry.options)), device)
+
+    async def close_probe(_: Event | None = None) -> None:
+        await hass.async_add_executor_job(host.probe.close)  # its filesystems' worker thread
+
+    entry.async_on_unload(close_probe)
+    entry.async_on_unload(hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, close_probe))
     await host.async_config_entry_first_refresh()
     power = await async_setup_power(hass, entry, device)
     return MonitorRuntime(
