@@ -1,0 +1,187 @@
+"""Recorder footprint: the state rows and bytes a day HomeSentry makes in a real Home Assistant's recorder.
+
+Run as root from the repository root:  .venv/bin/python -m benchmarks.recorder_footprint [--minutes N]
+
+A Home Assistant core (pytest-homeassistant-custom-component's test instance)
+with its recorder on an SQLite file, and the scenario of issue 20, every entry
+added through the config flow with its defaults, as a user adds it:
+
+- This server (this machine's real /proc and /sys) and Disks;
+- the Internet connection against lab targets on loopback (ping 127.0.0.2 and
+  127.0.0.3, a real dnsmasq as its resolver): nothing leaves the machine;
+- Docker: a real dockerd with 20 busybox containers;
+- two web services (HTTP servers on loopback) and a backup job (a metrics file);
+- a UPS on a real NUT upsd with the dummy-ups driver.
+
+After a warm-up (setup writes every entity's first state), it runs N minutes
+of real time at the default intervals, then counts the rows the recorder
+wrote in that window: state rows per HomeSentry entity, new attribute sets,
+and the bytes the ``states`` and ``state_attributes`` tables and their
+indexes grew by (SQLite's dbstat), HomeSentry's share of them by its share of
+the rows. A day and the recorder's default 10-day window are those figures
+scaled; one run's window includes no outage, backup run or power cut.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections import Counter
+import contextlib
+from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
+import shutil
+import sqlite3
+import tempfile
+import time
+from typing import Any
+
+from homeassistant import config_entries, loader
+from homeassistant.components import recorder
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.recorder import async_initialize_recorder
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import async_test_home_assistant
+
+from benchmarks.contained import contain
+from custom_components.homesentry.const import DOMAIN
+from tests.peers import Dnsmasq, DockerEngine, NutServer
+from tests.web_server import WebServer
+
+CONTAINERS = 20
+WARM_UP = 90.0  # seconds: every coordinator has run its first cycles
+
+
+async def _add(hass: HomeAssistant, kind: str, *steps: dict[str, Any]) -> None:
+    """Add one entry through the config flow: the menu's ``kind``, then each form's input."""
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": kind})
+    for user_input in steps:
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    assert result["type"] == "create_entry", result
+    await hass.async_block_till_done()
+
+
+def _table_bytes(database: Path) -> int:
+    """Bytes of the states and state_attributes tables and their indexes."""
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        names = [
+            name
+            for (name,) in db.execute("SELECT name FROM sqlite_master WHERE tbl_name IN ('states', 'state_attributes')")
+        ]
+        marks = ",".join("?" * len(names))
+        (size,) = db.execute(f"SELECT SUM(pgsize) FROM dbstat WHERE name IN ({marks})", names).fetchone()
+    return int(size or 0)
+
+
+def _rows(database: Path, since: float) -> tuple[Counter[str], Counter[str]]:
+    """State rows per entity, and new attribute sets per entity, written since ``since`` (epoch seconds)."""
+    rows: Counter[str] = Counter()
+    attribute_sets: Counter[str] = Counter()
+    with contextlib.closing(sqlite3.connect(database)) as db:
+        first_seen: dict[int, str] = {}
+        for entity_id, attributes_id, updated in db.execute(
+            "SELECT states_meta.entity_id, states.attributes_id, states.last_updated_ts FROM states "
+            "JOIN states_meta ON states.metadata_id = states_meta.metadata_id ORDER BY states.state_id"
+        ):
+            if attributes_id is not None and attributes_id not in first_seen:
+                first_seen[attributes_id] = entity_id
+                if updated >= since:
+                    attribute_sets[entity_id] += 1
+            if updated >= since:
+                rows[entity_id] += 1
+    return rows, attribute_sets
+
+
+async def _scenario(hass: HomeAssistant, lab: Path) -> list[Any]:
+    """Start the peers and add every entry; what must be stopped afterwards."""
+    engine = DockerEngine(lab / "docker")
+    engine.start()
+    engine.import_busybox()
+    for n in range(CONTAINERS):
+        engine.run_container(f"app{n:02d}", "--network", "none")
+    dns = Dnsmasq(lab / "dns", hosts={"lab.test": "127.0.0.2"}).start()
+    nut = NutServer(lab / "nut").start()
+    webs = [WebServer().start() for _ in range(2)]
+    metrics = lab / "backup.jsonl"
+    stamp = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    metrics.write_text(json.dumps({"timestamp": stamp, "success": True, "duration_total": 512}) + "\n")
+
+    await _add(hass, "host", {"name": "nas"})
+    await _add(hass, "disks", {})
+    lab_line = {"targets": "127.0.0.2, 127.0.0.3", "resolvers": dns.spec, "dns_names": "lab.test"}
+    await _add(hass, "internet", lab_line)
+    await _add(hass, "docker", {"url": engine.url})
+    for n, web in enumerate(webs):
+        await _add(hass, "web_service", {"next_step_id": "web_http"}, {"name": f"Web {n}", "url": f"{web.base}/health"})
+    await _add(hass, "backup", {"name": "Nightly", "path": str(metrics)})
+    await _add(hass, "ups", {"host": "127.0.0.1", "port": nut.port, "username": nut.user, "password": nut.password})
+    return [engine, dns, nut, *webs]
+
+
+def _config_directory() -> Path:
+    """A configuration directory the peers' users may traverse, with this integration in it."""
+    config = Path(tempfile.mkdtemp(prefix="hs-bench-recorder-"))
+    config.chmod(0o755)
+    (config / "custom_components").symlink_to(Path.cwd() / "custom_components")
+    return config
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--minutes", type=float, default=10.0, help="the measured window, in minutes of real time")
+    parser.add_argument("--top", type=int, default=20, help="how many entities to list")
+    args = parser.parse_args()
+
+    config = _config_directory()
+    database = config / "home-assistant_v2.db"
+    peers: list[Any] = []
+    async with async_test_home_assistant(config_dir=str(config)) as hass:
+        hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)
+        async_initialize_recorder(hass)  # what Home Assistant's bootstrap does before the recorder sets up
+        assert await async_setup_component(
+            hass, recorder.DOMAIN, {recorder.DOMAIN: {"db_url": f"sqlite:///{database}", "commit_interval": 1}}
+        )
+        assert await async_setup_component(hass, "network", {})  # the HTTP client's resolver asks it
+        await hass.async_block_till_done()
+        try:
+            peers = await _scenario(hass, config / "lab")
+            await asyncio.sleep(WARM_UP)
+            await recorder.get_instance(hass).async_block_till_done()
+            start, size_before = time.time(), await hass.async_add_executor_job(_table_bytes, database)
+            await asyncio.sleep(args.minutes * 60)
+            await recorder.get_instance(hass).async_block_till_done()
+            window = time.time() - start
+            size_after = await hass.async_add_executor_job(_table_bytes, database)
+            rows, attribute_sets = await hass.async_add_executor_job(_rows, database, start)
+            ours = {e.entity_id for e in er.async_get(hass).entities.values() if e.platform == DOMAIN}
+        finally:
+            for entry in hass.config_entries.async_entries(DOMAIN):
+                await hass.config_entries.async_unload(entry.entry_id)
+            for peer in peers:
+                peer.stop()
+
+    day = 86400 / window
+    our_rows = {entity: count for entity, count in rows.items() if entity in ours}
+    share = sum(our_rows.values()) / max(sum(rows.values()), 1)
+    rows_day = sum(our_rows.values()) * day
+    bytes_day = (size_after - size_before) * share * day
+    sets_day = sum(count for entity, count in attribute_sets.items() if entity in ours) * day
+    silent = len(ours) - len(our_rows)
+    print(f"recorder footprint: {len(ours)} HomeSentry entities, window {window / 60:.1f} min of real time")
+    print(f"  state rows: {rows_day:,.0f} a day ({share:.1%} of the recorder's rows)")
+    print(f"  new attribute sets: {sets_day:,.0f} a day")
+    print(f"  bytes (states and state_attributes, indexes included): {bytes_day / 1e6:.2f} MB a day")
+    print(f"  10-day window (the recorder's default): {rows_day * 10:,.0f} rows, {bytes_day * 10 / 1e6:.1f} MB")
+    print(f"  entities that wrote no row in the window: {silent}")
+    print(f"  the {args.top} entities writing most (rows a day, new attribute sets a day):")
+    for entity, count in sorted(our_rows.items(), key=lambda item: -item[1])[: args.top]:
+        print(f"    {entity:60s} {count * day:8,.0f}  {attribute_sets.get(entity, 0) * day:8,.0f}")
+    shutil.rmtree(config, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    contain()
+    asyncio.run(main())
