@@ -192,18 +192,27 @@ class _Worker:
         while (batch := self.batches.get()) is not None:
             for key, path in batch.paths:
                 with self.lock:
-                    if self.abandoned:
+                    if self._let_go():
                         return  # a new worker asks the rest
                     batch.current = key
+                result: os.statvfs_result | OSError
                 try:
-                    batch.results[key] = self._statvfs(path)
+                    result = self._statvfs(path)
                 except OSError as err:  # ESTALE, EIO, ENOTCONN: a broken mount
-                    batch.results[key] = err
+                    result = err
+                with self.lock:  # the reader copies the results under this lock once it let the worker go
+                    if self._let_go():
+                        return
+                    batch.results[key] = result
             with self.lock:
                 batch.current = None
-                if self.abandoned:
+                if self._let_go():
                     return
             batch.done.set()
+
+    def _let_go(self) -> bool:
+        """Whether the reader let this worker go (it sets ``abandoned`` from its own thread, under the lock)."""
+        return self.abandoned
 
 
 class FilesystemReader:
@@ -247,8 +256,8 @@ class FilesystemReader:
             with worker.lock:  # let it go: it ends when its call returns, and a new worker asks the rest
                 worker.abandoned = True
                 stuck = batch.current
+                results |= batch.results
             self._worker = None
-            results |= batch.results
             if stuck is not None:
                 self._stuck[stuck] = worker
                 stale.add(stuck)
