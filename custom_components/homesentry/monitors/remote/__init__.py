@@ -19,13 +19,12 @@ from ...const import MonitorKind
 from ...probes.node_exporter import machine_info
 from ..base import MonitorRuntime, MonitorSpec, entry_device
 from ..disks.coordinator import gone
-from ..disks.entities import RAID_BINARY_SENSORS
+from ..disks.entities import RAID_BINARY_SENSORS, SMART_BINARY_SENSORS
 from ..host.entities import HOST_BINARY_SENSORS, HOST_SENSORS
 from ..host.power_entities import POWER_SENSORS
 from .coordinator import RemoteCoordinator, ScrapeError, async_scrape, scrape_failure
 from .disks import (
     REMOTE_RAID_SENSORS,
-    REMOTE_SMART_BINARY_SENSORS,
     REMOTE_SMART_SENSORS,
     RemoteRaidCoordinator,
     RemoteSmartCoordinator,
@@ -88,7 +87,7 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
         binary_sensors=(
             (remote, HOST_BINARY_SENSORS),
             (raid, RAID_BINARY_SENSORS),
-            (smart, REMOTE_SMART_BINARY_SENSORS),
+            (smart, SMART_BINARY_SENSORS),
         ),
         removable=coordinators.removable,
     )
@@ -102,7 +101,7 @@ SPEC = MonitorSpec(
     options_flow=RemoteOptionsFlow,
     default_options=DEFAULT_REMOTE_OPTIONS,
     sensors=(*HOST_SENSORS, *POWER_SENSORS, *REMOTE_RAID_SENSORS, *REMOTE_SMART_SENSORS),
-    binary_sensors=(*HOST_BINARY_SENSORS, *RAID_BINARY_SENSORS, *REMOTE_SMART_BINARY_SENSORS),
+    binary_sensors=(*HOST_BINARY_SENSORS, *RAID_BINARY_SENSORS, *SMART_BINARY_SENSORS),
     stores=("power",),
     redact=frozenset({"address", "smart_address", "username", "password"}),  # where the machine is, the login
 )

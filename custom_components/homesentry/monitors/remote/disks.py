@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from ...const import DOMAIN
@@ -35,14 +37,16 @@ from ..disks.coordinator import (
     disk_device,
     under_hub,
 )
-from ..disks.entities import RAID_SENSORS, SMART_BINARY_SENSORS, SMART_SENSORS
-from .coordinator import FedCoordinator, FedUnavailable
+from ..disks.entities import RAID_SENSORS, SMART_SENSORS
+from .coordinator import FedCoordinator, FedUnavailable, RemoteCoordinator
+
+if TYPE_CHECKING:
+    from ... import HomeSentryConfigEntry
 
 # The Disks monitor's array sensors but the mismatch count, which node_exporter does not export.
 REMOTE_RAID_SENSORS = tuple(description for description in RAID_SENSORS if description.key != "mismatch_count")
 # Each disk's sensors (not the entry's smartctl status and disk count: the machine's smartctl is not seen).
 REMOTE_SMART_SENSORS = tuple(description for description in SMART_SENSORS if description.objects_fn is not None)
-REMOTE_SMART_BINARY_SENSORS = SMART_BINARY_SENSORS
 
 
 class RemoteRaidCoordinator(FedCoordinator[Mapping[str, MdArray], DiskCategory]):
@@ -66,6 +70,19 @@ class RemoteSmartCoordinator(FedCoordinator[SmartSnapshot, DiskCategory]):
 
     all_categories = frozenset({DiskCategory.SMART})
 
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        config_entry: HomeSentryConfigEntry,
+        remote: RemoteCoordinator,
+        name: str,
+        hub_device_id: str,
+    ) -> None:
+        """Fed by the Remote server's scrapes; its prediction limits are the machine's Health options."""
+        super().__init__(hass, config_entry, remote, name, hub_device_id)
+        limit = thresholds(self.config_entry.options, {"failure_rate": FAILURE_RATE})["failure_rate"]
+        self.failure_rate_limits = (limit.warning, limit.critical)
+
     def read(self, samples: Samples) -> SmartSnapshot:
         """The disks of one scrape; a disk that slept when the collector ran keeps its last reading."""
         if (error := self.remote.smart_error) is not None:
@@ -74,7 +91,6 @@ class RemoteSmartCoordinator(FedCoordinator[SmartSnapshot, DiskCategory]):
                 translation_key="smart_exporter_unavailable",
                 translation_placeholders={"error": str(error)},
             )
-        limit = thresholds(self.config_entry.options, {"failure_rate": FAILURE_RATE})["failure_rate"]
         last = {state.entry.path: state for state in self.latest.disks.values()} if self.latest else {}
         disks: dict[str, DiskState] = {}
         # smartctl_exporter's reading of a disk before the textfile collector's (it exports more).
@@ -86,7 +102,7 @@ class RemoteSmartCoordinator(FedCoordinator[SmartSnapshot, DiskCategory]):
                         before.entry, before.reading, before.prediction, before.read_at, asleep=True
                     )
                 continue
-            prediction = predict(reading, limit.warning, limit.critical)
+            prediction = predict(reading, *self.failure_rate_limits)
             read_at = disk.read_at or datetime.now(UTC)  # when the collector ran smartctl; else this scrape
             disks[reading.key] = DiskState(ScanEntry(path, reading.device_type), reading, prediction, read_at)
         return SmartSnapshot(SmartStatus.OK if disks else SmartStatus.NO_DISKS, None, disks)
