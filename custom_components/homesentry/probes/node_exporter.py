@@ -86,10 +86,14 @@ def _one(samples: Samples, name: str) -> float | None:
     return next(iter(values.values())) if values else None
 
 
-def _by(samples: Samples, name: str, *keys: str) -> dict[tuple[str, ...], float]:
-    """A family's samples keyed by the values of ``keys``."""
+def labelled(samples: Samples, name: str, *keys: str) -> dict[tuple[str, ...], float]:
+    """A family's samples keyed by the values of ``keys``.
+
+    A counter whose name lacks ``_total`` (smartctl_exporter's) is read by its
+    sample name, to which prometheus-client's parser adds it.
+    """
     found: dict[tuple[str, ...], float] = {}
-    for labels, value in samples.get(name, {}).items():
+    for labels, value in (samples.get(name) or samples.get(f"{name}_total", {})).items():
         table = dict(labels)
         found[tuple(table.get(key, "") for key in keys)] = value
     return found
@@ -138,7 +142,7 @@ class _Previous:
 def _cpu_seconds(samples: Samples) -> dict[str, tuple[float, float]]:
     """Busy and total seconds per CPU, busy without idle and iowait (as the local probe counts it)."""
     totals: dict[str, list[float]] = {}
-    for (cpu, mode), seconds in _by(samples, "node_cpu_seconds_total", "cpu", "mode").items():
+    for (cpu, mode), seconds in labelled(samples, "node_cpu_seconds_total", "cpu", "mode").items():
         busy_total = totals.setdefault(cpu, [0.0, 0.0])
         busy_total[1] += seconds
         if mode not in ("idle", "iowait"):
@@ -160,7 +164,7 @@ def _percent(before: tuple[float, float], now: tuple[float, float]) -> float | N
 
 def _hwmon(samples: Samples) -> tuple[dict[str, TemperatureReading], dict[str, FanReading]]:
     """Temperatures and fans, keyed as the local hwmon probe keys them."""
-    names = {chip: name for chip, name in _by(samples, "node_hwmon_chip_names", "chip", "chip_name")}  # noqa: C416
+    names = {chip: name for chip, name in labelled(samples, "node_hwmon_chip_names", "chip", "chip_name")}  # noqa: C416
     counts: dict[str, int] = {}
     for name in names.values():
         counts[name] = counts.get(name, 0) + 1
@@ -174,12 +178,12 @@ def _hwmon(samples: Samples) -> tuple[dict[str, TemperatureReading], dict[str, F
 
     labels = {
         (chip, sensor): label
-        for chip, sensor, label in _by(samples, "node_hwmon_sensor_label", "chip", "sensor", "label")  # the keys
+        for chip, sensor, label in labelled(samples, "node_hwmon_sensor_label", "chip", "sensor", "label")  # the keys
     }
-    high = _by(samples, "node_hwmon_temp_max_celsius", "chip", "sensor")
-    critical = _by(samples, "node_hwmon_temp_crit_celsius", "chip", "sensor")
+    high = labelled(samples, "node_hwmon_temp_max_celsius", "chip", "sensor")
+    critical = labelled(samples, "node_hwmon_temp_crit_celsius", "chip", "sensor")
     temperatures: dict[str, TemperatureReading] = {}
-    for (chip, sensor), celsius in sorted(_by(samples, "node_hwmon_temp_celsius", "chip", "sensor").items()):
+    for (chip, sensor), celsius in sorted(labelled(samples, "node_hwmon_temp_celsius", "chip", "sensor").items()):
         name, chip_key, source = ident(chip)
         label = labels.get((chip, sensor)) or sensor
         key = unique_key(f"{chip_key}_{slug(label)}", temperatures)
@@ -193,7 +197,7 @@ def _hwmon(samples: Samples) -> tuple[dict[str, TemperatureReading], dict[str, F
             critical=critical.get((chip, sensor)),
         )
     fans: dict[str, FanReading] = {}
-    for (chip, sensor), rpm in sorted(_by(samples, "node_hwmon_fan_rpm", "chip", "sensor").items()):
+    for (chip, sensor), rpm in sorted(labelled(samples, "node_hwmon_fan_rpm", "chip", "sensor").items()):
         name, chip_key, source = ident(chip)
         label = labels.get((chip, sensor)) or sensor
         key = unique_key(f"{chip_key}_{slug(label)}", fans)
@@ -203,10 +207,12 @@ def _hwmon(samples: Samples) -> tuple[dict[str, TemperatureReading], dict[str, F
 
 def _filesystems(samples: Samples) -> tuple[dict[str, FilesystemUsage], dict[str, str], frozenset[str]]:
     """Usage of the filesystems a user stores files on, as the local probe chooses them."""
-    sizes = _by(samples, "node_filesystem_size_bytes", "mountpoint", "device", "fstype")
-    free = {path: value for (path,), value in _by(samples, "node_filesystem_free_bytes", "mountpoint").items()}
-    avail = {path: value for (path,), value in _by(samples, "node_filesystem_avail_bytes", "mountpoint").items()}
-    errors = {path for (path,), value in _by(samples, "node_filesystem_device_error", "mountpoint").items() if value}
+    sizes = labelled(samples, "node_filesystem_size_bytes", "mountpoint", "device", "fstype")
+    free = {path: value for (path,), value in labelled(samples, "node_filesystem_free_bytes", "mountpoint").items()}
+    avail = {path: value for (path,), value in labelled(samples, "node_filesystem_avail_bytes", "mountpoint").items()}
+    errors = {
+        path for (path,), value in labelled(samples, "node_filesystem_device_error", "mountpoint").items() if value
+    }
     usage: dict[str, FilesystemUsage] = {}
     mounts: dict[str, str] = {}
     stale: set[str] = set()
@@ -225,9 +231,9 @@ def _filesystems(samples: Samples) -> tuple[dict[str, FilesystemUsage], dict[str
 
 
 def _disk_counters(samples: Samples) -> dict[str, DiskCounters]:
-    read = _by(samples, "node_disk_read_bytes_total", "device")
-    written = _by(samples, "node_disk_written_bytes_total", "device")
-    busy = _by(samples, "node_disk_io_time_seconds_total", "device")
+    read = labelled(samples, "node_disk_read_bytes_total", "device")
+    written = labelled(samples, "node_disk_written_bytes_total", "device")
+    busy = labelled(samples, "node_disk_io_time_seconds_total", "device")
     return {
         device: DiskCounters(
             int(read[(device,)] // SECTOR_BYTES), int(written[(device,)] // SECTOR_BYTES), int(busy[(device,)] * 1000)
@@ -240,7 +246,7 @@ def _disk_counters(samples: Samples) -> dict[str, DiskCounters]:
 def _gauges(samples: Samples, wanted: frozenset[Category]) -> dict[str, object]:
     """What one scrape says by itself: load, memory, boot, sensors, filesystems."""
     values: dict[str, object] = {}
-    if Category.CPU_FREQUENCY in wanted and (freqs := _by(samples, "node_cpu_scaling_frequency_hertz", "cpu")):
+    if Category.CPU_FREQUENCY in wanted and (freqs := labelled(samples, "node_cpu_scaling_frequency_hertz", "cpu")):
         values["cpu_frequency_mhz"] = round(sum(freqs.values()) / len(freqs) / 1_000_000, 1)
     loads = [_one(samples, f"node_load{n}") for n in (1, 5, 15)]
     if Category.LOAD in wanted and all(load is not None for load in loads):
@@ -279,20 +285,20 @@ def _batteries(samples: Samples) -> dict[str, BatteryReading]:
     """Batteries (not mains supplies, not a UPS the kernel lists as Mains), with their charging status."""
     info = {
         supply: (kind, status)
-        for (supply, kind, status) in _by(samples, "node_power_supply_info", "power_supply", "type", "status")
+        for (supply, kind, status) in labelled(samples, "node_power_supply_info", "power_supply", "type", "status")
     }
     return {
         slug(supply): BatteryReading(
             key=slug(supply), name=supply, percent=capacity, status=info.get(supply, ("", ""))[1] or None
         )
-        for (supply,), capacity in _by(samples, "node_power_supply_capacity", "power_supply").items()
+        for (supply,), capacity in labelled(samples, "node_power_supply_capacity", "power_supply").items()
         if info.get(supply, ("Battery", ""))[0] == "Battery"
     }
 
 
 def _interfaces(samples: Samples, counters: Mapping[str, tuple[float, float]]) -> list[str]:
     """The machine's own network interfaces: not loopback, bridges, veths, tunnels (those have no link speed)."""
-    with_speed = {device for (device,) in _by(samples, "node_network_speed_bytes", "device")}
+    with_speed = {device for (device,) in labelled(samples, "node_network_speed_bytes", "device")}
     return sorted(d for d in counters if not d.startswith(VIRTUAL_INTERFACES) and (not with_speed or d in with_speed))
 
 
@@ -342,12 +348,15 @@ def md_arrays(samples: Samples) -> dict[str, MdArray]:
     those counts are preferred, as they are locally.
     """
     states: dict[str, set[str]] = {}
-    for (device, state), value in _by(samples, "node_md_state", "device", "state").items():
+    for (device, state), value in labelled(samples, "node_md_state", "device", "state").items():
         states.setdefault(device, set()).update({state} if value else set())
-    required = _by(samples, "node_md_disks_required", "device")
-    disks = _by(samples, "node_md_disks", "device", "state")
-    blocks, synced = _by(samples, "node_md_blocks", "device"), _by(samples, "node_md_blocks_synced", "device")
-    sysfs_disks, degraded = _by(samples, "node_md_raid_disks", "device"), _by(samples, "node_md_degraded", "device")
+    required = labelled(samples, "node_md_disks_required", "device")
+    disks = labelled(samples, "node_md_disks", "device", "state")
+    blocks, synced = labelled(samples, "node_md_blocks", "device"), labelled(samples, "node_md_blocks_synced", "device")
+    sysfs_disks, degraded = (
+        labelled(samples, "node_md_raid_disks", "device"),
+        labelled(samples, "node_md_degraded", "device"),
+    )
     arrays: dict[str, MdArray] = {}
     for device, on in sorted(states.items()):
         active = "inactive" not in on
@@ -517,13 +526,13 @@ class NodeProbe:
     def snapshot(self, samples: Samples, at: float, wanted: Iterable[Category] = REMOTE_CATEGORIES) -> HostSnapshot:
         """The snapshot of one scrape taken at ``at`` (monotonic seconds), with what the machine exports."""
         chosen = frozenset(wanted) & REMOTE_CATEGORIES
-        transmitted = _by(samples, "node_network_transmit_bytes_total", "device")
+        transmitted = labelled(samples, "node_network_transmit_bytes_total", "device")
         now = _Previous(
             at,
             cpu=_cpu_seconds(samples),
             network={
                 device: (received, transmitted.get((device,), 0.0))
-                for (device,), received in _by(samples, "node_network_receive_bytes_total", "device").items()
+                for (device,), received in labelled(samples, "node_network_receive_bytes_total", "device").items()
             },
             disks=_disk_counters(samples),
             pressure={

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from .node_exporter import ExportedDisk, Labels, Samples, exposition
+from .node_exporter import ExportedDisk, Labels, Samples, exposition, labelled
 from .smart import PLAUSIBLE_TEMPERATURE, AtaAttribute, DiskReading, NvmeHealth, plain_serial
 
 PROOF: Final = "smartctl_version"  # the family every smartctl_exporter answer has
@@ -28,9 +28,7 @@ def parse_smartctl(text: str) -> dict[str, dict[Labels, float]]:
 
 
 def _per_device(samples: Samples, name: str) -> dict[str, float]:
-    """A family by device; its counters are read by their sample name (the parser adds ``_total``)."""
-    family = samples.get(name) or samples.get(f"{name}_total", {})
-    return {dict(labels).get("device", ""): value for labels, value in family.items()}
+    return {device: value for (device,), value in labelled(samples, name, "device").items()}
 
 
 def _attributes(samples: Samples) -> dict[str, dict[int, AtaAttribute]]:
@@ -96,9 +94,11 @@ def exported_disks(samples: Samples) -> dict[str, ExportedDisk]:
     capacity = _per_device(samples, "smartctl_device_capacity_bytes")
     rotation = _per_device(samples, "smartctl_device_rotation_rate")
     temperatures = {
-        dict(labels).get("device", ""): value
-        for labels, value in samples.get("smartctl_device_temperature", {}).items()
-        if dict(labels).get("temperature_type") == "current"
+        device: value
+        for (device, kind), value in labelled(
+            samples, "smartctl_device_temperature", "device", "temperature_type"
+        ).items()
+        if kind == "current"
     }
     attributes = _attributes(samples)
     disks: dict[str, ExportedDisk] = {}
