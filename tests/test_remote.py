@@ -53,6 +53,19 @@ async def _add(hass: HomeAssistant, **user_input: Any) -> Any:
     return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
 
 
+def _entry(
+    address: str, *, unique_id: str = "remote_nas", options: dict[str, Any] | None = None, **login: str
+) -> MockConfigEntry:
+    """A Remote server entry as the flow makes it (title "nas"), for the exporter at ``address``."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="nas",
+        unique_id=unique_id,
+        data={"kind": "remote", "address": address, "verify_ssl": True, **login},
+        options=options or {"scan_interval": 30},
+    )
+
+
 def _entities(hass: HomeAssistant, entry: MockConfigEntry | config_entries.ConfigEntry) -> dict[str, Any]:
     """The entry's entities by unique id without the entry's prefix: what a user sees of each."""
     found = {}
@@ -183,19 +196,7 @@ async def test_a_login_the_exporter_refuses_starts_reauthentication(
         assert result["errors"] == {"base": "invalid_auth"}
         result = await _add(hass, address=exporter.url)  # no login at all
         assert result["errors"] == {"base": "invalid_auth"}
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="nas",
-            unique_id=f"remote_{socket.gethostname()}",
-            data={
-                "kind": "remote",
-                "address": exporter.url,
-                "verify_ssl": True,
-                "username": "monitor",
-                "password": "old",
-            },
-            options={"scan_interval": 30},
-        )
+        entry = _entry(exporter.url, unique_id=f"remote_{socket.gethostname()}", username="monitor", password="old")
         entry.add_to_hass(hass)
         assert not await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
@@ -279,13 +280,7 @@ async def test_a_machine_that_accepts_and_never_answers_costs_only_its_time_limi
         result = await _add(hass, address=address)
         assert result["errors"] == {"base": "cannot_connect"}
         assert time.monotonic() - started < 3
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title="nas",
-            unique_id="remote_nas",
-            data={"kind": "remote", "address": address, "verify_ssl": True},
-            options={"scan_interval": 30},
-        )
+        entry = _entry(address)
         entry.add_to_hass(hass)
         assert not await hass.config_entries.async_setup(entry.entry_id)
         assert entry.state is ConfigEntryState.SETUP_RETRY  # Home Assistant tries again later
@@ -355,13 +350,9 @@ async def test_a_remote_server_s_health_reaches_the_phone(
 ) -> None:
     """The shipped push blueprint needs no editing for remote servers: their devices have Health too."""
     calls = await blueprint_automation(hass, tmp_path)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="nas",
-        unique_id="remote_nas",
-        data={"kind": "remote", "address": node_exporter.url, "verify_ssl": True},
-        # A disk usage warning at 1 %: the machine's real root filesystem is fuller than that.
-        options={"scan_interval": 30, "health": {"grace_minutes": 0, "disk_usage_warning": 1}},
+    # A disk usage warning at 1 %: the machine's real root filesystem is fuller than that.
+    entry = _entry(
+        node_exporter.url, options={"scan_interval": 30, "health": {"grace_minutes": 0, "disk_usage_warning": 1}}
     )
     await setup_entry(hass, entry)
     assert entity_state(hass, entry, "health_" + str(entry.unique_id)).state == "warning"
