@@ -9,6 +9,11 @@ deltas between two scrapes, a counter that went back (node_exporter or an
 interface restarted) gives no rate that cycle, and a metric family the machine
 does not export leaves its readings out (never a 0 that was not measured).
 
+From the same scrape, ``md_arrays`` makes the md arrays of the mdadm
+collector into the local mdstat reader's ``MdArray``, and ``smartmon_disks``
+the disks of the smartmon textfile collector into the local SMART reader's
+``DiskReading`` (each says what the exporter does not export).
+
 Keys follow the local probes: a temperature is ``<chip>_<label>`` with the
 chip's name, and the chip's device where two chips share a name (hwmon.py);
 a filesystem is its mount point's slug, with the same filesystems skipped as
