@@ -95,16 +95,23 @@ def _rows(database: Path, since: float) -> tuple[Counter[str], Counter[str]]:
     return rows, attribute_sets
 
 
-async def _scenario(hass: HomeAssistant, lab: Path) -> list[Any]:
-    """Start the peers and add every entry; what must be stopped afterwards."""
+async def _scenario(hass: HomeAssistant, lab: Path, peers: list[Any]) -> None:
+    """Start the peers (each put in ``peers`` as it starts, to be stopped whatever fails) and add every entry."""
     engine = DockerEngine(lab / "docker")
+    peers.append(engine)
     engine.start()
     engine.import_busybox()
     for n in range(CONTAINERS):
         engine.run_container(f"app{n:02d}", "--network", "none")
     dns = Dnsmasq(lab / "dns", hosts={"lab.test": "127.0.0.2"}).start()
-    nut = NutServer(lab / "nut").start()
-    webs = [WebServer().start() for _ in range(2)]
+    peers.append(dns)
+    nut = NutServer(lab / "nut")
+    peers.append(nut)
+    nut.start()
+    webs: list[WebServer] = []
+    for _ in range(2):
+        webs.append(WebServer().start())
+        peers.append(webs[-1])
     metrics = lab / "backup.jsonl"
     stamp = (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
     metrics.write_text(json.dumps({"timestamp": stamp, "success": True, "duration_total": 512}) + "\n")
@@ -118,7 +125,6 @@ async def _scenario(hass: HomeAssistant, lab: Path) -> list[Any]:
         await _add(hass, "web_service", {"next_step_id": "web_http"}, {"name": f"Web {n}", "url": f"{web.base}/health"})
     await _add(hass, "backup", {"name": "Nightly", "path": str(metrics)})
     await _add(hass, "ups", {"host": "127.0.0.1", "port": nut.port, "username": nut.user, "password": nut.password})
-    return [engine, dns, nut, *webs]
 
 
 def _config_directory() -> Path:
@@ -147,7 +153,7 @@ async def main() -> None:
         assert await async_setup_component(hass, "network", {})  # the HTTP client's resolver asks it
         await hass.async_block_till_done()
         try:
-            peers = await _scenario(hass, config / "lab")
+            await _scenario(hass, config / "lab", peers)
             await asyncio.sleep(WARM_UP)
             await recorder.get_instance(hass).async_block_till_done()
             start, size_before = time.time(), await hass.async_add_executor_job(_table_bytes, database)
@@ -160,8 +166,11 @@ async def main() -> None:
         finally:
             for entry in hass.config_entries.async_entries(DOMAIN):
                 await hass.config_entries.async_unload(entry.entry_id)
-            for peer in peers:
+            for peer in reversed(peers):
+                if isinstance(peer, DockerEngine) and peer.process is not None:
+                    peer.remove_all()  # its containers, as the tests' fixture removes them
                 peer.stop()
+            shutil.rmtree(config, ignore_errors=True)
 
     day = 86400 / window
     our_rows = {entity: count for entity, count in rows.items() if entity in ours}
@@ -179,7 +188,6 @@ async def main() -> None:
     print(f"  the {args.top} entities writing most (rows a day, new attribute sets a day):")
     for entity, count in sorted(our_rows.items(), key=lambda item: -item[1])[: args.top]:
         print(f"    {entity:60s} {count * day:8,.0f}  {attribute_sets.get(entity, 0) * day:8,.0f}")
-    shutil.rmtree(config, ignore_errors=True)
 
 
 if __name__ == "__main__":

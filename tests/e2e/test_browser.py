@@ -165,16 +165,18 @@ def test_newcomer_adds_this_server_and_sees_its_entities(
 
     shots = Path(os.environ.get("HOMESENTRY_SCREENSHOTS") or tempfile.mkdtemp(prefix="hs-shots-"))
     shots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(120_000)
-        with _shown_on_failure(page, shots / "failure.png"):
-            _add_this_server(page, home_assistant, shots)
-            _add_the_rest(page, home_assistant, docker_engine.url, metrics, dns.spec)
-            _add_the_dashboard(page, home_assistant, shots)
-        browser.close()
-    dns.stop()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(120_000)
+            with _shown_on_failure(page, shots / "failure.png"):
+                _add_this_server(page, home_assistant, shots)
+                _add_the_rest(page, home_assistant, docker_engine.url, metrics, dns.spec)
+                _add_the_dashboard(page, home_assistant, shots)
+            browser.close()
+    finally:
+        dns.stop()  # also when the browser fails: no dnsmasq outlives the test
     assert (shots / "device.png").stat().st_size > 10_000
     assert (shots / "dashboard.png").stat().st_size > 10_000
 
