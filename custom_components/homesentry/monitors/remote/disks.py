@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from functools import cached_property
 
-from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from ...const import DOMAIN
@@ -38,10 +37,7 @@ from ..disks.coordinator import (
     under_hub,
 )
 from ..disks.entities import RAID_SENSORS, SMART_SENSORS
-from .coordinator import FedCoordinator, FedUnavailable, RemoteCoordinator
-
-if TYPE_CHECKING:
-    from ... import HomeSentryConfigEntry
+from .coordinator import FedCoordinator, FedUnavailable
 
 # The Disks monitor's array sensors but the mismatch count, which node_exporter does not export.
 REMOTE_RAID_SENSORS = tuple(description for description in RAID_SENSORS if description.key != "mismatch_count")
@@ -70,18 +66,11 @@ class RemoteSmartCoordinator(FedCoordinator[SmartSnapshot, DiskCategory]):
 
     all_categories = frozenset({DiskCategory.SMART})
 
-    def __init__(
-        self,
-        hass: HomeAssistant,
-        config_entry: HomeSentryConfigEntry,
-        remote: RemoteCoordinator,
-        name: str,
-        hub_device_id: str,
-    ) -> None:
-        """Fed by the Remote server's scrapes; its prediction limits are the machine's Health options."""
-        super().__init__(hass, config_entry, remote, name, hub_device_id)
+    @cached_property
+    def failure_rate_limits(self) -> tuple[float, float]:
+        """The SMART prediction's limits: the machine's Health options (read once, as the local coordinator does)."""
         limit = thresholds(self.config_entry.options, {"failure_rate": FAILURE_RATE})["failure_rate"]
-        self.failure_rate_limits = (limit.warning, limit.critical)
+        return limit.warning, limit.critical
 
     def read(self, samples: Samples) -> SmartSnapshot:
         """The disks of one scrape; a disk that slept when the collector ran keeps its last reading."""
