@@ -33,6 +33,6 @@ class HomeSentryBinarySensor(HomeSentryEntity[Any, Any], BinarySensorEntity):
 
     @property
     def is_on(self) -> bool | None:
-        """The object's current state."""
-        value: bool | None = self.entity_description.value_fn(self.coordinator.data, self.object_key)
+        """The object's state, as the last reading worth a state row showed it."""
+        value: bool | None = self.shown_value
         return value

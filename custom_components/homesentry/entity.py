@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.components.button import ButtonEntityDescription
@@ -13,6 +15,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.util import dt as dt_util
 
 from .coordinator import SubscribingCoordinator
 from .health import HealthRule
@@ -37,6 +40,10 @@ class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
     objects_fn: Callable[[DataT], Mapping[str, str]] | None = None
     placeholder: str | None = None
     attributes_fn: Callable[[DataT, str], Mapping[str, Any]] | None = None
+    # Attributes of ``attributes_fn`` that move with every reading (live figures, running
+    # counts): never recorded and never the reason for a state row. They are brought up
+    # to date whenever the state or another attribute changes.
+    quiet_attributes: frozenset[str] = frozenset()
     health: HealthRule | None = None  # how this entity can make its device unhealthy
 
     def objects(self, data: DataT | None) -> Mapping[str, str]:
@@ -48,11 +55,22 @@ class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
         return {"": ""} if self.value_fn(data, "") is not None else {}
 
 
+ENERGY_STEP: Final = 0.01  # kWh: an energy meter's state moves by 10 Wh (and once per statistics period)
+
+
 @dataclass(frozen=True, kw_only=True)
 class HomeSentrySensorEntityDescription[DataT, CategoryT: str](
     SensorEntityDescription, HomeSentryEntityDescription[DataT, CategoryT]
 ):
-    """A sensor of a HomeSentry device."""
+    """A sensor of a HomeSentry device.
+
+    ``step`` is the smallest move of a numeric value worth a state row, in the
+    native unit: while the value stays within ``step`` of what the state shows,
+    the state stays as it is (the value shown is always a real reading, never
+    rounded). Leaving zero or coming back to it is always a move.
+    """
+
+    step: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,16 +102,26 @@ def _before_first_read(objects_fn: Callable[[Any], Mapping[str, str]] | None) ->
     return always(None) if objects_fn is always else {}
 
 
+type Shown = tuple[Any, Mapping[str, Any] | None]  # a value and its attributes
+
+
 class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoordinator[DataT, CategoryT]]):
     """An entity of one object of a coordinator's data.
 
     It subscribes to its category while it is in Home Assistant (disabled
     entities never are, so their data is never collected) and is available
     only while its category reads and its object is still there.
+
+    Its state moves only when a reading is worth a state row in the recorder:
+    the value moved (by the description's ``step``, for a sensor) or an
+    attribute that is not quiet changed. Otherwise the state keeps showing the
+    reading it shows, attributes included, and Home Assistant writes nothing.
     """
 
     _attr_has_entity_name = True
     entity_description: HomeSentryEntityDescription[DataT, CategoryT]
+    _shown: Shown | None = None  # the reading the state shows (None: the one read now)
+    _shown_at: datetime | None = None  # when it was read
 
     def __init__(
         self,
@@ -118,6 +146,36 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.subscribe(self.entity_description.category, self))
 
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Show the new reading if it is worth a state row, then write the state."""
+        if not self.available:
+            self._shown = None  # back from unavailable, the state shows what is read then
+        else:
+            reading = self._read()
+            if self._shown is None or self._worth_a_row(self._shown, reading):
+                self._shown, self._shown_at = reading, dt_util.utcnow()
+        super()._handle_coordinator_update()
+
+    def _read(self) -> Shown:
+        """The object's value and attributes in the coordinator's data."""
+        description, data = self.entity_description, self.coordinator.data
+        attributes = None if description.attributes_fn is None else description.attributes_fn(data, self.object_key)
+        return description.value_fn(data, self.object_key), attributes
+
+    def _worth_a_row(self, shown: Shown, reading: Shown) -> bool:
+        quiet = self.entity_description.quiet_attributes
+        return self._moved(shown[0], reading[0]) or _loud(shown[1], quiet) != _loud(reading[1], quiet)
+
+    def _moved(self, shown: Any, read: Any) -> bool:
+        """Whether the value moved enough to show it (a sensor's ``step`` says how much)."""
+        return bool(shown != read)
+
+    @property
+    def shown_value(self) -> Any:
+        """The value the state shows."""
+        return (self._shown or self._read())[0]
+
     @property
     def available(self) -> bool:
         """Available while the category reads and the object exists."""
@@ -129,10 +187,34 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
-        """Details the description adds, if any."""
+        """Details the description adds, if any, as of the value shown."""
         if self.entity_description.attributes_fn is None:
             return None
-        return self.entity_description.attributes_fn(self.coordinator.data, self.object_key)
+        return (self._shown or self._read())[1]
+
+
+def _loud(attributes: Mapping[str, Any] | None, quiet: frozenset[str]) -> Mapping[str, Any] | None:
+    """The attributes whose change is worth a state row."""
+    if attributes is None or not quiet:
+        return attributes
+    return {name: value for name, value in attributes.items() if name not in quiet}
+
+
+def moved(shown: Any, read: Any, step: float | None) -> bool:
+    """Whether a value moved by ``step`` (None: any change) since the one shown; leaving or reaching zero always is."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (shown, read))
+    if step is None or not numbers or (shown == 0) != (read == 0):
+        return bool(shown != read)
+    return bool(abs(read - shown) >= step * (1 - 1e-9))
+
+
+@cache
+def recording_class[EntityT: Entity](entity_class: type[EntityT], quiet: frozenset[str]) -> type[EntityT]:
+    """``entity_class``, or a subclass whose ``quiet`` attributes the recorder leaves out."""
+    if not quiet:
+        return entity_class
+    unrecorded = entity_class._unrecorded_attributes | quiet  # the class attribute Home Assistant reads
+    return type(entity_class.__name__, (entity_class,), {"_unrecorded_attributes": unrecorded})
 
 
 def unique_id(unique_prefix: str, key: str, object_key: str) -> str:
@@ -150,7 +232,7 @@ class _Described(Protocol):
 def async_add_described_entities[DescriptionT: _Described](
     entry: ConfigEntry[Any],
     sources: Iterable[tuple[SubscribingCoordinator[Any, Any], Iterable[DescriptionT]]],
-    entity_class: Callable[..., Entity],
+    entity_class: type[Entity],
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add an entity per coordinator, description and object, now and whenever a new object appears.
@@ -170,10 +252,9 @@ def async_add_described_entities[DescriptionT: _Described](
                 for key, name in description.objects(coordinator.data).items():
                     if (uid := unique_id(prefix, description.key, key)) not in known:
                         known.add(uid)
+                        cls = recording_class(entity_class, getattr(description, "quiet_attributes", frozenset()))
                         new.append(
-                            entity_class(
-                                coordinator, description, unique_prefix=prefix, object_key=key, object_name=name
-                            )
+                            cls(coordinator, description, unique_prefix=prefix, object_key=key, object_name=name)
                         )
         if new:
             async_add_entities(new)
