@@ -111,6 +111,7 @@ RECORD_BINARY_SENSORS: tuple[RecordBinarySensorDescription, ...] = (
         objects_fn=lambda data: {key: check.target for key, check in data.reachability.items()},
         value_fn=lambda data, key: data.reachability[key].result.ok if key in data.reachability else None,
         attributes_fn=_reachability_attributes,
+        quiet_attributes=frozenset({"response_time_ms"}),  # a live figure of each check
     ),
 )
 

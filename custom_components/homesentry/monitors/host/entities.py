@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -47,6 +47,13 @@ def _cores(data: HostSnapshot) -> Mapping[str, str]:
     return {str(i): str(i) for i in range(len(data.cpu_per_core or ()))}
 
 
+MIB: Final = 1024**2
+
+# Steps (``HomeSentrySensorEntityDescription.step``) where the display precision is finer than
+# a move worth a row: CPU and disk busy by 1 %, load by 0.1, memory by 0.5 % or 50 MiB,
+# processes by 5. A sensor without one moves by what its display precision shows.
+
+
 def _load(attribute: str) -> HostSensorDescription:
     minutes = attribute.removeprefix("load_").removesuffix("m")
     return HostSensorDescription(
@@ -55,6 +62,7 @@ def _load(attribute: str) -> HostSensorDescription:
         category=Category.LOAD,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=2,
+        step=0.1,
         value_fn=lambda data, _: None if data.load is None else getattr(data.load, _LOAD_FIELDS[minutes]),
     )
 
@@ -71,6 +79,7 @@ def _memory_size(key: str, field: str) -> HostSensorDescription:
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.GIBIBYTES,
         suggested_display_precision=2,
+        step=50 * MIB,
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data, _: None if data.memory is None else getattr(data.memory, field),
     )
@@ -129,6 +138,7 @@ def _disk_io(key: str, field: str, *, enabled: bool) -> HostSensorDescription:
         native_unit_of_measurement=PERCENTAGE if busy else UnitOfDataRate.BYTES_PER_SECOND,
         suggested_unit_of_measurement=None if busy else UnitOfDataRate.MEGABYTES_PER_SECOND,
         suggested_display_precision=1,
+        step=1.0 if busy else None,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=enabled,
         value_fn=lambda data, name: getattr(data.disk_io[name], field) if name in data.disk_io else None,
@@ -157,6 +167,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=1.0,
         value_fn=_cpu,
     ),
     HostSensorDescription(
@@ -167,6 +178,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=1.0,
         entity_registry_enabled_default=False,
         value_fn=_core,
         objects_fn=_cores,
@@ -253,6 +265,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=0.5,
         value_fn=lambda data, _: None if data.memory is None else data.memory.percent,
     ),
     _memory_size("memory_used", "used"),
@@ -279,6 +292,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         translation_key="process_count",
         category=Category.PROCESS_COUNT,
         state_class=SensorStateClass.MEASUREMENT,
+        step=5,
         value_fn=lambda data, _: data.process_count,
     ),
     _pressure("cpu"),

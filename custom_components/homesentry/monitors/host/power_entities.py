@@ -9,7 +9,7 @@ from typing import Any, Final
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import EntityCategory, UnitOfEnergy, UnitOfPower
 
-from ...entity import HomeSentrySensorEntityDescription, always
+from ...entity import ENERGY_STEP, HomeSentrySensorEntityDescription, always
 from .power import PowerCategory, PowerSnapshot
 
 
@@ -40,6 +40,20 @@ def _power_attributes(data: PowerSnapshot, _: str) -> Mapping[str, Any]:
     }
 
 
+POWER_STEP: Final = 1.0  # W: a power's state moves by a watt
+# A consumer is named when it draws at least that: below it, which of a few idle
+# processes leads changes every cycle and says nothing.
+TOP_CONSUMER_WATTS: Final = POWER_STEP
+
+
+def _top_consumer(data: PowerSnapshot, _: str) -> str:
+    """The container drawing most, else the process; "idle" when none draws a watt."""
+    for consumers in (data.containers, data.processes):
+        if consumers and consumers[0][1] >= TOP_CONSUMER_WATTS:
+            return consumers[0][0]
+    return "idle"
+
+
 def _costs(key: str, field_name: str) -> PowerSensorDescription:
     return PowerSensorDescription(
         key=key,
@@ -59,8 +73,10 @@ POWER_SENSORS: tuple[PowerSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=POWER_STEP,
         value_fn=lambda data, _: data.watts,
         attributes_fn=_power_attributes,
+        quiet_attributes=frozenset({"estimate", "calibration", "cpu_correlation"}),  # the model's running figures
     ),
     PowerSensorDescription(
         key="server_energy",
@@ -69,6 +85,7 @@ POWER_SENSORS: tuple[PowerSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=3,
+        step=ENERGY_STEP,
         value_fn=lambda data, _: data.energy_kwh,
     ),
     _costs("energy_cost_today", "cost_today"),
@@ -81,6 +98,7 @@ POWER_SENSORS: tuple[PowerSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=POWER_STEP,
         entity_category=EntityCategory.DIAGNOSTIC,
         objects_fn=lambda data: {key: _rapl_label(key) for key in data.sample.readings.rapl},
         value_fn=lambda data, key: data.sample.readings.rapl.get(key),
@@ -93,6 +111,7 @@ POWER_SENSORS: tuple[PowerSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=POWER_STEP,
         objects_fn=lambda data: {g.index: f"GPU {g.index} {g.name}" for g in data.sample.readings.gpus},
         value_fn=lambda data, key: next((g.watts for g in data.sample.readings.gpus if g.index == key), None),
     ),
@@ -103,6 +122,7 @@ POWER_SENSORS: tuple[PowerSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfPower.WATT,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=POWER_STEP,
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda data, _: data.sample.readings.battery_watts,
     ),
@@ -111,13 +131,11 @@ POWER_SENSORS: tuple[PowerSensorDescription, ...] = (
         translation_key="top_power_consumer",
         category=PowerCategory.ATTRIBUTION,
         objects_fn=always,  # exists from the start, so it can subscribe to the process scan
-        # "idle" when no process used measurable CPU time in the interval.
-        value_fn=lambda data, _: (
-            data.containers[0][0] if data.containers else (data.processes[0][0] if data.processes else "idle")
-        ),
+        value_fn=_top_consumer,
         attributes_fn=lambda data, _: {
             "containers": [{"name": n, "watts": w} for n, w in data.containers],
             "processes": [{"name": n, "watts": w} for n, w in data.processes],
         },
+        quiet_attributes=frozenset({"containers", "processes"}),  # live watts: as of the last change of the top
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -31,6 +31,9 @@ class ConnectionSensorDescription(HomeSentrySensorEntityDescription[ConnectionSn
     """A sensor of the connection coordinator."""
 
     category: InternetCategory = InternetCategory.PING
+
+
+LATENCY_STEP: Final = 1.0  # ms: a round trip moves by a millisecond before its state does
 
 
 def _ms(value: float | None) -> float | None:
@@ -117,6 +120,7 @@ def _latency_sensor(
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=1,
+        step=LATENCY_STEP,
     )
 
 
@@ -202,6 +206,7 @@ CONNECTION_SENSORS: tuple[ConnectionSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=LATENCY_STEP,
         value_fn=lambda data, key: None if (r := _dns(data, key)) is None else _ms(r.elapsed_ms),
         objects_fn=_resolvers,
         placeholder="resolver",
@@ -231,6 +236,7 @@ CONNECTION_BINARY_SENSORS: tuple[ConnectionBinarySensorDescription, ...] = (
             "failed_cycles": data.failures,
             "down_since": None if data.down_since is None else data.down_since.isoformat(timespec="seconds"),
         },
+        quiet_attributes=frozenset({"failed_cycles"}),  # counts on through an outage; down_since says it
     ),
     ConnectionBinarySensorDescription(
         key="dns_problem",

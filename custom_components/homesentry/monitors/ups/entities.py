@@ -17,6 +17,7 @@ from homeassistant.const import (
 )
 
 from ...entity import (
+    ENERGY_STEP,
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
@@ -112,6 +113,7 @@ UPS_SENSORS: tuple[UpsSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
         state_class=SensorStateClass.TOTAL_INCREASING,
         suggested_display_precision=3,
+        step=ENERGY_STEP,
         objects_fn=lambda data: {"": ""} if data.reading.watts is not None else {},
         value_fn=lambda data, _: data.energy_kwh,
     ),

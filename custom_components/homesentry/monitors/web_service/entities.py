@@ -55,6 +55,7 @@ SERVICE_BINARY_SENSORS: tuple[ServiceBinarySensorDescription, ...] = (
         objects_fn=always,
         value_fn=lambda data, _: data.up,
         attributes_fn=_up_attributes,
+        quiet_attributes=frozenset({"failed_checks"}),  # counts on through an outage
     ),
     ServiceBinarySensorDescription(
         key="certificate_expiring",
@@ -76,6 +77,7 @@ SERVICE_SENSORS: tuple[ServiceSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
+        step=5.0,  # ms: a round trip's own noise
         value_fn=lambda data, _: data.result.response_ms,
     ),
     ServiceSensorDescription(
