@@ -10,18 +10,21 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+import math
 from pathlib import Path
 import shutil
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, UnitOfEnergy, UnitOfPower
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.homesentry import const
 from custom_components.homesentry.const import CONF_POWER, DOMAIN
+from custom_components.homesentry.entity import ENERGY_STEP
 from custom_components.homesentry.monitors.host.power import detect_machine, model_parameters
 from custom_components.homesentry.probes.power_model import MachineClass, ModelParameters
 
@@ -97,10 +100,13 @@ async def test_plug_measures_then_calibrates_energy_and_cost(
     await tick(hass, freezer)
     energy = entity_state(hass, host_entry, "server_energy")
     assert energy.attributes[ATTR_UNIT_OF_MEASUREMENT] == UnitOfEnergy.KILO_WATT_HOUR
-    kwh = float(energy.state)
+    meter = host_entry.runtime_data.monitor.power.data  # the meter counts at full precision
+    kwh = meter.energy_kwh
     assert kwh == pytest.approx(100 * 60 / 3_600_000, rel=1e-3)  # 100 W for two 30 s cycles
+    assert 0 <= kwh - float(energy.state) < ENERGY_STEP  # the state moves by 10 Wh (or each statistics period)
     cost = entity_state(hass, host_entry, "energy_cost_today")
-    assert float(cost.state) == pytest.approx(round(kwh * 0.25, 4), abs=1e-4)
+    assert meter.cost_today == pytest.approx(round(kwh * 0.25, 4), abs=1e-4)
+    assert abs(float(cost.state) - meter.cost_today) < 0.01  # the state moves by a cent
     assert cost.attributes["currency"] == hass.config.currency
 
     # The plug goes away: the model, shifted by what the plug measured, takes over.
@@ -131,6 +137,77 @@ async def test_energy_survives_a_restart_without_counting_the_downtime(
     await tick(hass, freezer, 30)
     after = float(entity_state(hass, host_entry, "server_energy").state)
     assert after == pytest.approx(before + 200 * 30 / 3_600_000, rel=1e-3)  # the downtime added nothing
+
+
+def _plug_watts(second: float) -> float:
+    """A day of a home server at the plug: 60 W, 40 W more in the afternoon, a 150 W backup from 02:00 to 03:00."""
+    return 60 + 40 * math.sin(math.pi * second / 86_400) ** 2 + (150 if 7_200 <= second < 10_800 else 0)
+
+
+def _plug_kwh(start: float, end: float) -> float:
+    """The exact energy of ``_plug_watts`` from ``start`` to ``end`` seconds (its integral), in kWh."""
+
+    def joules(t: float) -> float:  # an antiderivative
+        return (
+            80 * t
+            - 20 * 86_400 / (2 * math.pi) * math.sin(2 * math.pi * t / 86_400)
+            + 150 * min(max(t - 7_200, 0), 3_600)
+        )
+
+    return (joules(end) - joules(start)) / 3_600_000
+
+
+async def test_a_day_of_15_s_cycles_keeps_every_watt_hour(
+    hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree, freezer: FrozenDateTimeFactory
+) -> None:
+    """The state moves by 10 Wh or once per statistics period, yet the day's total and every hour of it,
+    as Home Assistant's statistics read them from the states, are the meter's own."""
+    freezer.move_to("2026-11-30T00:00:00+00:00")
+    midnight = dt_util.utcnow().timestamp()
+    hass.states.async_set(PLUG, str(_plug_watts(0)), {ATTR_UNIT_OF_MEASUREMENT: UnitOfPower.WATT})
+    fifteen = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=host_entry.unique_id,
+        data=dict(host_entry.data),
+        options={**host_entry.options, "scan_interval": 15},
+    )
+    entry = with_power(fifteen, power_entity=PLUG)
+    # Without the process scan, which this test does not look at, a day of cycles takes seconds.
+    er.async_get(hass).async_get_or_create(
+        "sensor", DOMAIN, f"{entry.unique_id}_top_power_consumer", disabled_by=er.RegistryEntryDisabler.USER
+    )
+    await setup_entry(hass, entry)
+    coordinator = entry.runtime_data.monitor.power
+    assert coordinator is not None
+    energy_id = entity_state(hass, entry, "server_energy").entity_id
+    shown: list[tuple[float, float]] = []  # (seconds since midnight, the state) at each state row
+
+    @callback
+    def record(event: Event[EventStateChangedData]) -> None:
+        new_state = event.data["new_state"]
+        if event.data["entity_id"] == energy_id and new_state is not None and new_state.state != "unavailable":
+            shown.append((dt_util.utcnow().timestamp() - midnight, float(new_state.state)))
+
+    hass.bus.async_listen("state_changed", record)
+    start = float(entity_state(hass, entry, "server_energy").state)
+    cycles = 86_400 // 15
+    for cycle in range(1, cycles + 1):
+        freezer.tick(timedelta(seconds=15))
+        hass.states.async_set(PLUG, str(_plug_watts(cycle * 15)), {ATTR_UNIT_OF_MEASUREMENT: UnitOfPower.WATT})
+        await coordinator.async_refresh()
+    await hass.async_block_till_done()
+
+    day = _plug_kwh(0, 86_400)
+    assert coordinator.data.energy_kwh - start == pytest.approx(day, rel=1e-3)  # the meter: the integral
+    assert shown[-1][1] - start == pytest.approx(day, rel=1e-3)  # the day's last state: the same
+    # Each hour as the statistics see it (the last state before the hour ends) is within one cycle of its energy.
+    hourly = [start] + [max((v for t, v in shown if t < h * 3_600), default=start) for h in range(1, 24)]
+    hourly.append(shown[-1][1])
+    for hour in range(24):
+        exact = _plug_kwh(hour * 3_600, (hour + 1) * 3_600)
+        assert hourly[hour + 1] - hourly[hour] == pytest.approx(exact, abs=2 * 250 * 15 / 3_600_000), hour
+    assert len(shown) <= 288 + day / ENERGY_STEP + 1  # once per statistics period, and per 10 Wh
+    assert len(shown) < cycles / 10  # against a row every cycle before
 
 
 async def test_price_entity_wins_over_the_fixed_price(
