@@ -170,6 +170,7 @@ async def main() -> None:
                 if isinstance(peer, DockerEngine) and peer.process is not None:
                     peer.remove_all()  # its containers, as the tests' fixture removes them
                 peer.stop()
+            await hass.async_stop(force=True)  # the recorder's thread ends with Home Assistant
             shutil.rmtree(config, ignore_errors=True)
 
     day = 86400 / window
