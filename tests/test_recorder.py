@@ -43,6 +43,7 @@ from .test_containers import _entry as docker_entry
 from .test_ddns import _entry as ddns_entry
 from .test_disks import DISKS, disks_entry, machine
 from .test_internet import _entry as internet_entry, cloudflare, far_dns, internet_env  # noqa: F401  (fixtures)
+from .test_ups import ups_entry
 from .test_web_service import server  # noqa: F401  (fixture)
 from .web_server import WebServer
 
@@ -200,18 +201,19 @@ async def test_this_server(
     recorder_mock: Recorder, hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree
 ) -> None:
     await setup_entry(hass, host_entry)
-    before = float(entity_state(hass, host_entry, "cpu_temperature").state)
+    await _warmer(hass, host_entry, sysfs, LIVE_MACHINE)
 
-    def warmer() -> None:  # every sensor of the machine 7 °C warmer
+
+async def _warmer(hass: HomeAssistant, entry: ConfigEntry, sysfs: SysfsTree, live: Iterable[str]) -> None:
+    """Steady cycles of a machine on the sysfs tree, then every sensor of it 7 °C warmer."""
+    before = float(entity_state(hass, entry, "cpu_temperature").state)
+
+    def warmer() -> None:
         for reading in (sysfs.root / "class" / "hwmon").glob("*/temp*_input"):
             write(reading, int(reading.read_text()) + 7000)
 
     await _steady_then_change(
-        hass,
-        host_entry,
-        live=LIVE_MACHINE,
-        change=warmer,
-        expect={("cpu_temperature", "sensor"): str(before + 7)},
+        hass, entry, live=live, change=warmer, expect={("cpu_temperature", "sensor"): str(before + 7)}
     )
 
 
@@ -286,20 +288,7 @@ async def test_backup(recorder_mock: Recorder, hass: HomeAssistant, tmp_path: Pa
 
 
 async def test_ups(recorder_mock: Recorder, hass: HomeAssistant, nut: NutServer) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="test UPS",
-        unique_id=f"ups_127.0.0.1:{nut.port}_ups",
-        data={
-            "kind": "ups",
-            "host": "127.0.0.1",
-            "port": nut.port,
-            "ups": "ups",
-            "username": nut.user,
-            "password": nut.password,
-        },
-        options={"scan_interval": 15},
-    )
+    entry = ups_entry(nut)
     await setup_entry(hass, entry)
     await _steady_then_change(
         hass,
@@ -348,17 +337,5 @@ async def test_remote_server(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"address": node_exporter.url})
     entry = result["result"]
     await hass.async_block_till_done()
-    before = float(entity_state(hass, entry, "cpu_temperature").state)
-
-    def warmer() -> None:  # every sensor of the machine 7 °C warmer
-        for reading in (sysfs.root / "class" / "hwmon").glob("*/temp*_input"):
-            write(reading, int(reading.read_text()) + 7000)
-
-    await _steady_then_change(
-        hass,
-        entry,
-        live=(*LIVE_MACHINE, "disk_read", "disk_write", "pressure"),
-        change=warmer,
-        expect={("cpu_temperature", "sensor"): str(before + 7)},
-    )
+    await _warmer(hass, entry, sysfs, (*LIVE_MACHINE, "disk_read", "disk_write", "pressure"))
     assert await hass.config_entries.async_unload(entry.entry_id)

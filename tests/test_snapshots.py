@@ -33,6 +33,7 @@ from .test_containers import HEALTH_FILE, _entry as docker_entry
 from .test_ddns import _entry as ddns_entry
 from .test_disks import DISKS, disks_entry, machine
 from .test_internet import _entry as internet_entry, cloudflare, far_dns, internet_env  # noqa: F401  (fixtures)
+from .test_ups import ups_entry
 from .test_web_service import server  # noqa: F401  (fixture)
 from .web_server import WebServer
 
@@ -229,20 +230,7 @@ async def test_backup(
 async def test_ups(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, nut: NutServer, snapshot: SnapshotAssertion
 ) -> None:
-    entry = MockConfigEntry(
-        domain="homesentry",
-        title="test UPS",
-        unique_id=f"ups_127.0.0.1:{nut.port}_ups",
-        data={
-            "kind": "ups",
-            "host": "127.0.0.1",
-            "port": nut.port,
-            "ups": "ups",
-            "username": nut.user,
-            "password": nut.password,
-        },
-        options={"scan_interval": 15},
-    )
+    entry = ups_entry(nut)
     await setup_entry(hass, entry)
     assert _registry(hass, entry) == snapshot(name="registry")
     assert await _diagnostics(hass, hass_client, entry) == snapshot(name="diagnostics")

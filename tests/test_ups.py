@@ -15,11 +15,30 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homesentry.const import DOMAIN
 
 from .conftest import entity_state
 from .peers import NutServer, free_port
+
+
+def ups_entry(nut: NutServer) -> MockConfigEntry:
+    """The entry the config flow makes for the peer's UPS."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="test UPS",
+        unique_id=f"ups_127.0.0.1:{nut.port}_ups",
+        data={
+            "kind": "ups",
+            "host": "127.0.0.1",
+            "port": nut.port,
+            "ups": "ups",
+            "username": nut.user,
+            "password": nut.password,
+        },
+        options={"scan_interval": 15},
+    )
 
 
 async def _add(hass: HomeAssistant, nut: NutServer, **server: Any) -> Any:
