@@ -5,9 +5,9 @@ unchanged inputs must leave the recorder's ``states`` table alone for every
 entity whose inputs did not change; the entities that read a live machine
 (This server's CPU, memory, load; a remote machine's; a latency) may write,
 but every row they write must carry news: a value that moved by the entity's
-step, a meter's first row in a statistics period, or a recorded attribute that
-changed. No row records a quiet attribute. Then an input changes, and its row
-appears with the new state.
+step (or what its display shows), a meter's row in a new statistics period,
+or a recorded attribute that changed. No row records a quiet attribute. Then
+an input changes, and its row appears with the new state.
 """
 
 from __future__ import annotations
@@ -305,7 +305,6 @@ async def test_ddns(recorder_mock: Recorder, hass: HomeAssistant, ddns_lab: Ddns
     await _steady_then_change(
         hass,
         entry,
-        live=("dns_record_age",),
         change=lambda: ddns_lab.set_public_ip("198.51.100.42"),
         expect={("ddns_public_ip", "sensor"): "198.51.100.42", ("record_ip", "sensor"): "198.51.100.42"},
     )

@@ -158,7 +158,7 @@ CONTAINER_SENSORS: tuple[EngineSensorDescription, ...] = (
 )
 
 USAGE_SENSORS: tuple[UsageSensorDescription, ...] = (
-    _usage_sensor("container_cpu", "cpu_percent", native_unit_of_measurement=PERCENTAGE),
+    _usage_sensor("container_cpu", "cpu_percent", native_unit_of_measurement=PERCENTAGE, step=1.0),  # as the host's
     _usage_sensor(
         "container_memory_used",
         "memory_used",

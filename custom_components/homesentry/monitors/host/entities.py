@@ -48,10 +48,12 @@ def _cores(data: HostSnapshot) -> Mapping[str, str]:
 
 
 MIB: Final = 1024**2
+TEMPERATURE_STEP: Final = 0.5  # °C
 
 # Steps (``HomeSentrySensorEntityDescription.step``) where the display precision is finer than
 # a move worth a row: CPU and disk busy by 1 %, load by 0.1, memory by 0.5 % or 50 MiB,
-# processes by 5. A sensor without one moves by what its display precision shows.
+# processes by 5, temperatures by 0.5 °C, fans by 50 rpm. A sensor without one moves by
+# what its display precision shows.
 
 
 def _load(attribute: str) -> HostSensorDescription:
@@ -206,6 +208,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=TEMPERATURE_STEP,
         value_fn=lambda data, _: None if data.cpu_temperature is None else data.cpu_temperature.celsius,
         attributes_fn=lambda data, _: _temperature_attributes(data.cpu_temperature),
     ),
@@ -218,6 +221,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=TEMPERATURE_STEP,
         value_fn=lambda data, key: data.temperatures[key].celsius if key in data.temperatures else None,
         objects_fn=lambda data: {key: f"{t.source} {t.label}" for key, t in data.temperatures.items()},
         attributes_fn=lambda data, key: _temperature_attributes(data.temperatures.get(key)),
@@ -229,6 +233,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
         category=Category.FANS,
         native_unit_of_measurement=REVOLUTIONS_PER_MINUTE,
         state_class=SensorStateClass.MEASUREMENT,
+        step=50,  # a fan's reading wanders by tens of rpm at a steady speed
         value_fn=lambda data, key: data.fans[key].rpm if key in data.fans else None,
         objects_fn=lambda data: {key: f"{fan.source} {fan.label}" for key, fan in data.fans.items()},
     ),

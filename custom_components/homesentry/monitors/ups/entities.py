@@ -86,13 +86,14 @@ UPS_SENSORS: tuple[UpsSensorDescription, ...] = (
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
         suggested_display_precision=0,
     ),
-    _measure("ups_load", "ups.load", native_unit_of_measurement=PERCENTAGE),
+    _measure("ups_load", "ups.load", native_unit_of_measurement=PERCENTAGE, step=2.0),  # wanders by 1 % at rest
     *(
         _measure(
             f"ups_{side}_voltage",
             f"{side}.voltage",
             device_class=SensorDeviceClass.VOLTAGE,
             native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+            step=2.0,  # the mains wanders by a volt from one reading to the next
         )
         for side in ("input", "output")
     ),
