@@ -44,7 +44,7 @@ from .test_ddns import _entry as ddns_entry
 from .test_disks import DISKS, disks_entry, machine
 from .test_internet import _entry as internet_entry, cloudflare, far_dns, internet_env  # noqa: F401  (fixtures)
 from .test_ups import ups_entry
-from .test_web_service import server  # noqa: F401  (fixture)
+from .test_web_service import server, switch_entry  # noqa: F401  (server: a fixture)
 from .web_server import WebServer
 
 CYCLES = 5
@@ -246,13 +246,7 @@ async def test_docker(
 
 
 async def test_web_service(recorder_mock: Recorder, hass: HomeAssistant, server: WebServer) -> None:  # noqa: F811
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="app",
-        unique_id="web_service_switch",
-        data={"kind": "web_service", "check": "http", "url": f"{server.base}/switch"},
-        options={"scan_interval": 3600, "failure_threshold": 1, "certificate_days": 14},
-    )
+    entry = switch_entry(server, failure_threshold=1)
     await setup_entry(hass, entry)
 
     def fail() -> None:

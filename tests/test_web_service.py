@@ -31,6 +31,17 @@ def server(socket_enabled: None) -> Iterator[WebServer]:
     web.stop()
 
 
+def switch_entry(server: WebServer, *, failure_threshold: int) -> MockConfigEntry:
+    """A web service checking the server's ``/switch`` (up while ``server.healthy``), polled only when asked."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="app",
+        unique_id="web_service_switch",
+        data={"kind": "web_service", "check": "http", "url": f"{server.base}/switch"},
+        options={"scan_interval": 3600, "failure_threshold": failure_threshold, "certificate_days": 14},
+    )
+
+
 async def _flow(hass: HomeAssistant, step: str) -> dict[str, Any]:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "web_service"})
@@ -114,13 +125,7 @@ async def test_a_jellyfin_preset_is_checked_before_it_is_added(hass: HomeAssista
 async def test_one_failure_does_not_flip_it_two_do(
     hass: HomeAssistant, server: WebServer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="app",
-        unique_id="web_service_switch",
-        data={"kind": "web_service", "check": "http", "url": f"{server.base}/switch"},
-        options={"scan_interval": 3600, "failure_threshold": 2, "certificate_days": 14},
-    )
+    entry = switch_entry(server, failure_threshold=2)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()

@@ -55,6 +55,7 @@ class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
         return {"": ""} if self.value_fn(data, "") is not None else {}
 
 
+MIB: Final = 1024**2  # bytes: memory steps are counted in MiB
 ENERGY_STEP: Final = 0.01  # kWh: an energy meter's state moves by 10 Wh (and once per statistics period)
 
 

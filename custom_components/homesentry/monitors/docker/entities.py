@@ -18,6 +18,7 @@ from homeassistant.const import (
 )
 
 from ...entity import (
+    MIB,
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
@@ -165,7 +166,7 @@ USAGE_SENSORS: tuple[UsageSensorDescription, ...] = (
         device_class=SensorDeviceClass.DATA_SIZE,
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.MEBIBYTES,
-        step=1024**2,  # a MiB: an idle container's memory moves by pages every minute
+        step=MIB,  # an idle container's memory moves by pages every minute
     ),
     _usage_sensor("container_memory_percent", "memory_percent", native_unit_of_measurement=PERCENTAGE),
     *(

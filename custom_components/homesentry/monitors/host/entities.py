@@ -18,7 +18,7 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 
-from ...entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
+from ...entity import MIB, HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
 from ...health import PROBLEM_ON, Threshold
 from ...probes.host import Category, HostSnapshot
 from ...probes.hwmon import TemperatureReading
@@ -47,7 +47,6 @@ def _cores(data: HostSnapshot) -> Mapping[str, str]:
     return {str(i): str(i) for i in range(len(data.cpu_per_core or ()))}
 
 
-MIB: Final = 1024**2
 TEMPERATURE_STEP: Final = 0.5  # °C
 
 # Steps (``HomeSentrySensorEntityDescription.step``) where the display precision is finer than
