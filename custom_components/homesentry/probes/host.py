@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 import socket
 import time
-from typing import cast
+from typing import Final, cast
 
 import psutil
 
@@ -43,6 +43,9 @@ from .sysfs import read_text
 from .throttle import ThrottleCounts, ThrottleFiles, find_throttle_files, read_throttle
 
 TOP_PROCESS_COUNT = 5
+# The least time a first rate is taken over: counters such as /proc/stat's tick by 10 ms, so two
+# samples a few milliseconds apart say nothing (a core that did not tick in them has no reading).
+PRIME_SECONDS: Final = 0.25
 
 
 class Category(StrEnum):
@@ -213,7 +216,7 @@ class HostProbe:
         statvfs_timeout: float = STATVFS_TIMEOUT,
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        prime_seconds: float = 0.25,
+        prime_seconds: float = PRIME_SECONDS,
     ) -> None:
         """Probe the host; ``interfaces`` are the ones whose throughput to report.
 

@@ -8,7 +8,9 @@ and SMART disks with the Disks monitor's entities (``disks.py``).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+import time
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -16,6 +18,7 @@ from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import device_registry as dr
 
 from ...const import MonitorKind
+from ...probes.host import PRIME_SECONDS
 from ...probes.node_exporter import machine_info
 from ..base import MonitorRuntime, MonitorSpec, entry_device
 from ..disks.coordinator import gone
@@ -55,6 +58,7 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
         samples = await async_scrape(hass, entry.data)
     except ScrapeError as err:
         raise scrape_failure(err, ConfigEntryNotReady) from err
+    scraped = time.monotonic()
     info = machine_info(samples)
     device = entry_device(
         entry,
@@ -67,6 +71,9 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
     raid = RemoteRaidCoordinator(hass, entry, remote, "RAID", hub.id)
     smart = RemoteSmartCoordinator(hass, entry, remote, "SMART", hub.id)
     await hass.async_add_executor_job(remote.prime, samples)
+    # The first cycle's scrape comes at least PRIME_SECONDS after this one, as This server's first
+    # sample does: over a few milliseconds a core whose /proc/stat did not tick has no reading.
+    await asyncio.sleep(PRIME_SECONDS - (time.monotonic() - scraped))
     await remote.async_config_entry_first_refresh()
     await raid.async_config_entry_first_refresh()
     await smart.async_config_entry_first_refresh()
