@@ -24,7 +24,7 @@ from typing import Any
 from homeassistant.components.recorder import Recorder, get_instance, history
 from homeassistant.components.sensor import SensorStateClass
 from homeassistant.components.sensor.const import UNIT_CONVERTERS
-from homeassistant.config_entries import SOURCE_USER, ConfigEntry
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
@@ -43,6 +43,7 @@ from .test_containers import _entry as docker_entry
 from .test_ddns import _entry as ddns_entry
 from .test_disks import DISKS, disks_entry, machine
 from .test_internet import _entry as internet_entry, cloudflare, far_dns, internet_env  # noqa: F401  (fixtures)
+from .test_remote import _add as add_remote
 from .test_ups import ups_entry
 from .test_web_service import server, switch_entry  # noqa: F401  (server: a fixture)
 from .web_server import WebServer
@@ -325,10 +326,7 @@ async def test_internet(recorder_mock: Recorder, hass: HomeAssistant, internet_e
 async def test_remote_server(
     recorder_mock: Recorder, hass: HomeAssistant, node_exporter: NodeExporter, sysfs: SysfsTree
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "remote"})
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"address": node_exporter.url})
-    entry = result["result"]
+    entry = (await add_remote(hass, address=node_exporter.url))["result"]
     await hass.async_block_till_done()
     await _warmer(hass, entry, sysfs, (*LIVE_MACHINE, "disk_read", "disk_write", "pressure"))
     assert await hass.config_entries.async_unload(entry.entry_id)

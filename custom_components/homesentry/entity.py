@@ -170,7 +170,7 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
 
     def _moved(self, shown: Any, read: Any) -> bool:
         """Whether the value moved enough to show it (a sensor's ``step`` says how much)."""
-        return bool(shown != read)
+        return moved(shown, read, None)
 
     @property
     def shown_value(self) -> Any:
