@@ -7,6 +7,11 @@ only after it has held for the grace period, so one flap never alerts;
 degradation and recovery are events (``homesentry_health_changed``) the
 logbook shows and automations (the shipped blueprint) use.
 
+Unknown is not ok: an entity whose state is unavailable or unknown (its
+machine or engine stopped answering, its coordinator fails) keeps the problem
+it was last judged to have, marked stale, so a device never "recovers" from
+what nobody saw go away, and its return fires nothing if nothing changed.
+
 The tracker reads Home Assistant's states of the entry's own entities: it sits
 after the entities, so what the user sees and what health says are the same.
 """
@@ -97,6 +102,7 @@ class Problem:
     entity_id: str
     level: Level
     text: str
+    stale: bool = False  # its entity cannot be read now: the problem it last showed
 
 
 def thresholds(options: Mapping[str, Any], defaults: Mapping[str, HealthRule] | None = None) -> dict[str, Threshold]:
@@ -161,6 +167,7 @@ class HealthTracker:
         self.grace = timedelta(minutes=float(grace))
         self.sensors: dict[str, HealthSensor] = {}  # device id -> its Health sensor
         self._since: dict[str, datetime] = {}  # entity id -> when its current problem began
+        self._judged: dict[str, Problem] = {}  # entity id -> its problem when it was last readable
         self._levels: dict[str, Level] = {}  # device id -> level last announced
         self._add: AddConfigEntryEntitiesCallback | None = None
         self._timer: CALLBACK_TYPE | None = None
@@ -238,13 +245,22 @@ class HealthTracker:
             state = self.hass.states.get(entity.entity_id)
             if state is None or entity.device_id is None:
                 continue
-            problem = judge(entity.translation_key, state, self.limits, self.rules)
+            if state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+                last = self._judged.get(entity.entity_id)  # unknown is not ok: what it last showed holds
+                problem = None if last is None else Problem(last.entity_id, last.level, last.text, stale=True)
+            else:
+                problem = judge(entity.translation_key, state, self.limits, self.rules)
+                if problem is None:
+                    self._judged.pop(entity.entity_id, None)
+                    continue
+                self._judged[entity.entity_id] = problem
             if problem is None:
                 continue
             seen.add(entity.entity_id)
             self._since.setdefault(entity.entity_id, now)
             raw.setdefault(entity.device_id, []).append(problem)
         self._since = {k: v for k, v in self._since.items() if k in seen}
+        self._judged = {k: v for k, v in self._judged.items() if k in seen}
         next_due: datetime | None = None
         for device_id, sensor in self.sensors.items():
             active = []
@@ -328,8 +344,9 @@ class HealthSensor(SensorEntity):
 
     @property
     def extra_state_attributes(self) -> Mapping[str, Any]:
-        """The problems, and a one-line summary of them."""
+        """The problems, a one-line summary of them, and those last seen before their readings stopped."""
         return {
             "problems": [p.text for p in self._problems],
             "summary": "; ".join(p.text for p in self._problems) if self._problems else None,
+            "stale": [p.text for p in self._problems if p.stale],
         }
