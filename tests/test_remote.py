@@ -624,3 +624,63 @@ async def test_a_nas_s_smartctl_exporter_gives_every_disk_nvme_included(
         assert smart.url not in str(diagnostics)
     finally:
         smart.stop()
+
+
+def _stat(ticks: int) -> str:
+    """This machine's /proc/stat with every CPU's counters moved by ``ticks`` (the same text for the same ticks)."""
+    lines = []
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *counters = line.split()
+        if name.startswith("cpu"):
+            line = " ".join([name, *(str(int(c) + ticks) for c in counters)])
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+async def test_what_appears_after_setup_shows_up_within_one_cycle(
+    hass: HomeAssistant, sysfs: SysfsTree, tmp_path: Path, socket_enabled: None
+) -> None:
+    """Debian's smartmon timer writes its textfile up to 15 minutes after boot; arrays are made; cores tick late.
+
+    At setup the machine has no SMART textfile, no md array, and CPU counters
+    that do not move between scrapes. Each appears at the next scrape and
+    gets its entities then; what vanishes goes unavailable.
+    """
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    textfiles = tmp_path / "textfiles"
+    textfiles.mkdir()
+    proc = proc_with(tmp_path / "exported", mdstat="Personalities : \nunused devices: <none>\n", stat=_stat(0))
+    exporter = NodeExporter(sysfs.root, procfs=proc, textfiles=textfiles).start()
+    try:
+        remote = (await _add(hass, address=exporter.url))["result"]
+        await hass.async_block_till_done()
+        coordinator = remote.runtime_data.monitor.remote
+        found = _entities(hass, remote)
+        assert not {key for key in found if key.startswith(("array_state", "disk_health", "core_usage", "cpu_usage"))}
+
+        (proc / "mdstat").write_text((MDSTAT / "raid5_failed_member_spare_in.txt").read_text())
+        recorded = {"/dev/sda": (next(DISKS["/dev/sda"][0].glob("_*--all*")), "sat")}
+        (textfiles / "smartmon.prom").write_text(smartmon(smartmon_machine(tmp_path / "nas", recorded)))
+        (proc / "stat").write_text(_stat(100))
+        await coordinator.async_refresh()  # one cycle
+        await hass.async_block_till_done()
+        found = _entities(hass, remote)
+        assert found["array_state_md0"]["state"] not in (None, "unknown", STATE_UNAVAILABLE)
+        disk = next(key.removeprefix("disk_health_") for key in found if key.startswith("disk_health_"))
+        assert found[f"disk_health_{disk}"]["state"] == "failed"
+        assert found["cpu_usage"]["state"] not in (None, "unknown", STATE_UNAVAILABLE)
+        assert {key for key in found if key.startswith("core_usage_")} == {
+            f"core_usage_{n}" for n in range(len([line for line in _stat(0).splitlines() if line[3:4].isdigit()]))
+        }
+
+        # The array is stopped and the textfile removed: their entities go unavailable at the next scrape.
+        (proc / "mdstat").write_text("Personalities : \nunused devices: <none>\n")
+        (textfiles / "smartmon.prom").unlink()
+        (proc / "stat").write_text(_stat(200))
+        await coordinator.async_refresh()
+        await hass.async_block_till_done()
+        assert entity_state(hass, remote, "array_state_md0").state == STATE_UNAVAILABLE
+        assert entity_state(hass, remote, f"disk_health_{disk}").state == STATE_UNAVAILABLE
+        assert await hass.config_entries.async_unload(remote.entry_id)
+    finally:
+        exporter.stop()

@@ -3,10 +3,13 @@
 A coordinator implements one method, ``_async_cycle(wanted)``: read what is
 wanted and return the data. The base class runs it: never two cycles at once
 (a manual refresh during a scheduled one waits), the first cycle collects
-everything so setup knows which entities exist, later ones only the categories
-entities subscribed to (Home Assistant's systemmonitor does the same), and a
-category that fails (``failures_in``) is logged once when it starts failing and
-once when it recovers, never every cycle.
+everything so setup knows which entities exist, later ones the categories
+entities subscribed to (Home Assistant's systemmonitor does the same) and
+those still explored: a category some description has made no entity of yet
+(no disks, no array, a core with no reading) is read on every cycle, so what
+appears after setup gets its entities within one cycle. A category that
+fails (``failures_in``) is logged once when it starts failing and once when
+it recovers, never every cycle.
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
         )
         self.device_info = device_info
         self._subscribers: dict[CategoryT, set[object]] = {}
+        self._exploring: dict[object, frozenset[CategoryT]] = {}  # by whoever explores them (a platform)
         self._discovered = False
         self._failing: dict[CategoryT, str] = {}
         # A cycle never overlaps itself, even when a manual refresh
@@ -115,6 +119,14 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
 
         return unsubscribe
 
+    @callback
+    def explore(self, explorer: object, categories: frozenset[CategoryT]) -> None:
+        """Read ``categories`` on every cycle for ``explorer``, whatever subscribes: it has no entity of them yet."""
+        if categories:
+            self._exploring[explorer] = categories
+        else:
+            self._exploring.pop(explorer, None)
+
     def subscribed_objects(self, category: CategoryT) -> frozenset[str]:
         """The objects whose entities subscribed to ``category``."""
         return frozenset(getattr(s, "object_key", "") for s in self._subscribers.get(category, ()))
@@ -128,7 +140,7 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
         """Categories the next cycle collects."""
         if not self._discovered:
             return self.all_categories
-        return frozenset(self._subscribers)
+        return frozenset(self._subscribers).union(*self._exploring.values()) & self.all_categories
 
     @property
     def discovered(self) -> bool:

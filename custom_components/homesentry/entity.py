@@ -239,24 +239,33 @@ def async_add_described_entities[DescriptionT: _Described](
     """Add an entity per coordinator, description and object, now and whenever a new object appears.
 
     Objects that come later (a container created, a disk plugged in) get their
-    entities on the coordinator update that first shows them.
+    entities on the coordinator update that first shows them; a description
+    that has no entity yet keeps its category explored (read on every cycle)
+    until it has one.
     """
     prefix = str(entry.unique_id)
     pairs = [(coordinator, tuple(descriptions)) for coordinator, descriptions in sources]
     known: set[str] = set()
+    made: set[tuple[int, str]] = set()  # (coordinator, description key) with an entity
 
     @callback
     def add_new() -> None:
         new: list[Entity] = []
         for coordinator, descriptions in pairs:
+            exploring = set()
             for description in descriptions:
                 for key, name in description.objects(coordinator.data).items():
                     if (uid := unique_id(prefix, description.key, key)) not in known:
                         known.add(uid)
+                        made.add((id(coordinator), description.key))
                         cls = recording_class(entity_class, getattr(description, "quiet_attributes", frozenset()))
                         new.append(
                             cls(coordinator, description, unique_prefix=prefix, object_key=key, object_name=name)
                         )
+                category = getattr(description, "category", None)  # buttons act, they read nothing
+                if category is not None and (id(coordinator), description.key) not in made:
+                    exploring.add(category)
+            coordinator.explore((entity_class, id(descriptions)), frozenset(exploring))
         if new:
             async_add_entities(new)
 

@@ -129,7 +129,7 @@ class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
 
     def _read(self, samples: Samples, at: float, wanted: frozenset[Category]) -> HostSnapshot:
         for fed in self.fed:
-            if fed.wanted:
+            if fed.wanted:  # its entities' categories, or one it explores (no array or disk seen yet)
                 try:
                     fed.latest, fed.error = fed.read(samples), None
                 except FedUnavailable as err:
