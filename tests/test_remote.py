@@ -631,9 +631,8 @@ def _stat(ticks: int) -> str:
     lines = []
     for line in Path("/proc/stat").read_text().splitlines():
         name, *counters = line.split()
-        if name.startswith("cpu"):
-            line = " ".join([name, *(str(int(c) + ticks) for c in counters)])
-        lines.append(line)
+        moved = " ".join([name, *(str(int(c) + ticks) for c in counters)])
+        lines.append(moved if name.startswith("cpu") else line)
     return "\n".join(lines) + "\n"
 
 
