@@ -683,3 +683,23 @@ async def test_what_appears_after_setup_shows_up_within_one_cycle(
         assert await hass.config_entries.async_unload(remote.entry_id)
     finally:
         exporter.stop()
+
+
+async def test_placeholder_dmi_names_give_the_board_s(
+    hass: HomeAssistant, sysfs: SysfsTree, socket_enabled: None
+) -> None:
+    """An ASRock B550M Pro4 whose firmware left the system's names "To Be Filled By O.E.M.": the board's are shown."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    sysfs.dmi("To Be Filled By O.E.M.", "To Be Filled By O.E.M.")
+    for name, value in (("board_vendor", "ASRock"), ("board_name", "B550M Pro4")):
+        (sysfs.root / "class" / "dmi" / "id" / name).write_text(f"{value}\n")
+    exporter = NodeExporter(sysfs.root).start()
+    try:
+        remote = (await _add(hass, address=exporter.url))["result"]
+        await hass.async_block_till_done()
+        device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, str(remote.unique_id)), remote.entry_id)
+        assert device is not None
+        assert (device.manufacturer, device.model) == ("ASRock", "B550M Pro4")
+        assert await hass.config_entries.async_unload(remote.entry_id)
+    finally:
+        exporter.stop()

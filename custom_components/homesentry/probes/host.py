@@ -533,9 +533,18 @@ class HostInfo:
     kernel: str
 
 
-_DMI_PLACEHOLDERS = frozenset(
-    {"", "to be filled by o.e.m.", "default string", "system manufacturer", "system product name"}
-)
+# What firmware writes where the board's maker filled nothing in (an ASRock board: "To Be Filled By O.E.M.").
+DMI_PLACEHOLDERS = frozenset(
+    {
+        "", "to be filled by o.e.m.", "to be filled by oem", "default string", "system manufacturer",
+        "system product name", "o.e.m.", "oem", "not specified", "not applicable", "none", "system version",
+    }
+)  # fmt: skip
+
+
+def plain_dmi(value: str | None) -> str | None:
+    """A DMI string, or None where it is a placeholder."""
+    return None if value is None or value.strip().lower() in DMI_PLACEHOLDERS else value.strip()
 
 
 def read_host_info(sysfs_root: Path = Path("/sys"), etc_root: Path = Path("/etc")) -> HostInfo:
@@ -545,8 +554,7 @@ def read_host_info(sysfs_root: Path = Path("/sys"), etc_root: Path = Path("/etc"
     dmi = sysfs_root / "class" / "dmi" / "id"
 
     def dmi_value(name: str) -> str | None:
-        value = read_text(dmi / name)
-        return None if value is None or value.lower() in _DMI_PLACEHOLDERS else value
+        return plain_dmi(read_text(dmi / name))
 
     model = dmi_value("product_name") or dmi_value("board_name")
     if model is None:

@@ -32,7 +32,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from .diskstats import SECTOR_BYTES, DiskCounters, rates as disk_rates
 from .filesystems import FilesystemUsage, is_user_filesystem, mount_key
-from .host import ALL_CATEGORIES, Category, HostSnapshot, LoadAverage, MemoryUsage, network_rates
+from .host import ALL_CATEGORIES, Category, HostSnapshot, LoadAverage, MemoryUsage, network_rates, plain_dmi
 from .hwmon import FanReading, TemperatureReading, cpu_temperature, unique_key
 from .mdraid import MdArray, SyncAction
 from .power import PowerReadings, PowerSample
@@ -126,8 +126,9 @@ def machine_info(samples: Samples) -> MachineInfo:
         hostname=uname.get("nodename") or None,
         operating_system=os_info.get("pretty_name") or os_info.get("name") or None,
         kernel=uname.get("release") or None,
-        manufacturer=dmi.get("system_vendor") or dmi.get("board_vendor") or None,
-        model=dmi.get("product_name") or dmi.get("board_name") or None,
+        # The board's names where the system's are a placeholder ("To Be Filled By O.E.M."), as This server does.
+        manufacturer=plain_dmi(dmi.get("system_vendor")) or plain_dmi(dmi.get("board_vendor")),
+        model=plain_dmi(dmi.get("product_name")) or plain_dmi(dmi.get("board_name")),
         machine_id=machine.get("machine_id") or None,
     )
 
