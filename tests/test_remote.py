@@ -7,6 +7,7 @@ server's entities, with the same names, units, classes and readings.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 import socket
 import time
@@ -123,7 +124,7 @@ async def test_what_answers_is_checked_before_the_entry_is_made(
     try:
         for user_input, errors in (
             ({"address": "nas:9100"}, {"address": "invalid_url"}),
-            ({"address": f"http://127.0.0.1:{free_port('127.0.0.1')}"}, {"base": "cannot_connect"}),
+            ({"address": f"http://127.0.0.1:{free_port('127.0.0.1')}"}, {"base": "exporter_cannot_connect"}),
             ({"address": web.base}, {"base": "not_node_exporter"}),  # an HTTP server, not an exporter
             ({"address": node_exporter.url, "username": "a:b"}, {"username": "invalid_username"}),
         ):
@@ -132,8 +133,9 @@ async def test_what_answers_is_checked_before_the_entry_is_made(
             assert result["errors"] == errors, user_input
     finally:
         web.stop()
-    result = await _add(hass, address=node_exporter.url)
+    result = await _add(hass, address=f"{node_exporter.url}/metrics")  # the address as a browser shows the metrics
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].data["address"] == node_exporter.url
     await hass.async_block_till_done()
     result = await _add(hass, address=node_exporter.url)
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "already_configured")
@@ -155,6 +157,8 @@ async def test_a_machine_that_stops_answering_and_comes_back(
     coordinator = remote.runtime_data.monitor.remote
     assert entity_state(hass, remote, "memory_usage").state not in ("unknown", STATE_UNAVAILABLE)
 
+    caplog.set_level(logging.INFO, logger="custom_components.homesentry")
+    caplog.clear()
     node_exporter.stop()
     for _ in range(2):
         await coordinator.async_refresh()
@@ -165,7 +169,11 @@ async def test_a_machine_that_stops_answering_and_comes_back(
     await remote.runtime_data.monitor.power.async_refresh()  # no sample while it does not answer: no energy
     await hass.async_block_till_done()
     assert entity_state(hass, remote, "server_power").state == STATE_UNAVAILABLE
-    assert caplog.text.count("Reading the remote server failed") + caplog.text.count("Error fetching") >= 1
+    # One outage, one line (not one each for the machine, its arrays, its disks and its power).
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components.homesentry")]
+    assert len(lines) == 1, lines
+    assert lines[0].count("Reading the remote server failed") == 1
+    caplog.clear()
 
     node_exporter.start()  # restarted: its counters begin again, no rate is made up
     await coordinator.async_refresh()
@@ -176,6 +184,9 @@ async def test_a_machine_that_stops_answering_and_comes_back(
     await hass.async_block_till_done()
     assert entity_state(hass, remote, "server_power").state not in ("unknown", STATE_UNAVAILABLE)
     assert float(entity_state(hass, remote, "server_energy").state) == energy  # nothing across the gap
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("custom_components.homesentry")]
+    assert len(lines) == 1, lines  # and its end, one line
+    assert "recovered" in lines[0]
 
 
 def _basic_auth(directory: Path, user: str, password: str) -> Path:
@@ -256,7 +267,7 @@ async def test_https_with_a_self_signed_certificate(
         assert exporter.url.startswith("https://")
         login = {"username": "monitor", "password": "s3cret"}
         result = await _add(hass, address=exporter.url, **login)
-        assert result["errors"] == {"base": "cannot_connect"}  # the certificate is nobody's
+        assert result["errors"] == {"base": "exporter_cannot_connect"}  # the certificate is nobody's
         result = await _add(hass, address=exporter.url, verify_ssl=False, **login)
         assert result["type"] is FlowResultType.CREATE_ENTRY
         await hass.async_block_till_done()
@@ -278,7 +289,7 @@ async def test_a_machine_that_accepts_and_never_answers_costs_only_its_time_limi
         address = f"http://127.0.0.1:{silent.getsockname()[1]}"
         started = time.monotonic()
         result = await _add(hass, address=address)
-        assert result["errors"] == {"base": "cannot_connect"}
+        assert result["errors"] == {"base": "exporter_cannot_connect"}
         assert time.monotonic() - started < 3
         entry = _entry(address)
         entry.add_to_hass(hass)

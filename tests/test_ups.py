@@ -64,7 +64,7 @@ async def _until(hass: HomeAssistant, entry: Any, key: str, value: str, platform
 
 async def test_a_power_cut_walks_through_every_state(hass: HomeAssistant, nut: NutServer) -> None:
     result = await _add(hass, nut, port=free_port("127.0.0.1"))
-    assert result["errors"] == {"base": "cannot_connect"}
+    assert result["errors"] == {"base": "nut_cannot_connect"}
     result = await _add(hass, nut)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     entry = result["result"]

@@ -26,7 +26,11 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.storage import Store
-from homeassistant.helpers.update_coordinator import REQUEST_REFRESH_DEFAULT_COOLDOWN, DataUpdateCoordinator
+from homeassistant.helpers.update_coordinator import (
+    REQUEST_REFRESH_DEFAULT_COOLDOWN,
+    DataUpdateCoordinator,
+    UpdateFailed,
+)
 
 from .const import DOMAIN
 
@@ -78,18 +82,34 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
         self._exploring: dict[object, frozenset[CategoryT]] = {}  # by whoever explores them (a platform)
         self._discovered = False
         self._failing: dict[CategoryT, str] = {}
+        self.follows: SubscribingCoordinator[Any, Any] | None = None  # whose outages are this one's
+        self._failed_quietly = False
         # A cycle never overlaps itself, even when a manual refresh
         # (homeassistant.update_entity) arrives during a scheduled one.
         self.cycle_lock = asyncio.Lock()
 
     @final
     async def _async_update_data(self) -> DataT:
-        """One cycle: collect what is wanted, alone, then note which categories fail."""
+        """One cycle: collect what is wanted, alone, then note which categories fail.
+
+        A coordinator that ``follows`` another fails quietly while that one
+        fails (that one logs the outage and its end: one line each), and
+        comes back quietly too.
+        """
         async with self.cycle_lock:
-            data = await self._async_cycle(self.wanted)
+            try:
+                data = await self._async_cycle(self.wanted)
+            except UpdateFailed:
+                if self.follows is not None and not self.follows.last_update_success:
+                    self.last_update_success = False  # Home Assistant logs a failure only after a success
+                    self._failed_quietly = True
+                raise
             self._discovered = True
             if (report := self.failures_in(data)) is not None:
                 self.note_failures(*report)
+        if self._failed_quietly:
+            self._failed_quietly = False
+            self.last_update_success = True  # and a recovery only after a failure
         return data
 
     @abstractmethod

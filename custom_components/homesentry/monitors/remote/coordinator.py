@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 from homeassistant.const import CONF_ADDRESS, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
@@ -58,7 +58,7 @@ async def async_fetch(hass: HomeAssistant, data: Mapping[str, Any], address: str
     # Basic authentication as the exporters' web.config checks it (the flow refuses a user with a colon).
     login = base64.b64encode(f"{user}:{password}".encode()).decode()
     headers = {"Authorization": f"Basic {login}"} if user else {}
-    url = str(data[address]).rstrip("/") + "/metrics"
+    url = str(data[address]).rstrip("/") + "/metrics"  # the flow keeps addresses without it
     try:
         async with asyncio.timeout(seconds), session.get(url, headers=headers, allow_redirects=False) as answer:
             if answer.status in (401, 403):
@@ -121,6 +121,7 @@ class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
         self.probe = NodeProbe()
         self.fed: list[FedCoordinator[Any, Any]] = []
         self.smart_error: ScrapeError | None = None  # why the last cycle had no smartctl_exporter answer
+        self.scrape_error: ScrapeError | None = None  # why the last cycle had no scrape
         self._smart_logged = False
 
     def prime(self, samples: Samples) -> None:
@@ -159,10 +160,12 @@ class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
             except NotNodeExporter as err:
                 raise ScrapeError("not_node_exporter", str(err)) from err
         except ScrapeError as err:
+            self.scrape_error = err
             failure = scrape_failure(err, UpdateFailed)
             for fed in self.fed:
                 fed.async_set_update_error(failure)
             raise failure from err
+        self.scrape_error = None
         self._log_smart_exporter()
         for fed in self.fed:
             if fed.error is not None:
@@ -170,6 +173,14 @@ class RemoteCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
             elif fed.latest is not None and (fed.latest != fed.data or not fed.last_update_success):
                 fed.async_set_updated_data(fed.latest)
         return snapshot
+
+    def unavailable(self) -> UpdateFailed:
+        """Why what its scrapes feed cannot be read now (the last scrape's failure, said once)."""
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="remote_unavailable",
+            translation_placeholders={"error": str(self.scrape_error or "no scrape yet")},
+        )
 
     def _log_smart_exporter(self) -> None:
         """Once when the machine's smartctl_exporter stops answering, once when it answers again."""
@@ -207,7 +218,16 @@ class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, Catego
         self.hub_device_id = hub_device_id
         self.latest: DataT | None = None
         self.error: FedUnavailable | None = None  # why the last scrape said nothing of this concern
+        self.follows = remote
         remote.fed.append(self)
+
+    @callback
+    def async_set_update_error(self, err: Exception) -> None:
+        """Unavailable, quietly: the Remote server's coordinator logs a failed scrape, and its smartctl_exporter's."""
+        self.last_exception = err
+        if self.last_update_success:
+            self.last_update_success = False
+            self.async_update_listeners()
 
     @abstractmethod
     def read(self, samples: Samples) -> DataT:
@@ -218,9 +238,5 @@ class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, Catego
         if self.error is not None:
             raise self.error
         if self.latest is None or not self.remote.last_update_success:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="remote_unavailable",
-                translation_placeholders={"error": str(self.remote.last_exception)},
-            )
+            raise self.remote.unavailable()
         return self.latest

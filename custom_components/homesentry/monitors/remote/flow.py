@@ -42,6 +42,14 @@ _SCHEMA = probatio.Schema(
 )
 # A smartctl_exporter's failure, as the form says it on its field (a refused login on the whole form).
 _SMART_ERRORS = {"cannot_connect": "smart_cannot_connect", "not_node_exporter": "not_smartctl_exporter"}
+# The node_exporter's, as the form says it: where nothing answers, what to check is node_exporter.
+_NODE_ERRORS = {"cannot_connect": "exporter_cannot_connect"}
+METRICS_PATH = "/metrics"  # what the coordinator asks for at the address (a pasted one ends with it)
+
+
+def _address(value: object) -> str:
+    """An exporter address as the entry keeps it: without a trailing slash or the ``/metrics`` a user pasted."""
+    return str(value or "").strip().rstrip("/").removesuffix(METRICS_PATH).rstrip("/")
 
 
 def _unique_id(info: MachineInfo) -> str:
@@ -63,7 +71,7 @@ class RemoteConfigFlow(MonitorConfigFlow):
         try:
             info = machine_info(await async_scrape(self.hass, data))
         except ScrapeError as err:
-            return None, {"base": err.reason}
+            return None, {"base": _NODE_ERRORS.get(err.reason, err.reason)}
         if not info.hostname:
             return None, {"base": "not_node_exporter"}
         if CONF_SMART_ADDRESS in data:
@@ -79,12 +87,12 @@ class RemoteConfigFlow(MonitorConfigFlow):
     def _remote_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {
             CONF_KIND: MonitorKind.REMOTE.value,
-            CONF_ADDRESS: str(user_input.get(CONF_ADDRESS, "")).strip().rstrip("/"),
+            CONF_ADDRESS: _address(user_input.get(CONF_ADDRESS)),
             CONF_VERIFY_SSL: bool(user_input.get(CONF_VERIFY_SSL, True)),
         }
         if username := str(user_input.get(CONF_USERNAME) or "").strip():
             data |= {CONF_USERNAME: username, CONF_PASSWORD: str(user_input.get(CONF_PASSWORD) or "")}
-        if smart := str(user_input.get(CONF_SMART_ADDRESS) or "").strip().rstrip("/"):
+        if smart := _address(user_input.get(CONF_SMART_ADDRESS)):
             data[CONF_SMART_ADDRESS] = smart
         return data
 

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from ...const import DOMAIN, MACHINE_AUTO
+from ...const import MACHINE_AUTO
 from ...probes.power import PowerSample
 from ...probes.power_model import MachineClass
 from ..host.power import PowerCategory, PowerCoordinator
@@ -39,6 +38,7 @@ class RemotePowerCoordinator(PowerCoordinator):
         """On the remote machine's device."""
         super().__init__(hass, config_entry, device_info)
         self.remote = remote
+        self.follows = remote  # its outages are the machine's: logged once, by the Remote server's coordinator
 
     async def async_setup(self) -> None:
         """The chosen machine class (a desktop unless chosen), and the restored totals."""
@@ -52,9 +52,5 @@ class RemotePowerCoordinator(PowerCoordinator):
         """
         if not self.remote.last_update_success:
             self.energy.gap()  # as the UPS does: no energy across the time the machine was not seen
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="remote_unavailable",
-                translation_placeholders={"error": str(self.remote.last_exception)},
-            )
+            raise self.remote.unavailable()
         return self.remote.probe.power

@@ -177,7 +177,7 @@ async def _list_ups(server: Mapping[str, Any]) -> tuple[dict[str, str], str | No
     try:
         upses = await list_ups(client)
     except UpsError:
-        return {}, "cannot_connect"
+        return {}, "nut_cannot_connect"
     finally:
         client.shutdown()
     return upses, None if upses else "no_ups"
