@@ -190,6 +190,11 @@ async def test_a_newcomer_sees_every_container_as_docker_inspect_does(
     assert memory.attributes["unit_of_measurement"] == "MiB"
     assert 20 <= float(memory.state) <= 64
     assert 30 <= float(_state(hass, entry, "container_memory_percent", "burner").state) <= 100
+    # Stored as a figure, not a float's every digit (an idle one of the host's memory was 0.00128019269654928).
+    await _until(lambda: hass.states.get("sensor.web_memory_of_limit") is not None)
+    shares = [s.state for s in hass.states.async_all("sensor") if s.entity_id.endswith("_memory_of_limit")]
+    assert shares
+    assert all(len(share.partition(".")[2]) <= 2 for share in shares), shares
     assert _state(hass, entry, "container_cpu", "crash").state == "0"  # not running: uses nothing
 
     # Noisy ones start disabled; control is off, so there is no restart button.

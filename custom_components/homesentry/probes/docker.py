@@ -187,10 +187,10 @@ class UsageSample:
 
     @property
     def memory_percent(self) -> float | None:
-        """Memory used as a percentage of the container's limit (or the host's memory)."""
+        """Memory used as a percentage of the container's limit (or the host's memory), to 0.01 as CPU is."""
         if self.memory_used is None or not self.memory_limit:
             return None
-        return 100.0 * self.memory_used / self.memory_limit
+        return round(100.0 * self.memory_used / self.memory_limit, 2)
 
 
 def normalize_url(text: str) -> str:
