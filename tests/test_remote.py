@@ -31,6 +31,7 @@ from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.monitors.remote import coordinator as remote_coordinator
 
 from .conftest import entity_state, setup_entry
+from .md_info import md_info, md_machine
 from .peers import DockerEngine, NodeExporter, free_port, proc_with
 from .probes.test_power import rapl_tree, set_energy
 from .smartmon import smartmon, smartmon_machine
@@ -711,6 +712,48 @@ async def test_placeholder_dmi_names_give_the_board_s(
         device = dr.async_get(hass).async_get_device_by_identifier((DOMAIN, str(remote.unique_id)), remote.entry_id)
         assert device is not None
         assert (device.manufacturer, device.model) == ("ASRock", "B550M Pro4")
+        assert await hass.config_entries.async_unload(remote.entry_id)
+    finally:
+        exporter.stop()
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize("recorded", ["raid5_recovery.txt", "raid6_two_missing_recovery.txt"])
+async def test_rebuild_progress_with_debian_s_md_info_collector(
+    hass: HomeAssistant, sysfs: SysfsTree, tmp_path: Path, proc: Path, recorded: str
+) -> None:
+    """node_exporter exports synced blocks, not the level that makes them a %; Debian's md_info.sh exports it.
+
+    The same recorded mdstat is read by This server's Disks monitor and, through
+    a real node_exporter, by a Remote server: first without md_info.sh (no
+    progress entity: it could never have a value), then with its real output.
+    """
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    mdstat = (MDSTAT / recorded).read_text()
+    (proc / "mdstat").write_text(mdstat)
+    name = mdstat.split("\n")[1].split(" ")[0]
+    textfiles = tmp_path / "textfiles"
+    textfiles.mkdir()
+    exporter = NodeExporter(
+        sysfs.root, procfs=proc_with(tmp_path / "exported", mdstat=mdstat), textfiles=textfiles
+    ).start()
+    try:
+        disks = disks_entry(smart_machine(tmp_path / "machine", {}))
+        await setup_entry(hass, disks)
+        local = float(entity_state(hass, disks, f"sync_progress_{name}").state)
+        remote = (await _add(hass, address=exporter.url))["result"]
+        await hass.async_block_till_done()
+        assert entity_state(hass, remote, f"sync_action_{name}").state == "recover"
+        assert f"sync_progress_{name}" not in _entities(hass, remote)  # it cannot be known: no entity
+
+        (textfiles / "md_info.prom").write_text(md_info(md_machine(tmp_path / "md", mdstat)))
+        await remote.runtime_data.monitor.remote.async_refresh()
+        await hass.async_block_till_done()
+        progress = entity_state(hass, remote, f"sync_progress_{name}")
+        assert progress.attributes["unit_of_measurement"] == "%"
+        assert float(progress.state) == pytest.approx(local, abs=0.1)
+        state = entity_state(hass, remote, f"array_state_{name}")
+        assert state.attributes["level"] == mdstat.split(" : active ")[1].split()[0]  # raid5, raid6
         assert await hass.config_entries.async_unload(remote.entry_id)
     finally:
         exporter.stop()

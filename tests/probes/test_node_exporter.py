@@ -28,6 +28,7 @@ from custom_components.homesentry.probes.node_exporter import (
     parse,
 )
 
+from ..md_info import md_info, md_machine
 from ..peers import NodeExporter, proc_with
 from ..sysfs_tree import SysfsTree
 
@@ -191,13 +192,25 @@ def _seen(array: MdArray) -> dict[str, object]:
     }
 
 
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize("with_md_info", [False, True], ids=["mdadm collector", "with md_info.sh"])
 @pytest.mark.parametrize("name", sorted(p.name for p in MDSTAT.glob("*.txt")))
-def test_md_arrays_read_as_the_local_mdstat_reader_reads_them(name: str, tmp_path: Path, socket_enabled: None) -> None:
-    """The real node_exporter reads a recorded mdstat; the Remote server sees the arrays This server would."""
+def test_md_arrays_read_as_the_local_mdstat_reader_reads_them(name: str, with_md_info: bool, tmp_path: Path) -> None:
+    """The real node_exporter reads a recorded mdstat; the Remote server sees the arrays This server would.
+
+    With Debian's md_info.sh beside it (its real output for the same arrays), the level is known, and with it
+    every sync's progress, as mdstat prints it to 0.1 %.
+    """
     pytest_socket.socket_allow_hosts(["127.0.0.1"])
     text = (MDSTAT / name).read_text()
     (tmp_path / "sys").mkdir()  # a machine whose md has no sysfs to add (node_exporter 1.5 reads none)
-    exporter = NodeExporter(tmp_path / "sys", procfs=proc_with(tmp_path / "proc", mdstat=text)).start()
+    textfiles = tmp_path / "textfiles"
+    textfiles.mkdir()
+    if with_md_info:
+        (textfiles / "md_info.prom").write_text(md_info(md_machine(tmp_path / "md", text)))
+    exporter = NodeExporter(
+        tmp_path / "sys", procfs=proc_with(tmp_path / "proc", mdstat=text), textfiles=textfiles
+    ).start()
     try:
         theirs = md_arrays(parse(scrape(exporter)))
     finally:
@@ -205,9 +218,14 @@ def test_md_arrays_read_as_the_local_mdstat_reader_reads_them(name: str, tmp_pat
     mine = parse_mdstat(text)
     assert set(theirs) == set(mine)
     for device, array in mine.items():
-        expected = _seen(array) | NOT_EXPORTED.get((name, device), {})
+        unseen = dict(NOT_EXPORTED.get((name, device), {}))
+        if with_md_info and "sync_action" not in unseen:  # the level, hence the progress, of all but a reshape
+            unseen.pop("sync_progress", None)
+            assert theirs[device].level == array.level, device
+        expected = _seen(array) | unseen
         if expected["sync_progress"] is not None:
-            assert _seen(theirs[device])["sync_progress"] == pytest.approx(expected.pop("sync_progress"), abs=0.2)
+            progress = expected.pop("sync_progress")
+            assert _seen(theirs[device])["sync_progress"] == pytest.approx(progress, abs=0.1 + 1e-9)
             expected["sync_progress"] = _seen(theirs[device])["sync_progress"]
         assert _seen(theirs[device]) == expected, device
 
@@ -226,3 +244,28 @@ def test_md_failed_members_are_counted_and_sysfs_counts_preferred() -> None:
     array = md_arrays(parse(exposition))["md0"]
     assert (array.raid_disks, array.in_sync, array.failed_count, array.state) == (3, 2, 1, "degraded")
     assert array.problems == ("degraded", "failed members: 1")
+
+
+def test_raid10_progress_needs_md_info_detail_s_layout() -> None:
+    """md_info_detail.sh (mdadm --detail, as root) adds the layout; a raid10 of 4 near=2 members syncs 2 members' worth.
+
+    Its lines as the script prints them (labels from mdadm --detail's keys, spaces dropped); mdadm is not run here.
+    """
+    exposition = (
+        'node_exporter_build_info{version="1.5.0"} 1\n'
+        'node_md_state{device="md125",state="recovering"} 1\n'
+        'node_md_disks_required{device="md125"} 4\n'
+        'node_md_disks{device="md125",state="active"} 3\n'
+        'node_md_blocks{device="md125"} 1953258496\n'
+        'node_md_blocks_synced{device="md125"} 366235968\n'
+        'node_md_info{md_device="md125", md_name="data", raid_level="10", md_metadata_version="1.2"} 1\n'
+    )
+    without_layout = md_arrays(parse(exposition))["md125"]
+    assert (without_layout.level, without_layout.sync_progress, without_layout.progress_known) == (
+        "raid10",
+        None,
+        False,
+    )
+    detail = exposition.replace('md_metadata_version="1.2"}', 'md_metadata_version="1.2", Layout="near=2"}')
+    array = md_arrays(parse(detail))["md125"]
+    assert (array.sync_progress, array.progress_known) == (37.5, True)  # 366235968 of 976629248 blocks a member

@@ -76,6 +76,8 @@ class MdArray:
     array_state: str | None
     # Faulty members known by count alone (an exporter that counts them without naming them: node_exporter).
     unnamed_failed: int = 0
+    # Whether a sync's progress can be known (node_exporter alone cannot say it for raid5/6/10: no level).
+    progress_known: bool = True
 
     @property
     def failed_members(self) -> tuple[str, ...]:

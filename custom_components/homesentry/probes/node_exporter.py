@@ -340,18 +340,52 @@ def _power_sample(previous: _Previous | None, now: _Previous) -> PowerSample:
 _MD_ACTIONS: Final = {"recovering": SyncAction.RECOVER, "resync": SyncAction.RESYNC, "check": SyncAction.CHECK}
 
 
+def _level(info: Mapping[str, str]) -> str | None:
+    """The array's level as md names it ("raid5"), from md_info.sh's ``raid_level`` ("5")."""
+    level = info.get("raid_level", "")
+    return f"raid{level}" if level.isdigit() else (level or None)
+
+
+def _data_members(level: str | None, members: int | None, info: Mapping[str, str]) -> float | None:
+    """How many members' worth of blocks the array's size is: its size over one member's, which a sync counts.
+
+    A mirror holds one member's blocks, raid4/5 all but one, raid6 all but
+    two, raid10 its members over its copies (md_info_detail.sh's ``Layout``,
+    e.g. ``near=2``). Without the level, only a two-member array is known
+    (whatever can sync over two members holds one member's blocks).
+    """
+    if members is None:
+        return None
+    if level is None:
+        return 1.0 if members == 2 else None
+    if level == "raid1":
+        return 1.0
+    if level in ("raid4", "raid5") and members > 1:
+        return float(members - 1)
+    if level == "raid6" and members > 2:
+        return float(members - 2)
+    copies = 1
+    for part in info.get("Layout", "").split(","):  # "near=2", "offset=2", "near=2, far=2"
+        _, _, count = part.strip().partition("=")
+        copies *= int(count) if count.isdigit() else 1
+    return members / copies if level == "raid10" and copies > 1 else None
+
+
 def md_arrays(samples: Samples) -> dict[str, MdArray]:
     """The md arrays of node_exporter's mdadm collector, as the local reader makes them from mdstat.
 
-    It exports less than mdstat holds: no level (so an array missing more
-    members than its level can lose shows as degraded, not failed), no member
-    names (failed members are counted), no mismatch count, no reshape (a
-    reshaping array is active and idle). A resync with nothing synced yet is
-    one waiting to start (``resync=PENDING``). Progress is the synced share of
-    the array's blocks, which is right only where one member holds every block
-    (two-member arrays); elsewhere it is unknown. Where the exporter reads md's
-    sysfs too (1.6 and later: ``node_md_raid_disks``, ``node_md_degraded``),
-    those counts are preferred, as they are locally.
+    It exports less than mdstat holds: no level, no member names (failed
+    members are counted), no mismatch count, no reshape (a reshaping array is
+    active and idle). A resync with nothing synced yet is one waiting to start
+    (``resync=PENDING``). Debian's ``md_info.sh`` / ``md_info_detail.sh``
+    textfile collectors add the level (``node_md_info{raid_level}``), with
+    which an array missing more members than it can lose is failed, not
+    degraded, and a sync's progress is known: synced blocks over one member's
+    blocks (the array's over its data members), cut to 0.1 % as mdstat prints
+    it. Without them progress is known only for two-member arrays
+    (``progress_known``). Where the exporter reads md's sysfs too (1.6 and
+    later: ``node_md_raid_disks``, ``node_md_degraded``), those counts are
+    preferred, as they are locally.
     """
     states: dict[str, set[str]] = {}
     for (device, state), value in labelled(samples, "node_md_state", "device", "state").items():
@@ -363,6 +397,7 @@ def md_arrays(samples: Samples) -> dict[str, MdArray]:
         labelled(samples, "node_md_raid_disks", "device"),
         labelled(samples, "node_md_degraded", "device"),
     )
+    infos = {dict(labels).get("md_device", ""): dict(labels) for labels in samples.get("node_md_info", {})}
     arrays: dict[str, MdArray] = {}
     for device, on in sorted(states.items()):
         active = "inactive" not in on
@@ -374,13 +409,17 @@ def md_arrays(samples: Samples) -> dict[str, MdArray]:
         in_sync = int(disks.get((device, "active"), 0)) if active and wanted else None
         if wanted is not None and (device,) in degraded:
             in_sync = wanted - int(degraded[(device,)])
+        info = infos.get(device, {})
+        level = _level(info)
+        members = int(info["md_num_raid_disks"]) if info.get("md_num_raid_disks", "").isdigit() else wanted
+        data_members = _data_members(level, members, info)
         progress = None
-        if action in (SyncAction.RESYNC, SyncAction.RECOVER, SyncAction.CHECK) and total > 0 and wanted == 2:
-            progress = round(100.0 * done / total, 1)
+        if action in (SyncAction.RESYNC, SyncAction.RECOVER, SyncAction.CHECK) and total > 0 and data_members:
+            progress = min(100.0, math.floor(1000.0 * done * data_members / total) / 10)
         arrays[device] = MdArray(
             name=device,
             active=active,
-            level=None,
+            level=level,
             read_only=False,
             members=(),
             raid_disks=wanted if active else None,
@@ -390,6 +429,7 @@ def md_arrays(samples: Samples) -> dict[str, MdArray]:
             mismatch_count=None,
             array_state=None,
             unnamed_failed=int(disks.get((device, "failed"), 0)),
+            progress_known=data_members is not None,
         )
     return arrays
 
