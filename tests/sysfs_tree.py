@@ -111,7 +111,9 @@ class SysfsTree:
             write(base / "topology" / "physical_package_id", package)
             write(base / "topology" / "core_id", cpu)  # as the kernel has it (node_exporter needs it)
 
-    def interface(self, name: str, *, physical: bool, rx_bytes: int = 0, tx_bytes: int = 0) -> None:
+    def interface(
+        self, name: str, *, physical: bool, rx_bytes: int = 0, tx_bytes: int = 0, mac: str | None = None
+    ) -> None:
         if physical:
             device_dir = self.root / "devices" / "pci0000:00" / f"nic-{name}"
             iface = device_dir / "net" / name
@@ -123,6 +125,13 @@ class SysfsTree:
         (self.root / "class" / "net").mkdir(parents=True, exist_ok=True)
         (self.root / "class" / "net" / name).symlink_to(iface)
         self.counters(name, rx_bytes, tx_bytes)
+        if mac is not None:
+            self.mac(name, mac)
+
+    def mac(self, name: str, mac: str) -> None:
+        """The interface's hardware address, burnt in (``addr_assign_type`` 0), as node_exporter reads them."""
+        write(self.root / "class" / "net" / name / "address", mac)
+        write(self.root / "class" / "net" / name / "addr_assign_type", 0)
 
     def counters(self, name: str, rx_bytes: int, tx_bytes: int) -> None:
         statistics = self.root / "class" / "net" / name / "statistics"
@@ -132,6 +141,9 @@ class SysfsTree:
     def dmi(self, vendor: str, product: str) -> None:
         write(self.root / "class" / "dmi" / "id" / "sys_vendor", vendor)
         write(self.root / "class" / "dmi" / "id" / "product_name", product)
+
+
+HOME_SERVER_MAC = "88:ae:dd:0a:1b:2c"  # its eth0's (an Intel NIC's prefix)
 
 
 def home_server(root: Path) -> SysfsTree:
@@ -146,8 +158,8 @@ def home_server(root: Path) -> SysfsTree:
     tree.nvme_pair()
     tree.battery()
     tree.throttle({0: (3, 7), 1: (2, 7)})
-    tree.interface("eth0", physical=True, rx_bytes=10_000, tx_bytes=5_000)
-    tree.interface("lo", physical=False, rx_bytes=999, tx_bytes=999)
+    tree.interface("eth0", physical=True, rx_bytes=10_000, tx_bytes=5_000, mac=HOME_SERVER_MAC)
+    tree.interface("lo", physical=False, rx_bytes=999, tx_bytes=999, mac="00:00:00:00:00:00")
     tree.interface("docker0", physical=False)
     tree.interface("veth1a2b3c", physical=False)
     return tree

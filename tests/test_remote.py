@@ -35,7 +35,7 @@ from .md_info import md_info, md_machine
 from .peers import DockerEngine, NodeExporter, free_port, proc_with
 from .probes.test_power import rapl_tree, set_energy
 from .smartmon import smartmon, smartmon_machine
-from .sysfs_tree import SysfsTree
+from .sysfs_tree import HOME_SERVER_MAC, SysfsTree, home_server
 from .test_blueprints import _automation as blueprint_automation
 from .test_containers import _entry as docker_entry
 from .test_dashboard import _render as render_dashboard, _row
@@ -91,7 +91,7 @@ async def test_a_nas_added_in_one_dialog_shows_this_server_s_entities(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     remote = result["result"]
     assert remote.title == socket.gethostname()  # who answered: node_uname_info's nodename
-    assert remote.unique_id == f"remote_{socket.gethostname()}"
+    assert remote.unique_id == f"remote_{HOME_SERVER_MAC}"  # its eth0's MAC: the hostname is only its name
     assert remote.data == {"kind": "remote", "address": node_exporter.url, "verify_ssl": True}
     await hass.async_block_till_done()
     await setup_entry(hass, host_entry)  # This server, reading the same tree here
@@ -550,13 +550,14 @@ async def test_a_nas_s_disks_through_smartmon_are_the_disks_monitor_s(
         )
         assert machine is not None
         assert seagate is not None
-        assert (seagate.model, seagate.serial_number, seagate.via_device_id) == (
+        assert (seagate.name, seagate.model, seagate.serial_number, seagate.via_device_id) == (
+            f"{remote.title} ST2000NM000A-2J2100 (SM2A)",  # named after its machine, as its arrays are
             "ST2000NM000A-2J2100",
             "WS10SM2A",
             machine.id,
         )
-        rows = [row for row in render_dashboard(hass, "Disks") if len(row) > 1 and row[1].startswith("ST3250318AS")]
-        assert [row[2] for row in rows] == ["Failed", "Failed"]  # This server's and the NAS's
+        rows = [row for row in render_dashboard(hass, "Disks") if len(row) > 1 and "ST3250318AS" in row[1]]
+        assert [(row[1].startswith(remote.title), row[2]) for row in rows] == [(False, "Failed"), (True, "Failed")]
 
         # The collector finds the drive asleep at its next run: its last values stay, marked asleep.
         text = (textfiles / "smartmon.prom").read_text()
@@ -755,5 +756,84 @@ async def test_rebuild_progress_with_debian_s_md_info_collector(
         state = entity_state(hass, remote, f"array_state_{name}")
         assert state.attributes["level"] == mdstat.split(" : active ")[1].split()[0]  # raid5, raid6
         assert await hass.config_entries.async_unload(remote.entry_id)
+    finally:
+        exporter.stop()
+
+
+async def test_two_machines_with_the_same_hostname_both_add(
+    hass: HomeAssistant, tmp_path: Path, socket_enabled: None
+) -> None:
+    """Two Raspberry Pis are both "raspberrypi": each is its primary MAC; the same machine at two addresses is one.
+
+    (Both exporters run here, so both report this machine's hostname: twins, whatever its name.)
+    """
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    first, second = home_server(tmp_path / "first"), home_server(tmp_path / "second")
+    second.mac("eth0", "dc:a6:32:00:00:02")  # a Raspberry Pi's prefix
+    exporters = [NodeExporter(tree.root).start() for tree in (first, second, first)]  # the first machine twice
+    try:
+        one = await _add(hass, address=exporters[0].url)
+        await hass.async_block_till_done()
+        two = await _add(hass, address=exporters[1].url)
+        await hass.async_block_till_done()
+        assert one["type"] is two["type"] is FlowResultType.CREATE_ENTRY
+        assert (one["result"].unique_id, two["result"].unique_id) == (
+            f"remote_{HOME_SERVER_MAC}",
+            "remote_dc:a6:32:00:00:02",
+        )
+        hostname = socket.gethostname()
+        assert (one["result"].title, two["result"].title) == (hostname, f"{hostname} (127.0.0.1)")
+        registry = er.async_get(hass)
+        ids = [e.entity_id for e in er.async_entries_for_config_entry(registry, two["result"].entry_id)]
+        assert ids
+        assert not [entity_id for entity_id in ids if entity_id.endswith("_2")]  # no twin's suffixes
+        again = await _add(hass, address=exporters[2].url)  # the first machine under another address
+        assert (again["type"], again["reason"]) == (FlowResultType.ABORT, "already_configured")
+        flow = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": config_entries.SOURCE_RECONFIGURE, "entry_id": one["result"].entry_id}
+        )
+        moved = await hass.config_entries.flow.async_configure(flow["flow_id"], {"address": exporters[1].url})
+        assert (moved["type"], moved["reason"]) == (FlowResultType.ABORT, "different_machine")  # its twin, not it
+        for result in (one, two):
+            assert await hass.config_entries.async_unload(result["result"].entry_id)
+    finally:
+        for exporter in exporters:
+            exporter.stop()
+
+
+async def test_an_entry_known_by_its_hostname_takes_its_mac_with_its_entities(
+    hass: HomeAssistant, sysfs: SysfsTree, tmp_path: Path, socket_enabled: None
+) -> None:
+    """An entry made before MAC ids (``remote_<hostname>``) is migrated at setup: unique ids, devices, entity ids."""
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    address = sysfs.root / "class" / "net" / "eth0" / "address"
+    address.unlink()  # the exporter says no MAC: what every entry was made with before
+    mdstat = (MDSTAT / "raid5_failed_member_spare_in.txt").read_text()
+    exporter = NodeExporter(sysfs.root, procfs=proc_with(tmp_path / "exported", mdstat=mdstat)).start()
+    hostname = socket.gethostname()
+    try:
+        entry = _entry(
+            exporter.url, unique_id=f"remote_{hostname}", options={"scan_interval": 30, "health": {"grace_minutes": 0}}
+        )
+        await setup_entry(hass, entry)
+        registry, devices = er.async_get(hass), dr.async_get(hass)
+        before = {e.entity_id: e.unique_id for e in er.async_entries_for_config_entry(registry, entry.entry_id)}
+        assert entity_state(hass, entry, "array_problem_md0", "binary_sensor").state == "on"  # a failed member
+        assert await hass.config_entries.async_unload(entry.entry_id)
+
+        address.write_text(f"{HOME_SERVER_MAC}\n")  # the next setup sees the machine's MAC
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        new = f"remote_{HOME_SERVER_MAC}"
+        assert entry.unique_id == new
+        after = {e.entity_id: e.unique_id for e in er.async_entries_for_config_entry(registry, entry.entry_id)}
+        assert set(after) == set(before)  # the same entities, their history with them
+        for entity_id, old in before.items():
+            assert after[entity_id] == old.replace(f"remote_{hostname}", new), entity_id
+        assert entity_state(hass, entry, "array_problem_md0", "binary_sensor").state == "on"
+        assert entity_state(hass, entry, f"health_{new}_md0").state == "critical"
+        identifiers = {i for d in dr.async_entries_for_config_entry(devices, entry.entry_id) for _, i in d.identifiers}
+        assert identifiers == {new, f"{new}_md0"}
+        assert await hass.config_entries.async_unload(entry.entry_id)
     finally:
         exporter.stop()

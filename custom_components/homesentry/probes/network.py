@@ -8,7 +8,37 @@ import os
 from pathlib import Path
 import socket
 
-from .sysfs import read_raw_int
+from .sysfs import read_raw_int, read_text
+
+_NO_MAC = "00:00:00:00:00:00"
+_PERMANENT = "0"  # addr_assign_type: the address burnt into the device (1 random, 2 stolen, 3 set)
+
+
+def hardware_macs(interfaces: Mapping[str, tuple[str, str | None]]) -> tuple[str, ...]:
+    """The MAC addresses that name a machine, its primary interface's first.
+
+    ``interfaces`` maps each physical interface to its address and, where
+    known, its ``addr_assign_type``; a random or set address (a bond, a
+    privacy MAC) and the all-zero one say nothing of the machine. The
+    interfaces are taken in name order, so every reader of the same machine
+    names the same primary (``eth0`` before ``wlan0``; ``enp1s0`` before ``enp2s0``).
+    """
+    return tuple(
+        mac.lower()
+        for _, (mac, assigned) in sorted(interfaces.items())
+        if mac and mac != _NO_MAC and assigned in (None, _PERMANENT)
+    )
+
+
+def local_macs(sysfs_root: Path) -> tuple[str, ...]:
+    """The hardware MAC addresses of the machine whose sysfs this is (``hardware_macs``)."""
+    net = sysfs_root / "class" / "net"
+    return hardware_macs(
+        {
+            name: (read_text(net / name / "address") or "", read_text(net / name / "addr_assign_type"))
+            for name in physical_interfaces(sysfs_root)
+        }
+    )
 
 
 @dataclass(frozen=True, slots=True)

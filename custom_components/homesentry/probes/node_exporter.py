@@ -35,6 +35,7 @@ from .filesystems import FilesystemUsage, is_user_filesystem, mount_key
 from .host import ALL_CATEGORIES, Category, HostSnapshot, LoadAverage, MemoryUsage, network_rates, plain_dmi
 from .hwmon import FanReading, TemperatureReading, cpu_temperature, unique_key
 from .mdraid import MdArray, SyncAction
+from .network import hardware_macs
 from .power import PowerReadings, PowerSample
 from .power_supply import BatteryReading
 from .pressure import PressureReading
@@ -114,6 +115,22 @@ class MachineInfo:
     manufacturer: str | None
     model: str | None
     machine_id: str | None
+    macs: tuple[str, ...] = ()  # its hardware MAC addresses, the primary interface's first (hardware_macs)
+
+
+def _macs(samples: Samples) -> tuple[str, ...]:
+    """The machine's hardware MACs, from the netclass collector (node_network_info, address_assign_type)."""
+    assigned = {
+        device: str(int(kind))
+        for (device,), kind in labelled(samples, "node_network_address_assign_type", "device").items()
+    }
+    return hardware_macs(
+        {
+            device: (address, assigned.get(device))
+            for (device, address) in labelled(samples, "node_network_info", "device", "address")
+            if device and not device.startswith(VIRTUAL_INTERFACES)
+        }
+    )
 
 
 def machine_info(samples: Samples) -> MachineInfo:
@@ -130,6 +147,7 @@ def machine_info(samples: Samples) -> MachineInfo:
         manufacturer=plain_dmi(dmi.get("system_vendor")) or plain_dmi(dmi.get("board_vendor")),
         model=plain_dmi(dmi.get("product_name")) or plain_dmi(dmi.get("board_name")),
         machine_id=machine.get("machine_id") or None,
+        macs=_macs(samples),
     )
 
 

@@ -47,7 +47,7 @@ from ...const import (
 from ...health import CONF_HEALTH
 from ...probes.filesystems import Mount, list_mounts
 from ...probes.host import read_machine_id
-from ...probes.network import list_interfaces, physical_interfaces
+from ...probes.network import list_interfaces, local_macs, physical_interfaces
 from ...probes.power_model import MachineClass
 from ..flow import (
     FormFields,
@@ -78,8 +78,11 @@ class HostConfigFlow(MonitorConfigFlow):
         machine_id = await self.hass.async_add_executor_job(read_machine_id, const.ETC_ROOT)
         await self.async_set_unique_id(_host_unique_id(machine_id))
         self._abort_if_unique_id_configured()
-        remote = f"{MonitorKind.REMOTE}_{socket.gethostname()}"  # its node_exporter, added as a Remote server
-        if any(entry.unique_id == remote for entry in self._async_current_entries()):
+        # Its node_exporter, added as a Remote server: an entry with one of its MACs' ids, or its hostname's.
+        from ..remote.identity import known_as  # noqa: PLC0415  (the Remote server's flow takes This server's steps)
+
+        remote = known_as(socket.gethostname(), await self.hass.async_add_executor_job(local_macs, const.SYSFS_ROOT))
+        if any(entry.unique_id in remote for entry in self._async_current_entries()):
             return self.async_abort(reason="watched_as_remote")
         errors: dict[str, str] = {}
         if user_input is not None:

@@ -33,6 +33,7 @@ from .disks import (
     RemoteSmartCoordinator,
 )
 from .flow import RemoteConfigFlow, RemoteOptionsFlow
+from .identity import async_migrate
 from .options import DEFAULT_REMOTE_OPTIONS
 from .power import RemotePowerCoordinator
 
@@ -60,6 +61,7 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
         raise scrape_failure(err, ConfigEntryNotReady) from err
     scraped = time.monotonic()
     info = machine_info(samples)
+    await async_migrate(hass, entry, info)  # an entry known by its hostname takes its MAC id first
     device = entry_device(
         entry,
         manufacturer=info.manufacturer,

@@ -109,7 +109,8 @@ class RemoteSmartCoordinator(FedCoordinator[SmartSnapshot, DiskCategory]):
         return SmartSnapshot(SmartStatus.OK if disks else SmartStatus.NO_DISKS, None, disks)
 
     def device_for(self, object_key: str) -> DeviceInfo | None:
-        """A disk's own device, under the machine's."""
+        """A disk's own device, under the machine's, named after it ("nas /dev/nvme0", "nas WDC WD40EFRX (1234)")."""
         state = self.data.disks.get(object_key) if self.data is not None else None
         info = disk_device(state.reading if state is not None else None, object_key)
+        info["name"] = f"{self.config_entry.title} {info.get('name')}"
         return under_hub(self.config_entry, self.hub_device_id, object_key, info)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import CONF_ADDRESS, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
@@ -12,8 +13,10 @@ from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import BooleanSelector, TextSelector, TextSelectorConfig, TextSelectorType
 import probatio
 
+from ... import const
 from ...const import CONF_KIND, CONF_POWER, CONF_SCAN_INTERVAL, CONF_SMART_ADDRESS, MonitorKind
 from ...health import CONF_HEALTH
+from ...probes.network import local_macs
 from ...probes.node_exporter import MachineInfo, machine_info
 from ..flow import (
     FormFields,
@@ -28,6 +31,7 @@ from ..flow import (
 from ..host.flow import power_options, power_schema
 from ..host.options import DEFAULT_POWER_OPTIONS
 from .coordinator import ScrapeError, async_scrape
+from .identity import known_as, unique_id
 from .options import DEFAULT_REMOTE_OPTIONS
 
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -50,10 +54,6 @@ METRICS_PATH = "/metrics"  # what the coordinator asks for at the address (a pas
 def _address(value: object) -> str:
     """An exporter address as the entry keeps it: without a trailing slash or the ``/metrics`` a user pasted."""
     return str(value or "").strip().rstrip("/").removesuffix(METRICS_PATH).rstrip("/")
-
-
-def _unique_id(info: MachineInfo) -> str:
-    return f"{MonitorKind.REMOTE}_{info.hostname}"
 
 
 class RemoteConfigFlow(MonitorConfigFlow):
@@ -83,6 +83,22 @@ class RemoteConfigFlow(MonitorConfigFlow):
                 return None, {CONF_SMART_ADDRESS: _SMART_ERRORS[err.reason]}
         return info, {}
 
+    async def _async_is_this_server(self, info: MachineInfo) -> bool:
+        """Whether the machine that answered is the one This server watches (a MAC of this machine's, or its name)."""
+        if not any(entry.data.get(CONF_KIND) == MonitorKind.HOST for entry in self._async_current_entries()):
+            return False
+        if not info.macs:
+            return info.hostname == socket.gethostname()
+        mine = await self.hass.async_add_executor_job(local_macs, const.SYSFS_ROOT)
+        return bool(set(info.macs) & set(mine))
+
+    def _title(self, info: MachineInfo, data: Mapping[str, Any]) -> str:
+        """The machine's hostname; with its address's host after it where another entry has that title already."""
+        hostname = str(info.hostname)
+        if all(entry.title != hostname for entry in self._async_current_entries()):
+            return hostname
+        return f"{hostname} ({urlsplit(str(data[CONF_ADDRESS])).hostname})"
+
     @staticmethod
     def _remote_data(user_input: Mapping[str, Any]) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -103,12 +119,10 @@ class RemoteConfigFlow(MonitorConfigFlow):
             data = self._remote_data(user_input)
             info, errors = await self._async_remote_machine(data)
             if info is not None:
-                if info.hostname == socket.gethostname() and any(
-                    entry.data.get(CONF_KIND) == MonitorKind.HOST for entry in self._async_current_entries()
-                ):
+                if await self._async_is_this_server(info):
                     return self.async_abort(reason="this_server")
-                await self._async_claim(_unique_id(info))
-                return self._finish(_unique_id(info), str(info.hostname), data, DEFAULT_REMOTE_OPTIONS)
+                await self._async_claim(unique_id(info))
+                return self._finish(unique_id(info), self._title(info, data), data, DEFAULT_REMOTE_OPTIONS)
         return self.async_show_form(
             step_id="remote",
             data_schema=self.add_suggested_values_to_schema(_SCHEMA, user_input or self._current()),
@@ -123,8 +137,8 @@ class RemoteConfigFlow(MonitorConfigFlow):
             data = self._remote_data(user_input)
             info, errors = await self._async_remote_machine(data)
             if info is not None:
-                await self.async_set_unique_id(_unique_id(info))
-                self._abort_if_unique_id_mismatch(reason="different_machine")
+                if entry.unique_id not in known_as(info.hostname, info.macs):  # another machine answers there
+                    return self.async_abort(reason="different_machine")
                 return self.async_update_reload_and_abort(entry, data=data)
         return self.async_show_form(
             step_id="reconfigure_remote",
