@@ -52,3 +52,29 @@ def smartmon(machine: Path, script: str = "smartmon.sh") -> str:
         command = [sys.executable, "-S", str(program)]
     done = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=900, check=True)
     return done.stdout
+
+
+NVME_SHIM = Path(__file__).parent / "nvme_cli.py"
+
+
+def nvme_metrics(directory: Path, drives: dict[str, Path]) -> str:
+    """What the real ``nvme_metrics.sh`` prints for NVMe ``drives`` (namespace path -> recorded smartctl report).
+
+    Its ``nvme`` is tests/nvme_cli.py, found first on PATH (the script needs root and jq, as it does on a NAS).
+    """
+    program = COLLECTORS / "nvme_metrics.sh"
+    if not program.is_file():
+        need("nvme_metrics.sh")
+    need_root()
+    need("jq")
+    bin_directory = directory / "bin"
+    bin_directory.mkdir(parents=True, exist_ok=True)
+    shim = bin_directory / "nvme"
+    shim.write_text(f'#!/bin/sh\nexec {sys.executable} -S {NVME_SHIM} "$@"\n')
+    shim.chmod(0o755)
+    (directory / "devices").write_text("".join(f"{path} {report}\n" for path, report in drives.items()))
+    environment = {**os.environ, "NVME_MACHINE": str(directory), "PATH": f"{bin_directory}:{os.environ['PATH']}"}
+    done = subprocess.run(
+        ["bash", str(program)], env=environment, capture_output=True, text=True, timeout=120, check=True
+    )
+    return done.stdout

@@ -34,7 +34,7 @@ from .conftest import entity_state, setup_entry
 from .md_info import md_info, md_machine
 from .peers import DockerEngine, NodeExporter, free_port, proc_with
 from .probes.test_power import rapl_tree, set_energy
-from .smartmon import smartmon, smartmon_machine
+from .smartmon import nvme_metrics, smartmon, smartmon_machine
 from .sysfs_tree import HOME_SERVER_MAC, SysfsTree, home_server
 from .test_blueprints import _automation as blueprint_automation
 from .test_containers import _entry as docker_entry
@@ -45,7 +45,8 @@ from .web_server import RecordedExporter, WebServer, self_signed
 # Local entities with no remote counterpart: node_exporter exports no process list and no sockets, and this
 # tree has no cpufreq (This server falls back to /proc/cpuinfo's nominal frequency, which it does not export).
 LOCAL_ONLY = {"top_process", "listening_ports", "cpu_frequency"}
-SMARTCTL_EXPORTER = Path(__file__).parent / "data" / "smartctl_exporter" / "example.prom"
+DATA = Path(__file__).parent / "data"
+SMARTCTL_EXPORTER = DATA / "smartctl_exporter" / "example.prom"
 
 
 async def _add(hass: HomeAssistant, **user_input: Any) -> Any:
@@ -835,5 +836,50 @@ async def test_an_entry_known_by_its_hostname_takes_its_mac_with_its_entities(
         identifiers = {i for d in dr.async_entries_for_config_entry(devices, entry.entry_id) for _, i in d.identifiers}
         assert identifiers == {new, f"{new}_md0"}
         assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        exporter.stop()
+
+
+async def test_nvme_drives_through_debian_s_nvme_metrics_collector(
+    hass: HomeAssistant, sysfs: SysfsTree, tmp_path: Path, socket_enabled: None
+) -> None:
+    """Set up the Debian way (smartmon.py leaves NVMe to nvme_metrics.sh): each NVMe drive, judged by the NVMe rules.
+
+    The real nvme_metrics.sh runs over an nvme-cli stand-in answering from two real drives' logs: a Samsung 980
+    worn to 169 % with its reliability-degraded bit set, and a healthy Samsung 970 EVO Plus.
+    """
+    pytest_socket.socket_allow_hosts(["127.0.0.1"])
+    textfiles = tmp_path / "textfiles"
+    textfiles.mkdir()
+    drives = {
+        "/dev/nvme0n1": DATA / "nvme" / "samsung_980_worn.txt",
+        "/dev/nvme1n1": next(DISKS["/dev/nvme0"][0].glob("_*--all*")),
+    }
+    (textfiles / "nvme_metrics.prom").write_text(nvme_metrics(tmp_path / "nvme", drives))
+    # smartmon.sh beside it names the 970 (its serial) and gives its verdict, but no log: one drive, both halves.
+    named = {"/dev/nvme1": (drives["/dev/nvme1n1"], "nvme")}
+    (textfiles / "smartmon.prom").write_text(smartmon(smartmon_machine(tmp_path / "nas", named)))
+    exporter = NodeExporter(sysfs.root, textfiles=textfiles).start()
+    try:
+        remote = (await _add(hass, address=exporter.url))["result"]
+        await hass.async_block_till_done()
+        worn = entity_state(hass, remote, "disk_health_nvme0")
+        assert worn.state == "failed"
+        assert worn.attributes["findings"][0] == "critical_warning: critical warning 0x04: reliability degraded"
+        assert entity_state(hass, remote, "percentage_used_nvme0").state == "169"
+        assert entity_state(hass, remote, "disk_temperature_nvme0").state == "43"
+        assert entity_state(hass, remote, "disk_problem_nvme0", "binary_sensor").state == "on"
+        disks = {key.removeprefix("disk_health_") for key in _entities(hass, remote) if key.startswith("disk_health_")}
+        assert len(disks) == 2  # the 970 once, not once per collector
+        evo = next(disk for disk in disks if disk != "nvme0")
+        assert entity_state(hass, remote, f"disk_health_{evo}").state == "ok"
+        assert entity_state(hass, remote, f"media_errors_{evo}").state == "0"  # nvme_metrics.sh's log
+        assert entity_state(hass, remote, f"percentage_used_{evo}").state == "0"
+        device = dr.async_get(hass).async_get_device_by_identifier(
+            (DOMAIN, f"{remote.unique_id}_nvme0"), remote.entry_id
+        )
+        assert device is not None
+        assert device.name == f"{remote.title} /dev/nvme0"  # no model or serial is exported: its machine and path
+        assert await hass.config_entries.async_unload(remote.entry_id)
     finally:
         exporter.stop()

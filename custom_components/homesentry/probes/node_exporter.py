@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import math
+import re
 from typing import Final
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -39,7 +40,14 @@ from .network import hardware_macs
 from .power import PowerReadings, PowerSample
 from .power_supply import BatteryReading
 from .pressure import PressureReading
-from .smart import PLAUSIBLE_TEMPERATURE, TEMPERATURE_ATTRIBUTES, AtaAttribute, DiskReading, plain_serial
+from .smart import (
+    PLAUSIBLE_TEMPERATURE,
+    TEMPERATURE_ATTRIBUTES,
+    AtaAttribute,
+    DiskReading,
+    NvmeHealth,
+    plain_serial,
+)
 from .smart_health import STANDARD_NAMES
 from .sysfs import slug
 from .throttle import ThrottleCounts
@@ -575,6 +583,69 @@ def smartmon_disks(samples: Samples) -> dict[str, ExportedDisk]:
                 attributes=attributes,
             ),
             read_at,
+        )
+    return disks
+
+
+def _nvme_field(samples: Samples, name: str, scale: float = 1.0) -> dict[str, int]:
+    """One nvme_metrics.sh family by namespace (``nvme0n1``), as whole numbers (ratios: times ``scale``)."""
+    return {device: round(value * scale) for (device,), value in labelled(samples, f"nvme_{name}", "device").items()}
+
+
+def nvme_metrics_disks(samples: Samples) -> dict[str, ExportedDisk]:
+    """The NVMe drives of Debian's nvme_metrics.sh textfile collector (nvme-cli's smart-log), by controller path.
+
+    smartmon.py leaves NVMe drives to it. It exports each namespace's
+    SMART/Health log: critical warning, spare and its threshold, percentage
+    used, media errors, error-log entries, temperature, power-on hours and
+    power cycles; not the drive's model or serial (so a drive is known by its
+    path, ``/dev/nvme0``), its unsafe shutdowns, or a self-assessment (the
+    critical warning bits are what the drive says of itself).
+    """
+    warnings = _nvme_field(samples, "critical_warning_total")
+    spare, threshold = (
+        _nvme_field(samples, "available_spare_ratio", 100),
+        _nvme_field(samples, "available_spare_threshold_ratio", 100),
+    )
+    used = _nvme_field(samples, "percentage_used_ratio", 100)
+    media, log_entries = _nvme_field(samples, "media_errors_total"), _nvme_field(samples, "num_err_log_entries_total")
+    temperatures, hours = _nvme_field(samples, "temperature_celsius"), _nvme_field(samples, "power_on_hours_total")
+    cycles = _nvme_field(samples, "power_cycles_total")
+    disks: dict[str, ExportedDisk] = {}
+    for namespace in sorted(warnings.keys() | used.keys() | hours.keys()):
+        path = "/dev/" + re.sub(r"n\d+$", "", namespace)  # the controller, as smartctl names it
+        if path in disks:
+            continue  # a second namespace of the same drive
+        temperature = temperatures.get(namespace)
+        disks[path] = ExportedDisk(
+            DiskReading(
+                path=path,
+                device_type="nvme",
+                model=None,
+                serial=None,
+                firmware=None,
+                family=None,
+                capacity=None,
+                is_ssd=True,
+                rotation_rate=None,
+                interface="nvme",
+                smart_available=True,
+                smart_enabled=True,
+                passed=None,
+                temperature=temperature if temperature in PLAUSIBLE_TEMPERATURE else None,
+                power_on_hours=hours.get(namespace),
+                power_cycles=cycles.get(namespace),
+                nvme=NvmeHealth(
+                    critical_warning=warnings.get(namespace),
+                    available_spare=spare.get(namespace),
+                    available_spare_threshold=threshold.get(namespace),
+                    percentage_used=used.get(namespace),
+                    media_errors=media.get(namespace),
+                    error_log_entries=log_entries.get(namespace),
+                    unsafe_shutdowns=None,
+                ),
+            ),
+            None,
         )
     return disks
 
