@@ -1,6 +1,7 @@
 """Recorder footprint: the state rows and bytes a day HomeSentry makes in a real Home Assistant's recorder.
 
 Run as root from the repository root:  .venv/bin/python -m benchmarks.recorder_footprint [--minutes N]
+[--scenario remote]
 
 A Home Assistant core (pytest-homeassistant-custom-component's test instance)
 with its recorder on an SQLite file, and the scenario of issue 20, every entry
@@ -12,6 +13,10 @@ added through the config flow with its defaults, as a user adds it:
 - Docker: a real dockerd with 20 busybox containers;
 - two web services (HTTP servers on loopback) and a backup job (a metrics file);
 - a UPS on a real NUT upsd with the dummy-ups driver.
+
+``--scenario remote`` is two Remote servers instead, each a real node_exporter
+on loopback reading a machine whose counters move (benchmarks/busy_machine.py):
+an idle one and a busy one, with their rows a day each.
 
 After a warm-up (setup writes every entity's first state), it runs N minutes
 of real time at the default intervals, then counts the rows the recorder
@@ -47,9 +52,10 @@ from homeassistant.helpers.recorder import async_initialize_recorder
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import async_test_home_assistant
 
+from benchmarks.busy_machine import BusyMachine
 from benchmarks.contained import contain
 from custom_components.homesentry.const import DOMAIN
-from tests.peers import Dnsmasq, DockerEngine, NutServer
+from tests.peers import Dnsmasq, DockerEngine, NodeExporter, NutServer
 from tests.web_server import WebServer
 
 CONTAINERS = 20
@@ -137,6 +143,24 @@ async def _scenario(hass: HomeAssistant, lab: Path, peers: list[Any]) -> None:
     await _add(hass, "ups", {"host": "127.0.0.1", "port": nut.port, "username": nut.user, "password": nut.password})
 
 
+async def _remote_scenario(hass: HomeAssistant, lab: Path, peers: list[Any]) -> dict[str, str]:
+    """An idle and a busy machine's node_exporters, each added as a Remote server; their entry ids by name."""
+    added = {}
+    for n, busy in enumerate((False, True)):
+        machine = BusyMachine(lab / f"machine{n}", busy=busy, seed=n + 1)
+        machine.sysfs.mac("eth0", f"52:54:00:00:00:0{n + 1}")  # two machines (both say this one's hostname)
+        peers.append(machine)
+        machine.start()
+        exporter = NodeExporter(machine.sysfs.root, procfs=machine.proc)
+        peers.append(exporter)
+        exporter.start()
+        before = {entry.entry_id for entry in hass.config_entries.async_entries(DOMAIN)}
+        await _add(hass, "remote", {"address": exporter.url})
+        (entry_id,) = {entry.entry_id for entry in hass.config_entries.async_entries(DOMAIN)} - before
+        added["busy" if busy else "idle"] = entry_id
+    return added
+
+
 def _config_directory() -> Path:
     """A configuration directory the peers' users may traverse, with this integration in it."""
     config = Path(tempfile.mkdtemp(prefix="hs-bench-recorder-"))
@@ -149,7 +173,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=10.0, help="the measured window, in minutes of real time")
     parser.add_argument("--top", type=int, default=20, help="how many entities to list")
+    parser.add_argument("--scenario", choices=("lab", "remote"), default="lab", help="issue 20's lab, or two remotes")
     args = parser.parse_args()
+    servers: dict[str, str] = {}
 
     config = _config_directory()
     database = config / "home-assistant_v2.db"
@@ -163,7 +189,10 @@ async def main() -> None:
         assert await async_setup_component(hass, "network", {})  # the HTTP client's resolver asks it
         await hass.async_block_till_done()
         try:
-            await _scenario(hass, config / "lab", peers)
+            if args.scenario == "remote":
+                servers = await _remote_scenario(hass, config / "lab", peers)
+            else:
+                await _scenario(hass, config / "lab", peers)
             await asyncio.sleep(WARM_UP)
             await recorder.get_instance(hass).async_block_till_done()
             start = time.time()
@@ -173,6 +202,7 @@ async def main() -> None:
             row_bytes, set_bytes = await hass.async_add_executor_job(_row_cost, database)
             rows, attribute_sets = await hass.async_add_executor_job(_rows, database, start)
             ours = {e.entity_id for e in er.async_get(hass).entities.values() if e.platform == DOMAIN}
+            entries = {e.entity_id: e.config_entry_id for e in er.async_get(hass).entities.values()}
         finally:
             for entry in hass.config_entries.async_entries(DOMAIN):
                 await hass.config_entries.async_unload(entry.entry_id)
@@ -183,6 +213,31 @@ async def main() -> None:
             await hass.async_stop(force=True)  # the recorder's thread ends with Home Assistant
             shutil.rmtree(config, ignore_errors=True)
 
+    _report(
+        window,
+        rows=rows,
+        attribute_sets=attribute_sets,
+        ours=ours,
+        entries=entries,
+        servers=servers,
+        costs=(row_bytes, set_bytes),
+        top=args.top,
+    )
+
+
+def _report(
+    window: float,
+    *,
+    rows: Counter[str],
+    attribute_sets: Counter[str],
+    ours: set[str],
+    entries: dict[str, str | None],
+    servers: dict[str, str],
+    costs: tuple[float, float],
+    top: int,
+) -> None:
+    """Print the window's figures scaled to a day (and per Remote server where there are some)."""
+    row_bytes, set_bytes = costs
     day = 86400 / window
     our_rows = {entity: count for entity, count in rows.items() if entity in ours}
     share = sum(our_rows.values()) / max(sum(rows.values()), 1)
@@ -201,8 +256,12 @@ async def main() -> None:
     )
     print(f"  10-day window (the recorder's default): {rows_day * 10:,.0f} rows, {bytes_day * 10 / 1e6:.1f} MB")
     print(f"  entities that wrote no row in the window: {silent}")
-    print(f"  the {args.top} entities writing most (rows a day, new attribute sets a day):")
-    for entity, count in sorted(our_rows.items(), key=lambda item: -item[1])[: args.top]:
+    for name, entry_id in servers.items():
+        server_rows = sum(count for entity, count in our_rows.items() if entries.get(entity) == entry_id)
+        enabled = sum(1 for entity in ours if entries.get(entity) == entry_id)
+        print(f"  {name} remote server: {server_rows * day:,.0f} state rows a day ({enabled} entities)")
+    print(f"  the {top} entities writing most (rows a day, new attribute sets a day):")
+    for entity, count in sorted(our_rows.items(), key=lambda item: -item[1])[:top]:
         print(f"    {entity:60s} {count * day:8,.0f}  {attribute_sets.get(entity, 0) * day:8,.0f}")
 
 

@@ -10,16 +10,20 @@ services; a small DNS server plays Cloudflare's.
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 import itertools
 from pathlib import Path
 import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import Event, HomeAssistant
+from homeassistant.const import EVENT_STATE_CHANGED
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -132,7 +136,7 @@ async def test_a_newcomer_sees_the_line_in_plain_words(hass: HomeAssistant, inte
     assert _state(hass, "sensor", "target_packet_loss_192_0_2_4").state == "0.0"
     assert _state(hass, "sensor", "fault").state == "none"
     assert _state(hass, "sensor", "outages_today").state == "0"
-    assert _state(hass, "sensor", "current_outage").state == "0.0"
+    assert _state(hass, "sensor", "down_since").state == "unknown"  # it is up
     assert _state(hass, "sensor", "last_outage_start").state == "unknown"
     dns = _state(hass, "sensor", "dns_time_192_0_2_2")
     assert float(dns.state) > 0
@@ -200,7 +204,9 @@ async def test_outage_counted_once_across_a_restart_with_its_real_duration(
         connected = _state(hass, "binary_sensor", "connected")
         assert connected.state == "off"
         assert _state(hass, "sensor", "outages_today").state == "1"
-        assert float(_state(hass, "sensor", "current_outage").state) > 0
+        down_since = _state(hass, "sensor", "down_since")
+        assert down_since.attributes["device_class"] == "timestamp"  # the frontend counts it up, live
+        assert dt_util.parse_datetime(down_since.state).timestamp() == pytest.approx(first_failure, abs=2.0)
 
         # Home Assistant restarts in the middle of the outage.
         assert await hass.config_entries.async_unload(entry.entry_id)
@@ -219,6 +225,7 @@ async def test_outage_counted_once_across_a_restart_with_its_real_duration(
         lab.clear()
         await _cycle(hass, entry)
         restored = time.time()
+        await _cycle(hass, entry)  # the downtime stopped growing: its state shows where it stopped
     assert _state(hass, "binary_sensor", "connected").state == "on"
     assert _state(hass, "sensor", "outages_today").state == "1"
     assert _state(hass, "sensor", "outages_week").state == "1"
@@ -227,7 +234,7 @@ async def test_outage_counted_once_across_a_restart_with_its_real_duration(
     duration = float(last.state) * 60
     assert duration == pytest.approx(restored - first_failure, abs=2.0)  # cycles here are ~1 s apart
     assert float(_state(hass, "sensor", "downtime_today").state) * 60 == pytest.approx(duration, abs=1)
-    assert _state(hass, "sensor", "current_outage").state == "0.0"
+    assert _state(hass, "sensor", "down_since").state == "unknown"
     assert _state(hass, "sensor", "last_outage_start").state != "unknown"
 
 
@@ -447,3 +454,40 @@ async def test_scheduled_speed_test_skips_outages_and_reports_failures(
     assert speed.last_update_success
     assert speed.data is None
     assert _state(hass, "sensor", "download").state == "unknown"
+
+
+async def test_an_all_day_outage_writes_a_few_dozen_rows(
+    hass: HomeAssistant, internet_env: NetLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The line is down from 00:00 to 24:00, a cycle every 30 s: 2,880 real cycles (one echo to each target into
+    the emulated link, given up after 20 ms), each dated 30 s after the last. The entry's entities make a few
+    dozen state changes (each one recorder row) in all, not two a cycle: "Down since" is one, "Downtime today"
+    moves by a minute or a fifth of itself.
+    """
+    entry = _entry(**{CONF_PING_COUNT: 1, CONF_RESOLVERS: []})
+    changes: list[str] = []
+    with internet_env.inside():
+        await setup_entry(hass, entry)
+        coordinator = entry.runtime_data.monitor.connection
+        midnight = dt_util.start_of_local_day(dt_util.now() + timedelta(days=1))
+        cycle = itertools.count()
+        coordinator.clock = lambda: dt_util.as_utc(midnight) + timedelta(seconds=30 * next(cycle) + 5)
+        registry = er.async_get(hass)
+        ours = {e.entity_id for e in er.async_entries_for_config_entry(registry, entry.entry_id)}
+
+        @callback
+        def changed(event: Event[EventStateChangedData]) -> None:
+            if event.data["entity_id"] in ours:
+                changes.append(event.data["entity_id"])
+
+        unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
+        monkeypatch.setattr(const, "PING_TIMEOUT", 0.02)
+        internet_env.down((GATEWAY, *INTERNET))  # the router is off: nothing answers all day
+        for _ in range(2880):
+            await _cycle(hass, entry)
+        unsubscribe()
+        assert _state(hass, "binary_sensor", "connected").state == "off"
+        downtime = float(_state(hass, "sensor", "downtime_today").state)
+        assert 0.8 * 24 * 60 <= downtime <= 24 * 60  # minutes: within a fifth of the day
+        assert len(changes) <= 60, Counter(changes).most_common(5)
+        assert await hass.config_entries.async_unload(entry.entry_id)

@@ -109,10 +109,12 @@ def _news(hass: HomeAssistant, entity: HomeSentryEntity[Any, Any] | None, before
     if (was == 0) != (now == 0):
         return True  # none and some differ whatever the step: a container stopped, loss appeared
     meter = row.attributes.get("state_class") in (SensorStateClass.TOTAL, SensorStateClass.TOTAL_INCREASING)
-    new_period = int(before.last_updated.timestamp()) // STATISTICS_PERIOD != (
-        int(row.last_updated.timestamp()) // STATISTICS_PERIOD
-    )
-    return abs(now - was) >= _resolution(hass, entity, row) * (1 - 1e-6) or (meter and new_period)
+    period = int(row.last_updated.timestamp()) // STATISTICS_PERIOD
+    new_period = int(before.last_updated.timestamp()) // STATISTICS_PERIOD != period
+    # A meter also shows its count on the last cycle of a period (within one interval of its end).
+    interval = None if entity is None else entity.coordinator.update_interval
+    last_cycle = interval is not None and int((row.last_updated + interval).timestamp()) // STATISTICS_PERIOD != period
+    return abs(now - was) >= _resolution(hass, entity, row) * (1 - 1e-6) or (meter and (new_period or last_cycle))
 
 
 def _resolution(hass: HomeAssistant, entity: HomeSentryEntity[Any, Any] | None, row: State) -> float:

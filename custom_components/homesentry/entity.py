@@ -56,6 +56,7 @@ class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
 
 
 MIB: Final = 1024**2  # bytes: memory steps are counted in MiB
+RATE_SHARE: Final = 0.2  # a rate's (or a growing duration's) move worth a state row: a fifth of the value shown
 ENERGY_STEP: Final = 0.01  # kWh: an energy meter's state moves by 10 Wh (and once per statistics period)
 
 
@@ -69,9 +70,13 @@ class HomeSentrySensorEntityDescription[DataT, CategoryT: str](
     native unit: while the value stays within ``step`` of what the state shows,
     the state stays as it is (the value shown is always a real reading, never
     rounded). Leaving zero or coming back to it is always a move.
+    ``relative_step`` makes the move worth a row a share of the value shown
+    where that is more than ``step``: a rate on a busy link, an outage that
+    grows (a fifth of 100 Mbit/s is news, a wiggle of a few is not).
     """
 
     step: float | None = None
+    relative_step: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -201,12 +206,16 @@ def _loud(attributes: Mapping[str, Any] | None, quiet: frozenset[str]) -> Mappin
     return {name: value for name, value in attributes.items() if name not in quiet}
 
 
-def moved(shown: Any, read: Any, step: float | None) -> bool:
-    """Whether a value moved by ``step`` (None: any change) since the one shown; leaving or reaching zero always is."""
+def moved(shown: Any, read: Any, step: float | None, relative: float | None = None) -> bool:
+    """Whether a value moved by ``step`` (None: any change) since the one shown; leaving or reaching zero always is.
+
+    With ``relative``, the move must also be that share of the value shown.
+    """
     numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (shown, read))
-    if step is None or not numbers or (shown == 0) != (read == 0):
+    if (step is None and relative is None) or not numbers or (shown == 0) != (read == 0):
         return bool(shown != read)
-    return bool(abs(read - shown) >= step * (1 - 1e-9))
+    least = max(step or 0.0, (relative or 0.0) * abs(shown))
+    return bool(abs(read - shown) >= least * (1 - 1e-9)) if least else bool(shown != read)
 
 
 @cache

@@ -65,6 +65,7 @@ class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):
     """
 
     entity_description: HomeSentrySensorEntityDescription[Any, Any]
+    _last_read: Any = None  # the value read last cycle
 
     @cached_property
     def step(self) -> float | None:
@@ -72,7 +73,12 @@ class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):
         return publish_step(self.entity_description)
 
     def _moved(self, shown: Any, read: Any) -> bool:
-        return moved(shown, read, self.step) or self._meter_due(shown, read)
+        relative = self.entity_description.relative_step
+        # A value with a relative step that stopped moving shows where it stopped (an outage's downtime, once
+        # the line is back), even within the step: two cycles reading the same is news of its own.
+        settled = relative is not None and read == self._last_read and read != shown
+        self._last_read = read
+        return settled or moved(shown, read, self.step, relative) or self._meter_due(shown, read)
 
     def _meter_due(self, shown: Any, read: Any) -> bool:
         """Whether a meter that counted something is due to show it.

@@ -281,8 +281,13 @@ def _array_details(data: Mapping[str, MdArray], name: str) -> Mapping[str, Any]:
     }
 
 
+def _arrays_with_progress(data: Mapping[str, MdArray]) -> Mapping[str, str]:
+    """Arrays whose sync progress can be known (all of this machine's; a Remote server's where it says the level)."""
+    return {name: name for name, array in data.items() if array.progress_known}
+
+
 def _array(key: str, **kwargs: Any) -> RaidSensorDescription:
-    return RaidSensorDescription(key=key, translation_key=key, objects_fn=_arrays, **kwargs)
+    return RaidSensorDescription(key=key, translation_key=key, **{"objects_fn": _arrays, **kwargs})
 
 
 RAID_SENSORS: tuple[RaidSensorDescription, ...] = (
@@ -309,6 +314,7 @@ RAID_SENSORS: tuple[RaidSensorDescription, ...] = (
     ),
     _array(
         "sync_progress",
+        objects_fn=_arrays_with_progress,  # never an entity that is unknown on every sync
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,

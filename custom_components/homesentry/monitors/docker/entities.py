@@ -19,6 +19,7 @@ from homeassistant.const import (
 
 from ...entity import (
     MIB,
+    RATE_SHARE,
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
@@ -177,6 +178,7 @@ USAGE_SENSORS: tuple[UsageSensorDescription, ...] = (
             device_class=SensorDeviceClass.DATA_RATE,
             native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
             suggested_unit_of_measurement=UnitOfDataRate.KILOBYTES_PER_SECOND,
+            relative_step=RATE_SHARE,  # a rate, as a link's
             entity_registry_enabled_default=False,
         )
         for direction, field_name in (("in", "rx_rate"), ("out", "tx_rate"))

@@ -18,7 +18,7 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 
-from ...entity import MIB, HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
+from ...entity import MIB, RATE_SHARE, HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
 from ...health import PROBLEM_ON, Threshold
 from ...probes.host import Category, HostSnapshot
 from ...probes.hwmon import TemperatureReading
@@ -112,6 +112,9 @@ def _filesystem(
     )
 
 
+RATE_FLOOR: Final = 12_500.0  # bytes/s: 0.1 Mbit/s, the least move of a link's rate worth a state row
+
+
 def _network(key: str, field: str) -> HostSensorDescription:
     return HostSensorDescription(
         key=key,
@@ -122,6 +125,10 @@ def _network(key: str, field: str) -> HostSensorDescription:
         native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
         suggested_unit_of_measurement=UnitOfDataRate.MEGABITS_PER_SECOND,
         suggested_display_precision=2,
+        # News on a quiet link and on a busy one: 0.1 Mbit/s, or a fifth of the rate shown (a transfer
+        # starting, stopping, doubling or halving), not the wiggle of a busy link on every cycle.
+        step=RATE_FLOOR,
+        relative_step=RATE_SHARE,  # and a fifth of the rate shown, on a busy link
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data, name: getattr(data.network[name], field) if name in data.network else None,
         objects_fn=lambda data: {name: name for name in data.interfaces},
@@ -140,6 +147,7 @@ def _disk_io(key: str, field: str, *, enabled: bool) -> HostSensorDescription:
         suggested_unit_of_measurement=None if busy else UnitOfDataRate.MEGABYTES_PER_SECOND,
         suggested_display_precision=1,
         step=1.0 if busy else None,
+        relative_step=None if busy else RATE_SHARE,  # a rate, as a link's
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=enabled,
         value_fn=lambda data, name: getattr(data.disk_io[name], field) if name in data.disk_io else None,

@@ -14,7 +14,7 @@ Stores, so they survive a restart.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -138,6 +138,9 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
         )
         self.method = method
         self.tracker = OutageTracker(threshold=self.options.failure_threshold)
+        self.clock: Callable[[], datetime] = (
+            dt_util.utcnow
+        )  # when a cycle's echoes came back (a test's day runs faster)
         self.store = entry_store(hass, config_entry.entry_id, "outages")
         self.targets = {slug(t): t for t in self.options.targets}
 
@@ -180,7 +183,7 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
         else:
             results = await asyncio.gather(*pings)
         by_key = dict(zip(targets, results, strict=True))
-        now = dt_util.utcnow()
+        now = self.clock()
         if self._record(_internet(by_key).reachable, now):
             # Written at once (only while failing, or on a change), so a
             # restart or reload right after still finds it.
@@ -208,7 +211,7 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
     def _snapshot(
         self, by_key: dict[str, PingResult], dns: Mapping[str, DnsResult] | None, now: datetime
     ) -> ConnectionSnapshot:
-        today = dt_util.start_of_local_day()
+        today = dt_util.start_of_local_day(dt_util.as_local(now))
         return ConnectionSnapshot(
             targets=by_key,
             method=self.method,

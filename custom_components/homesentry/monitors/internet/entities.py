@@ -13,6 +13,7 @@ from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfDataRate, Unit
 from homeassistant.util import dt as dt_util
 
 from ...entity import (
+    RATE_SHARE,
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
@@ -140,7 +141,14 @@ def _seconds(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds(), 1)
 
 
-def _duration_sensor(key: str, read: Callable[[ConnectionSnapshot], timedelta | None]) -> ConnectionSensorDescription:
+def _duration_sensor(
+    key: str, read: Callable[[ConnectionSnapshot], timedelta | None], *, grows: bool = False, enabled: bool = True
+) -> ConnectionSensorDescription:
+    """A duration; one that ``grows`` through an outage moves its state by a minute, or a fifth of itself.
+
+    (Through an all-day outage that is a few dozen state rows, not one a cycle;
+    "Down since" shows the outage's length live.)
+    """
     return ConnectionSensorDescription(
         key=key,
         translation_key=key,
@@ -149,6 +157,9 @@ def _duration_sensor(key: str, read: Callable[[ConnectionSnapshot], timedelta | 
         suggested_unit_of_measurement=UnitOfTime.MINUTES,
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=1,
+        step=60.0 if grows else None,
+        relative_step=RATE_SHARE if grows else None,
+        entity_registry_enabled_default=enabled,
         value_fn=lambda data, _: _seconds(read(data)),
         objects_fn=always,
     )
@@ -177,8 +188,15 @@ CONNECTION_SENSORS: tuple[ConnectionSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         value_fn=lambda data, _: data.outages_week,
     ),
-    _duration_sensor("downtime_today", lambda data: data.downtime_today),
-    _duration_sensor("current_outage", lambda data: data.current_outage),
+    _duration_sensor("downtime_today", lambda data: data.downtime_today, grows=True),
+    ConnectionSensorDescription(
+        key="down_since",
+        translation_key="down_since",
+        device_class=SensorDeviceClass.TIMESTAMP,  # the frontend shows it as a live "for 2 hours"
+        value_fn=lambda data, _: data.down_since,
+        objects_fn=always,
+    ),
+    _duration_sensor("current_outage", lambda data: data.current_outage, grows=True, enabled=False),
     _duration_sensor(
         "last_outage_duration",
         lambda data: None if data.last_outage is None else data.last_outage[1] - data.last_outage[0],

@@ -40,19 +40,8 @@ from ..disks.coordinator import (
 from ..disks.entities import RAID_SENSORS, SMART_SENSORS
 from .coordinator import FedCoordinator, FedUnavailable
 
-
-def _arrays_with_progress(data: Mapping[str, MdArray]) -> Mapping[str, str]:
-    """Arrays whose sync progress can be known (md_info.sh exports their level, or they have two members)."""
-    return {name: name for name, array in data.items() if array.progress_known}
-
-
-# The Disks monitor's array sensors but the mismatch count, which node_exporter does not export; sync progress
-# only for the arrays whose progress it can be (never an entity that is unknown on every sync).
-REMOTE_RAID_SENSORS = tuple(
-    replace(description, objects_fn=_arrays_with_progress) if description.key == "sync_progress" else description
-    for description in RAID_SENSORS
-    if description.key != "mismatch_count"
-)
+# The Disks monitor's array sensors but the mismatch count, which node_exporter does not export.
+REMOTE_RAID_SENSORS = tuple(description for description in RAID_SENSORS if description.key != "mismatch_count")
 # Each disk's sensors (not the entry's smartctl status and disk count: the machine's smartctl is not seen).
 REMOTE_SMART_SENSORS = tuple(description for description in SMART_SENSORS if description.objects_fn is not None)
 
