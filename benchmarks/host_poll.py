@@ -6,10 +6,12 @@ cycles each, interleaved so both see the same machine state. CPU time is
 for systemmonitor, the load/cpu_percent calls its coordinator makes in the
 event loop).
 
-Each side subscribes what its setup would really create on this machine (a
-sensor, fan or battery the machine lacks has no entity, so nothing reads it):
+Each side subscribes what its setup would really create on this machine:
 
-- HomeSentry: the categories of its default-enabled entities that exist here.
+- HomeSentry: the categories of its default-enabled entities that exist here,
+  and those it explores: a category some description made no entity of (a
+  sensor, fan or battery the machine lacks) is read every cycle, so one that
+  appears later gets its entity within a cycle.
 - systemmonitor, defaults: what it collects after setup with its defaults.
   It enables none of its entities, so after the first cycle it reads nothing.
 - systemmonitor, equivalent: the same measurements subscribed (CPU %, load,
@@ -46,7 +48,7 @@ import psutil_home_assistant as ha_psutil
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from benchmarks.contained import contain
-from custom_components.homesentry.monitors.host.entities import HOST_SENSORS
+from custom_components.homesentry.monitors.host.entities import HOST_BINARY_SENSORS, HOST_SENSORS
 from custom_components.homesentry.probes.filesystems import list_mounts
 from custom_components.homesentry.probes.host import ALL_CATEGORIES, Category, HostProbe
 from custom_components.homesentry.probes.network import physical_interfaces
@@ -67,9 +69,10 @@ def homesentry_cycle(
 ) -> tuple[Callable[[], object], frozenset[Category]]:
     probe = HostProbe(sysfs_root=sysfs_root, interfaces=physical_interfaces(sysfs_root), sleep=time.sleep)
     first = probe.collect(ALL_CATEGORIES)  # setup's first cycle
-    categories = only & frozenset(
-        d.category for d in HOST_SENSORS if d.entity_registry_enabled_default and d.objects(first)
-    )
+    described = (*HOST_SENSORS, *HOST_BINARY_SENSORS)
+    subscribed = {d.category for d in described if d.entity_registry_enabled_default and d.objects(first)}
+    explored = {d.category for d in described if not d.objects(first)}  # no entity: read to find one
+    categories = only & frozenset(subscribed | explored)
     return (lambda: probe.collect(categories)), categories
 
 

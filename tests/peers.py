@@ -545,6 +545,7 @@ class NodeExporter:
     web_config: Path | None = None
     procfs: Path = Path("/proc")
     textfiles: Path | None = None  # the textfile collector's directory (the smartmon collectors write there)
+    arguments: tuple[str, ...] = ()  # more of its flags
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
 
@@ -573,6 +574,7 @@ class NodeExporter:
             args.append(f"--web.config.file={self.web_config}")
         if self.textfiles is not None:
             args.append(f"--collector.textfile.directory={self.textfiles}")
+        args.extend(self.arguments)
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and self.process.poll() is None:

@@ -112,6 +112,7 @@ def _filesystem(
     )
 
 
+BUSY_SHARE: Final = 0.1  # a busy disk's move worth a state row: a tenth of the share shown (1 point at least)
 RATE_FLOOR: Final = 12_500.0  # bytes/s: 0.1 Mbit/s, the least move of a link's rate worth a state row
 
 
@@ -147,7 +148,8 @@ def _disk_io(key: str, field: str, *, enabled: bool) -> HostSensorDescription:
         suggested_unit_of_measurement=None if busy else UnitOfDataRate.MEGABYTES_PER_SECOND,
         suggested_display_precision=1,
         step=1.0 if busy else None,
-        relative_step=None if busy else RATE_SHARE,  # a rate, as a link's
+        # A rate, as a link's; busy by a point or a tenth of itself (a busy disk's 40 % by 4).
+        relative_step=BUSY_SHARE if busy else RATE_SHARE,
         state_class=SensorStateClass.MEASUREMENT,
         entity_registry_enabled_default=enabled,
         value_fn=lambda data, name: getattr(data.disk_io[name], field) if name in data.disk_io else None,
