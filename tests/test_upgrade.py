@@ -42,6 +42,9 @@ def recorded_storage(hass_storage: dict[str, Any]) -> dict[str, Any]:
 # it was sent is this run's too.
 LIVE_ATTRIBUTES = frozenset({"last_read", "grace_until", "last_attempt", "smartctl", "public_resolvers"})
 LIVE_STATES = frozenset({"sensor.home_example_test_last_update"})
+# Attributes added since that release, left out of today's states where the recorded one lacks them: a
+# Health sensor's ``stale`` problems (a device that cannot be read keeps them; empty here).
+ADDED_ATTRIBUTES = frozenset({"stale"})
 
 
 def _compared(entity_id: str, host_entry: bool) -> bool:
@@ -107,7 +110,9 @@ async def test_an_earlier_release_s_configuration_comes_up_unchanged(
         if not _compared(entity_id, entity_id in host_entities):
             continue
         compared += 1
-        now = _stable(entity_id, state.state, json.loads(json.dumps(dict(state.attributes), default=str)))
+        attributes = json.loads(json.dumps(dict(state.attributes), default=str))
+        added = {key for key in ADDED_ATTRIBUTES if key not in was["attributes"] and not attributes.get(key)}
+        now = _stable(entity_id, state.state, {k: v for k, v in attributes.items() if k not in added})
         if now != (was := _stable(entity_id, was["state"], was["attributes"])):
             changed[entity_id] = (was, now)
     assert changed == {}
