@@ -35,13 +35,7 @@ import aiohttp
 
 from benchmarks.contained import contain
 from custom_components.homesentry.probes.host import HostSnapshot
-from custom_components.homesentry.probes.node_exporter import (
-    NodeProbe,
-    md_arrays,
-    nvme_metrics_disks,
-    parse,
-    smartmon_disks,
-)
+from custom_components.homesentry.probes.node_exporter import NodeProbe, md_arrays, parse, textfile_disks
 from custom_components.homesentry.probes.smart_health import predict
 from custom_components.homesentry.probes.smartctl_exporter import exported_disks, parse_smartctl
 from tests.peers import NodeExporter
@@ -61,7 +55,7 @@ def _job(text: str, probe: NodeProbe, at: float, smart: str | None = None) -> Ho
     if smart is not None:
         samples |= parse_smartctl(smart)
     md_arrays(samples)
-    for disk in (smartmon_disks(samples) | nvme_metrics_disks(samples) | exported_disks(samples)).values():
+    for disk in (textfile_disks(samples) | exported_disks(samples)).values():
         if disk.reading is not None:
             predict(disk.reading)
     return probe.snapshot(samples, at)

@@ -94,7 +94,7 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
 
         A coordinator that ``follows`` another fails quietly while that one
         fails (that one logs the outage and its end: one line each), and
-        comes back quietly too.
+        comes back quietly too; a failure of its own is logged as any.
         """
         async with self.cycle_lock:
             try:
@@ -103,6 +103,9 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
                 if self.follows is not None and not self.follows.last_update_success:
                     self.last_update_success = False  # Home Assistant logs a failure only after a success
                     self._failed_quietly = True
+                elif self._failed_quietly:  # a failure of its own now: Home Assistant logs it, and its end
+                    self._failed_quietly = False
+                    self.last_update_success = True
                 raise
             self._discovered = True
             if (report := self.failures_in(data)) is not None:

@@ -19,7 +19,7 @@ after the entities, so what the user sees and what health says are the same.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
@@ -247,7 +247,7 @@ class HealthTracker:
                 continue
             if state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
                 last = self._judged.get(entity.entity_id)  # unknown is not ok: what it last showed holds
-                problem = None if last is None else Problem(last.entity_id, last.level, last.text, stale=True)
+                problem = None if last is None else replace(last, stale=True)
             else:
                 problem = judge(entity.translation_key, state, self.limits, self.rules)
                 if problem is None:

@@ -23,7 +23,7 @@ locally (filesystems.py); interfaces and disks are their kernel names.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import math
 import re
@@ -648,6 +648,38 @@ def nvme_metrics_disks(samples: Samples) -> dict[str, ExportedDisk]:
             None,
         )
     return disks
+
+
+def textfile_disks(samples: Samples) -> dict[str, ExportedDisk]:
+    """The disks of the textfile collectors, each once: smartmon's, with nvme_metrics.sh's log where both list it.
+
+    smartmon.sh lists an NVMe drive by its serial and self-assessment alone;
+    nvme_metrics.sh has its SMART/Health log but not its name: one drive, at
+    the same controller path.
+    """
+    disks = smartmon_disks(samples)
+    for path, disk in nvme_metrics_disks(samples).items():
+        named = disks.get(path)
+        if named is None or named.reading is None:
+            disks[path] = disk
+        elif named.reading.nvme is None and disk.reading is not None:
+            mine, log = named.reading, disk.reading
+            disks[path] = replace(
+                named,
+                reading=replace(
+                    mine,
+                    nvme=log.nvme,
+                    is_ssd=True,
+                    temperature=_first(mine.temperature, log.temperature),
+                    power_on_hours=_first(mine.power_on_hours, log.power_on_hours),
+                    power_cycles=_first(mine.power_cycles, log.power_cycles),
+                ),
+            )
+    return disks
+
+
+def _first[T](value: T | None, otherwise: T | None) -> T | None:
+    return value if value is not None else otherwise
 
 
 class NodeProbe:

@@ -286,8 +286,10 @@ def _arrays_with_progress(data: Mapping[str, MdArray]) -> Mapping[str, str]:
     return {name: name for name, array in data.items() if array.progress_known}
 
 
-def _array(key: str, **kwargs: Any) -> RaidSensorDescription:
-    return RaidSensorDescription(key=key, translation_key=key, **{"objects_fn": _arrays, **kwargs})
+def _array(
+    key: str, objects_fn: Callable[[Mapping[str, MdArray]], Mapping[str, str]] = _arrays, **kwargs: Any
+) -> RaidSensorDescription:
+    return RaidSensorDescription(key=key, translation_key=key, objects_fn=objects_fn, **kwargs)
 
 
 RAID_SENSORS: tuple[RaidSensorDescription, ...] = (

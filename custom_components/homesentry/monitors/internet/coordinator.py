@@ -138,9 +138,7 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
         )
         self.method = method
         self.tracker = OutageTracker(threshold=self.options.failure_threshold)
-        self.clock: Callable[[], datetime] = (
-            dt_util.utcnow
-        )  # when a cycle's echoes came back (a test's day runs faster)
+        self.clock: Callable[[], datetime] = dt_util.utcnow  # when a cycle ended (a test runs a day faster)
         self.store = entry_store(hass, config_entry.entry_id, "outages")
         self.targets = {slug(t): t for t in self.options.targets}
 

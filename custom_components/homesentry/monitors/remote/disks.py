@@ -14,7 +14,6 @@ the SMART status of the machine's smartctl, the self-test button).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cached_property
 
@@ -23,7 +22,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from ...const import DOMAIN
 from ...health import thresholds
 from ...probes.mdraid import MdArray
-from ...probes.node_exporter import ExportedDisk, Samples, md_arrays, nvme_metrics_disks, smartmon_disks
+from ...probes.node_exporter import Samples, md_arrays, textfile_disks
 from ...probes.smart import ScanEntry
 from ...probes.smart_health import predict
 from ...probes.smartctl_exporter import exported_disks
@@ -44,35 +43,6 @@ from .coordinator import FedCoordinator, FedUnavailable
 REMOTE_RAID_SENSORS = tuple(description for description in RAID_SENSORS if description.key != "mismatch_count")
 # Each disk's sensors (not the entry's smartctl status and disk count: the machine's smartctl is not seen).
 REMOTE_SMART_SENSORS = tuple(description for description in SMART_SENSORS if description.objects_fn is not None)
-
-
-def _merged(
-    smartmon: Mapping[str, ExportedDisk], nvme: Mapping[str, ExportedDisk], exported: Mapping[str, ExportedDisk]
-) -> dict[str, ExportedDisk]:
-    """Each disk once: smartctl_exporter's reading first, then smartmon's with nvme_metrics.sh's log added.
-
-    smartmon.sh lists an NVMe drive by its self-assessment alone; nvme_metrics.sh
-    has its SMART/Health log but not its name: one drive, at the same controller path.
-    """
-    disks = dict(smartmon)
-    for path, disk in nvme.items():
-        named = disks.get(path)
-        if named is None or named.reading is None:
-            disks[path] = disk
-        elif named.reading.nvme is None and disk.reading is not None:
-            log = disk.reading
-            disks[path] = replace(
-                named,
-                reading=replace(
-                    named.reading,
-                    nvme=log.nvme,
-                    is_ssd=True,
-                    temperature=named.reading.temperature if named.reading.temperature is not None else log.temperature,
-                    power_on_hours=named.reading.power_on_hours or log.power_on_hours,
-                    power_cycles=named.reading.power_cycles or log.power_cycles,
-                ),
-            )
-    return disks | dict(exported)
 
 
 class RemoteRaidCoordinator(FedCoordinator[Mapping[str, MdArray], DiskCategory]):
@@ -113,9 +83,7 @@ class RemoteSmartCoordinator(FedCoordinator[SmartSnapshot, DiskCategory]):
         last = {state.entry.path: state for state in self.latest.disks.values()} if self.latest else {}
         disks: dict[str, DiskState] = {}
         # smartctl_exporter's reading of a disk before the textfile collectors' (it exports more).
-        for path, disk in _merged(
-            smartmon_disks(samples), nvme_metrics_disks(samples), exported_disks(samples)
-        ).items():
+        for path, disk in (textfile_disks(samples) | exported_disks(samples)).items():
             reading = disk.reading
             if reading is None:
                 if (before := last.get(path)) is not None:

@@ -61,15 +61,12 @@ async def async_migrate(hass: HomeAssistant, entry: ConfigEntry, info: MachineIn
         return
     if any(other.unique_id == new for other in hass.config_entries.async_entries(DOMAIN)):
         return
-    await er.async_migrate_entries(
-        hass,
-        entry.entry_id,
-        lambda entity: (
-            {"new_unique_id": _moved(entity.unique_id, old, new)}
-            if _moved(entity.unique_id, old, new) != entity.unique_id
-            else None
-        ),
-    )
+
+    def entity_id_moved(entity: er.RegistryEntry) -> dict[str, str] | None:
+        moved = _moved(entity.unique_id, old, new)
+        return {"new_unique_id": moved} if moved != entity.unique_id else None
+
+    await er.async_migrate_entries(hass, entry.entry_id, entity_id_moved)
     devices = dr.async_get(hass)
     for device in dr.async_entries_for_config_entry(devices, entry.entry_id):
         identifiers = {(domain, _moved(i, old, new) if domain == DOMAIN else i) for domain, i in device.identifiers}
