@@ -79,6 +79,38 @@ class SelfTestOutcome(StrEnum):
     UNKNOWN = "unknown"
 
 
+class HealthData(StrEnum):
+    """What health data a disk gives, and where none, why."""
+
+    SMART = "smart"  # ATA, NVMe or SCSI SMART
+    EMMC = "emmc"  # an eMMC's wear estimates and pre-EOL state
+    VIRTUAL = "virtual"  # a hypervisor's disk: its health lives on the hypervisor
+    NONE = "none"  # an SD card, or a USB bridge that passes no health command through
+    SCSI = "scsi"  # a SCSI/SAS disk: smartctl reads it, the kernel reader does not
+
+
+@dataclass(frozen=True, slots=True)
+class EmmcHealth:
+    """An eMMC's own health report (EXT_CSD, as the kernel shows it in sysfs).
+
+    ``life_time_a``/``life_time_b``: the device's estimate of its wear for the
+    two kinds of memory it has, in steps of 10 %: 1 means 0-10 % used, 10
+    means 90-100 %, 11 means past its rated life; 0 means no estimate.
+    ``pre_eol``: 1 normal, 2 warning (80 % of the reserved blocks used), 3
+    urgent; 0 means none given.
+    """
+
+    life_time_a: int
+    life_time_b: int
+    pre_eol: int
+
+    @property
+    def percentage_used(self) -> int | None:
+        """The wear as a percentage used: the upper end of the worse estimate's step (110 past rated life)."""
+        worst = max(self.life_time_a, self.life_time_b)
+        return None if not worst else worst * 10
+
+
 @dataclass(frozen=True, slots=True)
 class ScanEntry:
     """A device smartctl's scan found, with the type to open it as."""
@@ -158,6 +190,8 @@ class DiskReading:
     test_running: bool = False
     test_progress: int | None = None
     can_self_test: bool = False
+    health_data: HealthData = HealthData.SMART
+    emmc: EmmcHealth | None = None
 
     @property
     def identified(self) -> bool:
@@ -280,7 +314,8 @@ def _int(value: Any) -> int | None:
         return None
 
 
-def _outcome(status: str) -> SelfTestOutcome:
+def self_test_outcome(status: str) -> SelfTestOutcome:
+    """A self-test's status line, as smartctl prints it, in one word."""
     text = status.lower()
     if "progress" in text or "running" in text:
         return SelfTestOutcome.RUNNING
@@ -391,7 +426,7 @@ def _reading(entry: ScanEntry, device: Any, smartctl: _Smartctl) -> DiskReading:
         newest = device.tests[0]
         status = str(newest.status).strip()
         last_test = SelfTest(
-            kind=str(newest.type).strip(), status=status, hours=_int(newest.hours), outcome=_outcome(status)
+            kind=str(newest.type).strip(), status=status, hours=_int(newest.hours), outcome=self_test_outcome(status)
         )
     return DiskReading(
         path=entry.path,
