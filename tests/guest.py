@@ -31,6 +31,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -83,7 +84,7 @@ class Guest:
         self.folder = folder
         self.shared = folder / "shared"
         self.shared.mkdir()
-        self.qmp_socket = folder / "qmp.sock"
+        self.qmp_socket = Path(tempfile.mkdtemp(prefix="hs-qmp-")) / "qmp.sock"  # a socket's path: 108 bytes at most
         self._numbers = itertools.count(1)
         for name, mib in DISKS.items():
             with (folder / f"{name}.img").open("wb") as disk:
@@ -163,6 +164,7 @@ class Guest:
             self.process.kill()
             self.process.wait()
         self.log.close()
+        shutil.rmtree(self.qmp_socket.parent, ignore_errors=True)
 
 
 @contextlib.contextmanager

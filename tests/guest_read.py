@@ -35,6 +35,7 @@ _spec.loader.exec_module(sys.modules["probes"])
 from probes.kernel_smart import KernelNotPermitted, KernelSmartReader  # noqa: E402
 from probes.passthrough import KernelTransport, Recorder  # noqa: E402
 from probes.smart import ScanEntry, SmartctlError, SmartReader  # noqa: E402
+from probes.smart_health import predict  # noqa: E402
 
 
 def _plain(value: Any) -> Any:
@@ -54,7 +55,7 @@ def _read_all(reader: Any, entries: list[ScanEntry]) -> dict[str, Any]:
         except SmartctlError as err:
             readings[entry.path] = {"error": type(err).__name__, "message": str(err)}
             continue
-        readings[entry.path] = None if reading is None else asdict(reading)
+        readings[entry.path] = None if reading is None else {**asdict(reading), "verdict": predict(reading).verdict}
     return readings
 
 

@@ -30,6 +30,7 @@ from custom_components.homesentry.const import (
     CONF_KIND,
     CONF_RAID_INTERVAL,
     CONF_SMART_MINUTES,
+    CONF_SMART_READER,
     CONF_SMARTCTL,
     DOMAIN,
     MonitorKind,
@@ -356,7 +357,9 @@ async def test_config_flow_options_and_reconfigure(hass: HomeAssistant, tmp_path
     smartctl = machine(tmp_path / "machine", {"/dev/sg2": DISKS["/dev/sg2"]})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_SMARTCTL: smartctl})
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert (result["title"], result["data"]) == ("Disks", {CONF_KIND: "disks", CONF_SMARTCTL: smartctl})
+    assert (result["title"], result["data"]) == (
+        "Disks", {CONF_KIND: "disks", CONF_SMARTCTL: smartctl, CONF_SMART_READER: "auto"},
+    )  # fmt: skip
     await hass.async_block_till_done()
     entry = hass.config_entries.async_entries(DOMAIN)[0]
 
@@ -383,6 +386,20 @@ async def test_config_flow_options_and_reconfigure(hass: HomeAssistant, tmp_path
     await hass.async_block_till_done()
     assert entry.data[CONF_SMARTCTL] == other
     assert entity_state(hass, entry, "smart_disks").state == "1"
+    status = entity_state(hass, entry, "smart_status")
+    assert (status.attributes["reader"], status.attributes["reason"]) == ("smartctl", f"smartctl is at {other}")
+
+    # Forced to the kernel reader: it reads this machine's sysfs, where there is no disk (an empty tree).
+    flow = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_RECONFIGURE, "entry_id": entry.entry_id}
+    )
+    flow = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {CONF_SMARTCTL: other, CONF_SMART_READER: "kernel"}
+    )
+    await hass.async_block_till_done()
+    status = entity_state(hass, entry, "smart_status")
+    assert (status.state, status.attributes["reader"]) == ("no_disks", "kernel")
+    assert status.attributes["reason"] == "the kernel reader is chosen in the Disks entry"
 
 
 async def _machine_in_home_assistant(

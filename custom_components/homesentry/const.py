@@ -113,6 +113,7 @@ MAX_SCAN_INTERVAL: Final = 3600
 
 # Disks: SMART and md RAID.
 CONF_SMARTCTL: Final = "smartctl_path"
+CONF_SMART_READER: Final = "smart_reader"  # auto, smartctl or kernel (monitors/disks/coordinator.py)
 CONF_SMART_MINUTES: Final = "smart_minutes"
 CONF_RAID_INTERVAL: Final = "raid_interval"
 
@@ -135,6 +136,7 @@ class MonitorKind(StrEnum):
 # tests can point the real readers at a recorded or built tree.
 SYSFS_ROOT: Path = Path("/sys")
 PROCFS_ROOT: Path = Path("/proc")
+DEV_ROOT: Path = Path("/dev")
 ETC_ROOT: Path = Path("/etc")
 # nvidia-smi, where NVIDIA GPUs are read (None: not looked for; tests point it at a recording).
 NVIDIA_SMI: str | None = "nvidia-smi"

@@ -35,6 +35,10 @@ warning rules hold, else **ok**:
    judged, not that line.
 4. *SCSI/SAS*: uncorrected read/write/verify errors > 0 → warning; the
    drive's own health status covers the rest (rule 1).
+5. *eMMC's own report* (JEDEC EXT_CSD): pre-EOL "urgent" → failed,
+   "warning" (80 % of the reserved blocks used) → warning; a wear estimate
+   past the rated life (11: over 100 %) → failed, in its last step (10:
+   90-100 %) → warning, as NVMe's percentage used.
 
 Known false positives are not alarms: Seagate's raw read/seek error rates
 (attributes 1 and 7) are packed counters, so only their normalised values
@@ -212,6 +216,23 @@ def _scsi(reading: DiskReading) -> list[Finding]:
     return []
 
 
+_EMMC_PRE_EOL: Final = {2: (Verdict.WARNING, "warning"), 3: (Verdict.FAILED, "urgent")}
+
+
+def _emmc(reading: DiskReading) -> list[Finding]:
+    health = reading.emmc
+    if health is None:
+        return []
+    findings: list[Finding] = []
+    if (said := _EMMC_PRE_EOL.get(health.pre_eol)) is not None:
+        findings.append(Finding("pre_eol", said[0], f"pre-EOL {said[1]}: the reserved blocks are running out"))
+    used = health.percentage_used
+    if used is not None and used >= 100:
+        verdict = Verdict.FAILED if used > 100 else Verdict.WARNING
+        findings.append(Finding("life_time", verdict, f"wear estimate {used - 10}-{used} % of rated life"))
+    return findings
+
+
 def predict(reading: DiskReading, warning_afr: float = WARNING_AFR, failed_afr: float = FAILED_AFR) -> Prediction:
     """The verdict on one disk by the rule above, with every finding that drove it.
 
@@ -220,7 +241,7 @@ def predict(reading: DiskReading, warning_afr: float = WARNING_AFR, failed_afr: 
     """
     rates = _rates(reading)
     field_data = _field_data(reading, rates, (warning_afr, failed_afr))
-    findings = (*_drive_verdict(reading), *field_data, *_nvme(reading), *_scsi(reading))
+    findings = (*_drive_verdict(reading), *field_data, *_nvme(reading), *_scsi(reading), *_emmc(reading))
     verdict = max((f.verdict for f in findings), key=_RANK.__getitem__, default=Verdict.OK)
     worst = max((rate for _, rate in rates.values() if rate is not None), default=None)
     return Prediction(verdict, findings, worst)

@@ -1,12 +1,17 @@
 """The "Disks" concern: SMART of every physical disk and every md RAID array.
 
-Two coordinators per entry: SMART (slow, default every 30 minutes; smartctl
-runs in one executor job per cycle and never wakes a sleeping disk) and RAID
-(every minute; two small kernel files per array). Each disk and each array is
-a device of its own, under the entry's "Disks" device.
+Two coordinators per entry: SMART (slow, default every 30 minutes; one
+executor job per cycle, never waking a sleeping disk) and RAID (every minute;
+two small kernel files per array). Each disk and each array is a device of its
+own, under the entry's "Disks" device.
 
-When smartctl is missing or may not open the disks, a repair issue says what
-to do and the SMART side shows that state; RAID keeps working.
+SMART has two readers (the entry's ``smart_reader``): smartctl through pySMART
+where smartctl is installed (it brings smartmontools' drive database), the
+kernel reader (:mod:`...probes.kernel_smart`) where it is not, as on Home
+Assistant OS and the Container image; either can be forced. The snapshot says
+which one ran and why. When smartctl is forced but missing, or the process may
+not open the disks, a repair issue says what to do (for the kernel reader, the
+exact ``--device`` and ``--cap-add`` a container needs); RAID keeps working.
 """
 
 from __future__ import annotations
@@ -27,12 +32,14 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
 from ... import const
-from ...const import CONF_SMARTCTL, DOMAIN
+from ...const import CONF_SMART_READER, CONF_SMARTCTL, DOMAIN
 from ...coordinator import SubscribingCoordinator
 from ...health import Threshold, thresholds
+from ...probes.kernel_smart import KernelNotPermitted, KernelSmartReader
 from ...probes.mdraid import MdArray, read_arrays
 from ...probes.smart import (
     DiskReading,
+    HealthData,
     ScanEntry,
     SmartctlError,
     SmartctlMissing,
@@ -49,6 +56,9 @@ _LOGGER = logging.getLogger(__name__)
 
 ISSUE_MISSING: Final = "smartctl_missing"
 ISSUE_NOT_PERMITTED: Final = "smartctl_not_permitted"
+ISSUE_KERNEL_NOT_PERMITTED: Final = "kernel_not_permitted"
+READERS: Final = ("auto", "smartctl", "kernel")
+WITH_HEALTH_DATA: Final = frozenset({HealthData.SMART, HealthData.EMMC})
 # A disk's predicted annual failure rate (%/year): its Health thresholds, which the prediction uses too.
 FAILURE_RATE: Final = Threshold(True, WARNING_AFR, FAILED_AFR, "%")
 ARRAY_STATES: Final = ["clean", "checking", "resyncing", "recovering", "reshaping", "degraded", "failed", "inactive"]
@@ -58,7 +68,8 @@ class SmartStatus(StrEnum):
     """Whether SMART can be read on this machine."""
 
     OK = "ok"
-    NO_DISKS = "no_disks"  # smartctl runs, but finds no disk it can open (a VM's virtio disks)
+    NO_DISKS = "no_disks"  # the reader runs, but finds no disk it can read
+    VIRTUAL = "virtual"  # every disk is a hypervisor's: their health lives on the hypervisor
     SMARTCTL_MISSING = "smartctl_missing"
     NOT_PERMITTED = "not_permitted"
 
@@ -89,6 +100,36 @@ class SmartSnapshot:
     smartctl: str | None
     disks: Mapping[str, DiskState] = field(default_factory=dict)
     unreadable: Mapping[str, str] = field(default_factory=dict)  # path: why this disk gave nothing this cycle
+    reader: str | None = None  # "smartctl" or "kernel"
+    reason: str = ""  # why that reader
+    fixes: Mapping[str, str] = field(default_factory=dict)  # path: what a container needs to read it
+
+    @property
+    def with_health_data(self) -> list[str]:
+        """The disks that give health data (SMART or eMMC's own), by key."""
+        return [key for key, state in self.disks.items() if state.reading.health_data in WITH_HEALTH_DATA]
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderChoice:
+    """The SMART reader an entry uses, and why."""
+
+    reader: SmartReader | KernelSmartReader | None
+    name: str | None
+    reason: str
+    smartctl: str | None
+
+
+def choose_reader(wanted: str, smartctl: str | None, kernel: KernelSmartReader) -> ReaderChoice:
+    """The reader: smartctl where it is installed (``auto``), else the kernel reader; ``wanted`` forces either."""
+    if wanted == "kernel":
+        return ReaderChoice(kernel, "kernel", "the kernel reader is chosen in the Disks entry", smartctl)
+    if smartctl:
+        reason = "smartctl is chosen in the Disks entry" if wanted == "smartctl" else f"smartctl is at {smartctl}"
+        return ReaderChoice(SmartReader(smartctl, timeout=const.SMARTCTL_TIMEOUT), "smartctl", reason, smartctl)
+    if wanted == "smartctl":
+        return ReaderChoice(None, None, "smartctl is chosen in the Disks entry, and is not installed", None)
+    return ReaderChoice(kernel, "kernel", "smartctl is not installed: the kernel reader reads the disks", None)
 
 
 def find_smartctl(configured: str | None) -> str | None:
@@ -137,17 +178,24 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
         options = DisksOptions.of(config_entry.options)
         super().__init__(hass, config_entry, f"SMART {config_entry.title}", options.smart_minutes * 60, device_info)
         self.smartctl: str | None = None
-        self.reader: SmartReader | None = None
+        self.choice = ReaderChoice(None, None, "not chosen yet", None)
+        self.kernel_reader = KernelSmartReader(const.SYSFS_ROOT, const.DEV_ROOT)
         # The Health options' SMART prediction limits.
         limit = thresholds(config_entry.options, {"failure_rate": FAILURE_RATE})["failure_rate"]
         self.failure_rate_limits = (limit.warning, limit.critical)
         self._unreadable_logged: set[str] = set()
 
+    @property
+    def reader(self) -> SmartReader | KernelSmartReader | None:
+        """The reader that runs."""
+        return self.choice.reader
+
     async def async_find_smartctl(self) -> None:
-        """Look for smartctl (file system calls: in the executor)."""
+        """Look for smartctl (file system calls: in the executor) and choose the reader."""
         configured = self.config_entry.data.get(CONF_SMARTCTL)
         self.smartctl = await self.hass.async_add_executor_job(find_smartctl, configured)
-        self.reader = SmartReader(self.smartctl, timeout=const.SMARTCTL_TIMEOUT) if self.smartctl else None
+        wanted = self.config_entry.data.get(CONF_SMART_READER) or "auto"
+        self.choice = choose_reader(wanted, self.smartctl, self.kernel_reader)
 
     def device_for(self, object_key: str) -> DeviceInfo | None:
         """The entry's Disks device for "", a disk's own device for its key."""
@@ -159,7 +207,7 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
 
     async def _async_cycle(self, wanted: frozenset[DiskCategory]) -> SmartSnapshot:
         snapshot = await self.hass.async_add_executor_job(self._collect, self.data)
-        self._raise_or_clear_issues(snapshot.status)
+        self._raise_or_clear_issues(snapshot)
         for path, why in snapshot.unreadable.items():
             if path not in self._unreadable_logged:
                 self.logger.warning("%s: cannot read SMART of %s: %s", self.name, path, why)
@@ -170,27 +218,31 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
 
     def _collect(self, previous: SmartSnapshot | None) -> SmartSnapshot:
         """Scan, then read each disk; a sleeping disk keeps its last values."""
-        if self.reader is None:
-            return SmartSnapshot(SmartStatus.SMARTCTL_MISSING, None)
+        choice = self.choice
+        if choice.reader is None:
+            return SmartSnapshot(SmartStatus.SMARTCTL_MISSING, None, reason=choice.reason)
         try:
-            entries = self.reader.scan()
-        except SmartctlMissing:
-            return SmartSnapshot(SmartStatus.SMARTCTL_MISSING, self.smartctl)
-        except SmartctlNotPermitted:
-            return SmartSnapshot(SmartStatus.NOT_PERMITTED, self.smartctl)
+            entries = choice.reader.scan()
         except SmartctlError as err:
-            return SmartSnapshot(SmartStatus.NO_DISKS, self.smartctl, unreadable={"scan": str(err)})
+            refused = {SmartctlMissing: SmartStatus.SMARTCTL_MISSING, SmartctlNotPermitted: SmartStatus.NOT_PERMITTED}
+            why = {} if type(err) in refused else {"scan": str(err)}
+            return SmartSnapshot(
+                refused.get(type(err), SmartStatus.NO_DISKS), self.smartctl, {}, why, choice.name, choice.reason
+            )
         last_by_path = {s.entry.path: s for s in previous.disks.values()} if previous is not None else {}
         disks: dict[str, DiskState] = {}
         unreadable: dict[str, str] = {}
+        fixes: dict[str, str] = {}
         denied = 0
         now = dt_util.utcnow()
         for entry in entries:
             try:
-                reading = self.reader.read(entry)
+                reading = choice.reader.read(entry)
             except SmartctlNotPermitted as err:
                 denied += 1
                 unreadable[entry.path] = str(err)
+                if isinstance(err, KernelNotPermitted):
+                    fixes[entry.path] = str(err).removeprefix(f"{entry.path}: ")
                 continue
             except SmartctlError as err:
                 unreadable[entry.path] = str(err)
@@ -201,17 +253,35 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
                 continue
             if reading.identified:
                 disks[reading.key] = DiskState(entry, reading, predict(reading, *self.failure_rate_limits), now)
-        if denied and not disks:
-            return SmartSnapshot(SmartStatus.NOT_PERMITTED, self.smartctl, unreadable=unreadable)
-        status = SmartStatus.OK if disks else SmartStatus.NO_DISKS
-        return SmartSnapshot(status, self.smartctl, disks, unreadable)
+        healthy = [s for s in disks.values() if s.reading.health_data in WITH_HEALTH_DATA]
+        if denied and not healthy:
+            status = SmartStatus.NOT_PERMITTED
+        elif healthy:
+            status = SmartStatus.OK
+        elif disks and all(s.reading.health_data is HealthData.VIRTUAL for s in disks.values()):
+            status = SmartStatus.VIRTUAL
+        else:
+            status = SmartStatus.NO_DISKS
+        return SmartSnapshot(status, self.smartctl, disks, unreadable, choice.name, choice.reason, fixes)
 
-    def _raise_or_clear_issues(self, status: SmartStatus) -> None:
-        """A repair issue while smartctl is missing or may not open the disks; none once it works."""
-        wanted = {SmartStatus.SMARTCTL_MISSING: ISSUE_MISSING, SmartStatus.NOT_PERMITTED: ISSUE_NOT_PERMITTED}
-        for issue in wanted.values():
+    def _raise_or_clear_issues(self, snapshot: SmartSnapshot) -> None:
+        """A repair issue while smartctl is missing or may not open the disks; none once it works.
+
+        The kernel reader's says, disk by disk, what a container must be given:
+        it is raised for any disk it may not read, even while others are read.
+        """
+        status = snapshot.status
+        wanted: dict[str, dict[str, str]] = {}
+        if status is SmartStatus.SMARTCTL_MISSING:
+            wanted[ISSUE_MISSING] = {"smartctl": self.smartctl or "smartctl"}
+        if status is SmartStatus.NOT_PERMITTED and not snapshot.fixes:
+            wanted[ISSUE_NOT_PERMITTED] = {"smartctl": self.smartctl or "smartctl"}
+        if snapshot.fixes:
+            lines = "\n".join(f"- `{path}`: `{fix}`" for path, fix in sorted(snapshot.fixes.items()))
+            wanted[ISSUE_KERNEL_NOT_PERMITTED] = {"fixes": lines}
+        for issue in (ISSUE_MISSING, ISSUE_NOT_PERMITTED, ISSUE_KERNEL_NOT_PERMITTED):
             issue_id = f"{issue}_{self.config_entry.entry_id}"
-            if wanted.get(status) == issue:
+            if issue in wanted:
                 ir.async_create_issue(
                     self.hass,
                     DOMAIN,
@@ -219,7 +289,7 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
                     is_fixable=False,
                     severity=ir.IssueSeverity.WARNING,
                     translation_key=issue,
-                    translation_placeholders={"smartctl": self.smartctl or "smartctl"},
+                    translation_placeholders=wanted[issue],
                     learn_more_url="https://github.com/homesentry/homesentry#disks",
                 )
             else:

@@ -19,10 +19,19 @@ from ...health import CRITICAL_ON, EnumRule, Level, Threshold
 from ...probes.mdraid import ArrayHealth, MdArray, SyncAction
 from ...probes.smart import (
     DiskReading,
+    HealthData,
     SelfTestOutcome,
 )
 from ...probes.smart_health import Verdict
-from .coordinator import ARRAY_STATES, FAILURE_RATE, DiskCategory, SmartCoordinator, SmartSnapshot, SmartStatus
+from .coordinator import (
+    ARRAY_STATES,
+    FAILURE_RATE,
+    WITH_HEALTH_DATA,
+    DiskCategory,
+    SmartCoordinator,
+    SmartSnapshot,
+    SmartStatus,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,6 +71,9 @@ def _disks_with(test: Callable[[DiskReading], bool]) -> Callable[[SmartSnapshot]
         return {key: key for key, state in data.disks.items() if test(state.reading)}
 
     return objects
+
+
+_judged = _disks_with(lambda r: r.health_data in WITH_HEALTH_DATA)
 
 
 def _reading(data: SmartSnapshot, key: str) -> DiskReading | None:
@@ -120,18 +132,45 @@ SMART_SENSORS: tuple[SmartSensorDescription, ...] = (
         options=[s.value for s in SmartStatus],
         entity_category=EntityCategory.DIAGNOSTIC,
         value_fn=lambda data, _: data.status.value,
-        attributes_fn=lambda data, _: {"smartctl": data.smartctl, "unreadable": dict(data.unreadable)},
+        attributes_fn=lambda data, _: {
+            "reader": data.reader,
+            "reason": data.reason,
+            "smartctl": data.smartctl,
+            "unreadable": dict(data.unreadable),
+        },
     ),
     SmartSensorDescription(
         key="smart_disks",
         translation_key="smart_disks",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda data, _: len(data.disks),
+        value_fn=lambda data, _: len(data.with_health_data),
         attributes_fn=lambda data, _: {
             "failed": sorted(k for k, s in data.disks.items() if s.prediction.verdict is Verdict.FAILED),
             "warning": sorted(k for k, s in data.disks.items() if s.prediction.verdict is Verdict.WARNING),
             "asleep": sorted(k for k, s in data.disks.items() if s.asleep),
+            "without_health_data": sorted(set(data.disks) - set(data.with_health_data)),
         },
+    ),
+    SmartSensorDescription(
+        key="health_data",
+        translation_key="health_data",
+        device_class=SensorDeviceClass.ENUM,
+        options=[h.value for h in HealthData],
+        objects_fn=_disks_with(lambda r: r.health_data is not HealthData.SMART),  # says why there is no SMART
+        value_fn=lambda data, disk: r.health_data.value if (r := _reading(data, disk)) is not None else None,
+    ),
+    SmartSensorDescription(
+        key="emmc_wear",
+        translation_key="emmc_wear",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        objects_fn=_disks_with(lambda r: r.emmc is not None),
+        value_fn=lambda data, disk: r.emmc.percentage_used if (r := _reading(data, disk)) and r.emmc else None,
+        attributes_fn=lambda data, disk: (
+            {"life_time_a": r.emmc.life_time_a, "life_time_b": r.emmc.life_time_b, "pre_eol": r.emmc.pre_eol}
+            if (r := _reading(data, disk)) and r.emmc
+            else {}
+        ),
     ),
     SmartSensorDescription(
         key="disk_health",
@@ -139,7 +178,7 @@ SMART_SENSORS: tuple[SmartSensorDescription, ...] = (
         health=EnumRule({"warning": Level.WARNING, "failed": Level.CRITICAL}),
         device_class=SensorDeviceClass.ENUM,
         options=[v.value for v in Verdict],
-        objects_fn=_disks,
+        objects_fn=_judged,
         value_fn=lambda data, disk: data.disks[disk].prediction.verdict.value if disk in data.disks else None,
         attributes_fn=_findings,
     ),
@@ -241,7 +280,7 @@ SMART_BINARY_SENSORS: tuple[SmartBinarySensorDescription, ...] = (
         key="disk_problem",
         translation_key="disk_problem",
         device_class=BinarySensorDeviceClass.PROBLEM,
-        objects_fn=_disks,
+        objects_fn=_judged,
         value_fn=lambda data, disk: (
             data.disks[disk].prediction.verdict is not Verdict.OK if disk in data.disks else None
         ),

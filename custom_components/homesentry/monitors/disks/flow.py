@@ -8,6 +8,9 @@ from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlowResult
 from homeassistant.helpers.selector import (
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
 )
 import probatio
@@ -16,6 +19,7 @@ from ...const import (
     CONF_KIND,
     CONF_RAID_INTERVAL,
     CONF_SMART_MINUTES,
+    CONF_SMART_READER,
     CONF_SMARTCTL,
     MonitorKind,
 )
@@ -23,7 +27,7 @@ from ..flow import (
     MonitorConfigFlow,
     MonitorOptionsFlow,
 )
-from .coordinator import find_smartctl
+from .coordinator import READERS, find_smartctl
 from .options import DEFAULT_DISKS_OPTIONS
 
 
@@ -33,8 +37,9 @@ class DisksConfigFlow(MonitorConfigFlow):
     async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Watch this machine's disks (SMART) and md RAID arrays: one per Home Assistant.
 
-        Without smartctl the entry is made anyway (RAID needs none) and a repair
-        issue says how to install it; a path the user gives must be a program.
+        SMART is read by smartctl where it is installed, else through the kernel
+        (Home Assistant OS, Container); ``smart_reader`` forces either. A path
+        the user gives must be a program.
         """
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -43,13 +48,22 @@ class DisksConfigFlow(MonitorConfigFlow):
                 errors[CONF_SMARTCTL] = "smartctl_not_found"
             else:
                 await self._async_claim(MonitorKind.DISKS.value)
-                data = {CONF_KIND: MonitorKind.DISKS.value, CONF_SMARTCTL: path}
+                reader = str(user_input.get(CONF_SMART_READER) or "auto")
+                data = {CONF_KIND: MonitorKind.DISKS.value, CONF_SMARTCTL: path, CONF_SMART_READER: reader}
                 return self._finish(MonitorKind.DISKS.value, "Disks", data, DEFAULT_DISKS_OPTIONS)
         elif self.source != SOURCE_RECONFIGURE:
             await self._async_claim(MonitorKind.DISKS.value)
         found = await self.hass.async_add_executor_job(find_smartctl, None)
-        suggested = user_input or self._current() or {CONF_SMARTCTL: found or ""}
-        schema = probatio.Schema({probatio.Optional(CONF_SMARTCTL): TextSelector()})
+        suggested = {CONF_SMART_READER: "auto", **(user_input or self._current() or {CONF_SMARTCTL: found or ""})}
+        readers = SelectSelectorConfig(
+            options=list(READERS), translation_key=CONF_SMART_READER, mode=SelectSelectorMode.LIST
+        )
+        schema = probatio.Schema(
+            {
+                probatio.Optional(CONF_SMART_READER): SelectSelector(readers),
+                probatio.Optional(CONF_SMARTCTL): TextSelector(),
+            }
+        )
         return self.async_show_form(
             step_id="disks",
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
