@@ -9,6 +9,10 @@ Run from the repository root:  .venv/bin/python -m benchmarks.disks_cycle
   of a disk it cannot read here (this VM has no SMART disk), as child CPU time.
 - RAID: one read of a real /proc/mdstat with three arrays plus their sysfs files.
 - Disk I/O: the host probe's disk category alone (real /proc/diskstats).
+- The kernel reader against smartctl (``--guest``): in the guest-kernel rig
+  (tests/guest.py, QEMU under TCG: both run far slower than on hardware, the
+  ratio is the figure), one read of the emulated NVMe and SATA drive by each,
+  as wall time, smartctl's fork and pySMART's parsing included.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import resource
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -122,6 +127,21 @@ def disk_io() -> None:
     print(f"Disk I/O ({disks} disk(s), /proc/diskstats): {_median_ms(cpus):.3f} ms CPU (median of {RUNS})")
 
 
+def kernel_vs_smartctl(runs: int = 15) -> None:
+    """Boot the guest, time both readers on its drives, print each and the ratio."""
+    import json
+
+    from tests.guest import booted
+
+    with tempfile.TemporaryDirectory() as folder, booted(Path(folder)) as guest:
+        ran = guest.python("tests/guest_read.py", "--bench", str(runs), timeout=600)
+    times = json.loads(ran.stdout)
+    for drive, by_reader in times.items():
+        kernel, smartctl = by_reader["kernel"], by_reader["smartctl"]
+        print(f"{drive}: kernel reader {kernel:.1f} ms, smartctl {smartctl:.1f} ms a read "
+              f"(ratio {kernel / smartctl:.3f}; medians of {runs}, in the TCG guest)")  # fmt: skip
+
+
 if __name__ == "__main__":
     contain()
     print(f"pid {os.getpid()}")
@@ -129,3 +149,5 @@ if __name__ == "__main__":
     smartctl_itself()
     raid()
     disk_io()
+    if "--guest" in sys.argv:
+        kernel_vs_smartctl()

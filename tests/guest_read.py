@@ -17,8 +17,10 @@ import importlib.util
 import json
 from pathlib import Path
 import shutil
+import statistics
 import subprocess
 import sys
+import time
 from typing import Any
 
 # The probes as a package of their own: importing them through custom_components.homesentry would import Home
@@ -59,12 +61,33 @@ def _read_all(reader: Any, entries: list[ScanEntry]) -> dict[str, Any]:
     return readings
 
 
+def bench(runs: int) -> dict[str, dict[str, float]]:
+    """Each reader's wall time for one read of each drive (medians of ``runs``, ms); smartctl's includes its fork."""
+    smartctl = shutil.which("smartctl") or "/usr/sbin/smartctl"
+    readers = {"kernel": KernelSmartReader(), "smartctl": SmartReader(smartctl)}
+    times: dict[str, dict[str, float]] = {}
+    for entry in (ScanEntry("/dev/nvme0", "nvme"), ScanEntry("/dev/sda", "sat")):
+        for name, reader in readers.items():
+            reader.read(entry)  # warm: the first read pays for caches
+            samples = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                reader.read(entry)
+                samples.append((time.perf_counter() - started) * 1000)
+            times.setdefault(entry.path, {})[name] = statistics.median(samples)
+    return times
+
+
 def main() -> None:
     """Read, print."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--self-test")
     parser.add_argument("--kernel-only", action="store_true")
+    parser.add_argument("--bench", type=int, default=0, help="time this many reads of each drive by each reader")
     arguments = parser.parse_args()
+    if arguments.bench:
+        print(json.dumps(bench(arguments.bench)))
+        return
     recorder = Recorder(KernelTransport())
     kernel = KernelSmartReader(transport=recorder)
     entries = kernel.scan()
