@@ -187,3 +187,21 @@ async def test_a_virtual_machine_says_where_health_lives(
     assert entity_state(hass, entry, "smart_disks").state == "0"
     assert entity_state(hass, entry, "health_data_vda").state == "virtual"
     assert not ir.async_get(hass).issues  # no smartctl-missing or permission repair
+
+
+async def test_a_container_without_any_disk_access(
+    hass: HomeAssistant, machine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (machine / "block" / "mmcblk0" / "device" / "life_time").unlink()  # an eMMC that reports no wear: no health data
+    answers = {device: {key: {"error": "device"} for key in keys} for device, keys in RECORDING.items()}
+    answering(monkeypatch, answers)
+    entry = await start(hass)
+    assert entity_state(hass, entry, "smart_status").state == "not_permitted"
+    issues = ir.async_get(hass)
+    assert issues.async_get_issue(DOMAIN, f"smartctl_not_permitted_{entry.entry_id}") is None  # not smartctl's
+    issue = issues.async_get_issue(DOMAIN, f"kernel_not_permitted_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {
+        "fixes": "- `/dev/nvme0`: `--device /dev/nvme0 --cap-add SYS_ADMIN`\n"
+        "- `/dev/sda`: `--device /dev/sda --cap-add SYS_RAWIO`"
+    }

@@ -39,7 +39,6 @@ from .passthrough import (
     AtaCommand,
     KernelTransport,
     NotPermitted,
-    PassthroughError,
     Transport,
     Unsupported,
 )
@@ -548,7 +547,7 @@ class KernelSmartReader:
             return self._without_smart(entry)
         except NotPermitted as err:
             raise KernelNotPermitted(err.device, err.need, "nvme" if entry.device_type == "nvme" else "sat") from err
-        except PassthroughError as err:
+        except OSError as err:  # the command failed, or the disk went between the scan and the read
             raise SmartctlUnreadable(f"cannot read {entry.path}: {err.strerror or err}") from err
 
     def _block(self, entry: ScanEntry) -> Path:
@@ -696,6 +695,6 @@ class KernelSmartReader:
                 raise SmartctlError(f"{entry.path} has no self-test")
         except NotPermitted as err:
             raise KernelNotPermitted(err.device, err.need, "nvme" if entry.device_type == "nvme" else "sat") from err
-        except PassthroughError as err:
+        except OSError as err:
             raise SmartctlError(f"{entry.path} did not start a self-test: {err.strerror or err}") from err
         return "started"
