@@ -83,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--self-test")
     parser.add_argument("--kernel-only", action="store_true")
+    parser.add_argument("--record-smartctl", help="a folder: keep what smartctl answers, for smartctl_replay.py")
     parser.add_argument("--bench", type=int, default=0, help="time this many reads of each drive by each reader")
     arguments = parser.parse_args()
     if arguments.bench:
@@ -101,6 +102,16 @@ def main() -> None:
     out["kernel"] = _read_all(kernel, entries)
     out["recording"] = recorder.answers
     smartctl = shutil.which("smartctl") or "/usr/sbin/smartctl"
+    if arguments.record_smartctl:
+        folder = Path(arguments.record_smartctl)
+        folder.mkdir(parents=True, exist_ok=True)
+        shim = folder / "smartctl"
+        recorder_script = Path(__file__).resolve().parent / "smartctl_record.py"
+        shim.write_text(f'#!/bin/sh\nexec {sys.executable} {recorder_script} {folder} {smartctl} "$@"\n')
+        shim.chmod(0o755)
+        recorded = [e for e in entries if e.device_type in ("nvme", "sat")]
+        out["smartctl"] = _read_all(SmartReader(str(shim)), recorded)
+        shim.unlink()
     if not arguments.kernel_only:
         out["smartctl_scan"] = [[e.path, e.device_type] for e in SmartReader(smartctl).scan()]
         # The kernel reader's SMART disks, as smartctl opens them: QEMU's IDE disk has no SATA PHY log, by which

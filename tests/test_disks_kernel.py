@@ -4,7 +4,9 @@ This machine has no NVMe or SATA drive to read, so the commands are answered
 from tests/data/kernel-smart/qemu-guest.json: what the guest's emulated NVMe
 controller and AHCI disk answered to the kernel reader (tests/guest.py;
 tests/test_kernel_smart_guest.py reads the same drives live and against
-smartctl). That replay is the one stand-in; sysfs is a built tree with those
+smartctl). tests/data/kernel-smart/smartctl/ holds what smartctl answered of
+the same drives in the same guest run (tests/smartctl_record.py), replayed by
+tests/smartctl_replay.py: both readers must make the same entities. That replay is the one stand-in; sysfs is a built tree with those
 two drives, an eMMC and a virtio disk, and everything above the transport is
 the shipped code.
 """
@@ -14,11 +16,12 @@ from __future__ import annotations
 from copy import deepcopy
 import json
 from pathlib import Path
+import sys
 from typing import Any
 
 from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, PERCENTAGE, UnitOfTemperature
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -205,3 +208,57 @@ async def test_a_container_without_any_disk_access(
         "fixes": "- `/dev/nvme0`: `--device /dev/nvme0 --cap-add SYS_ADMIN`\n"
         "- `/dev/sda`: `--device /dev/sda --cap-add SYS_RAWIO`"
     }
+
+
+def _disk_states(hass: HomeAssistant, entry: MockConfigEntry) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every entity of the entry's disks: unique id -> state and attributes (but the time of the read)."""
+    registry = er.async_get(hass)
+    found = {}
+    for entity in er.async_entries_for_config_entry(registry, entry.entry_id):
+        state = hass.states.get(entity.entity_id)
+        if state is None or entity.unique_id.removeprefix(f"{entry.unique_id}_").startswith(("smart_", "health")):
+            continue  # the Disks device's own: the SMART status names the reader, which is the point
+        attributes = {k: v for k, v in state.attributes.items() if k != "last_read"}
+        found[entity.unique_id] = (state.state, attributes)
+    return found
+
+
+async def test_both_readers_give_the_same_entities_and_values(
+    hass: HomeAssistant, machine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same two drives, the same moment, as the guest answered smartctl and the kernel reader."""
+    for name in ("mmcblk0", "mmcblk0boot0", "vda"):  # only the two drives smartctl was asked of
+        for path in sorted((machine / "block" / name).rglob("*"), reverse=True):
+            path.unlink() if path.is_file() else path.rmdir()
+        (machine / "block" / name).rmdir()
+    recorded = Path(__file__).parent / "data" / "kernel-smart" / "smartctl"
+    smartctl = tmp_path / "smartctl-machine"
+    smartctl.mkdir()
+    for answer in recorded.iterdir():
+        (smartctl / answer.name).write_bytes(answer.read_bytes())
+    (smartctl / "_--scan").write_text("/dev/nvme0 -d nvme # /dev/nvme0, NVMe device\n/dev/sda -d sat # /dev/sda\n")
+    shim = smartctl / "smartctl"
+    shim.write_text(
+        f'#!/bin/sh\nexec {sys.executable} -S -E {Path(__file__).parent / "smartctl_replay.py"} {smartctl} "$@"\n'
+    )
+    shim.chmod(0o755)
+    answering(monkeypatch, deepcopy(RECORDING))
+
+    by_reader = {}
+    for reader, path in (("smartctl", str(shim)), ("kernel", "")):
+        entry = MockConfigEntry(
+            domain=DOMAIN, title="Disks", unique_id=MonitorKind.DISKS.value, options=dict(DEFAULT_DISKS_OPTIONS),
+            data={CONF_KIND: MonitorKind.DISKS.value, CONF_SMARTCTL: path, CONF_SMART_READER: reader},
+        )  # fmt: skip
+        await setup_entry(hass, entry)
+        assert entity_state(hass, entry, "smart_status").attributes["reader"] == reader
+        by_reader[reader] = _disk_states(hass, entry)
+        by_reader[f"{reader} registered"] = {  # the disabled ones too
+            e.unique_id: (e.original_name, e.translation_key, e.disabled_by)
+            for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        }
+        assert await hass.config_entries.async_remove(entry.entry_id)
+        await hass.async_block_till_done()
+    assert len(by_reader["kernel"]) >= 15  # both drives' enabled sensors, binary sensors and the button
+    assert by_reader["kernel"] == by_reader["smartctl"]
+    assert by_reader["kernel registered"] == by_reader["smartctl registered"]
