@@ -144,7 +144,9 @@ async def test_without_smartctl_the_kernel_reader_shows_every_disk(
     assert entity_state(hass, entry, f"disk_health_{emmc}").state == "failed"
     assert entity_state(hass, entry, f"disk_health_{sata}").state == "ok"
 
-    # The SATA disk in standby: CHECK POWER MODE only, nothing that could wake it; its values stay.
+    # The SATA disk in standby: CHECK POWER MODE only, nothing that could wake it; its values stay. QEMU's IDE
+    # disk ignores STANDBY IMMEDIATE (hdparm -y in the guest leaves it "active/idle"), so the standby answer
+    # (count 00h) is the recording's, edited.
     answers["/dev/sda"][CHECK_POWER_MODE.key]["count"] = 0x00
     replay.sent.clear()
     await refresh(hass, entry)
