@@ -420,6 +420,7 @@ class NutServer:
     )
     driver: subprocess.Popen[bytes] | None = None
     upsd: subprocess.Popen[bytes] | None = None
+    mtime: int = 0  # the data file's last mtime, whole seconds (write)
 
     @property
     def env(self) -> dict[str, str]:
@@ -467,6 +468,11 @@ class NutServer:
         path.write_text("".join(f"{key}: {value}\n" for key, value in self.variables.items()))
         shutil.chown(path, "root", "nut")
         path.chmod(0o644)
+        # dummy-ups re-reads the file when its mtime changes, in whole seconds: two writes within one second
+        # would look like one, and the second would never be read (a flaky power-cut test). Each write gets
+        # a second of its own.
+        self.mtime = max(int(time.time()), self.mtime + 1)
+        os.utime(path, (self.mtime, self.mtime))
 
     def start_driver(self) -> None:
         """Start the dummy-ups driver."""

@@ -6,9 +6,9 @@ controller and AHCI disk answered to the kernel reader (tests/guest.py;
 tests/test_kernel_smart_guest.py reads the same drives live and against
 smartctl). tests/data/kernel-smart/smartctl/ holds what smartctl answered of
 the same drives in the same guest run (tests/smartctl_record.py), replayed by
-tests/smartctl_replay.py: both readers must make the same entities. That replay is the one stand-in; sysfs is a built tree with those
-two drives, an eMMC and a virtio disk, and everything above the transport is
-the shipped code.
+tests/smartctl_replay.py: both readers must make the same entities. That replay
+is the one stand-in; sysfs is a built tree with those two drives, an eMMC and a
+virtio disk, and everything above the transport is the shipped code.
 """
 
 from __future__ import annotations
