@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import inspect
 import json
 from pathlib import Path
+import pkgutil
 import re
 from types import ModuleType
 
@@ -284,3 +287,26 @@ def test_a_translation_has_every_string_with_its_placeholders(language: str) -> 
         for key, entity in entities.items():
             names.setdefault(entity["name"], set()).add(source[f"entity.{platform}.{key}.name"])
     assert {name: english for name, english in names.items() if len(english) > 1} == {}
+
+
+def test_every_home_assistant_hook_is_marked_override() -> None:
+    """A method or property that Home Assistant's base class defines, redefined here, says so (``@override``).
+
+    A renamed hook in Home Assistant then fails mypy instead of silently never being called.
+    """
+    import custom_components.homesentry as package
+
+    missing = []
+    for module_info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+        module = importlib.import_module(module_info.name)
+        for class_name, cls in vars(module).items():
+            if not inspect.isclass(cls) or cls.__module__ != module.__name__:
+                continue
+            hass_bases = [base for base in cls.__mro__[1:] if base.__module__.startswith("homeassistant")]
+            for name, value in vars(cls).items():
+                if name.startswith(("__", "_attr_")) or not any(name in vars(base) for base in hass_bases):
+                    continue  # (Home Assistant turns _attr_ class attributes into cached properties)
+                function = value.fget if isinstance(value, property) else getattr(value, "__func__", value)
+                if callable(function) and not getattr(function, "__override__", False):
+                    missing.append(f"{module.__name__}.{class_name}.{name}")
+    assert missing == []

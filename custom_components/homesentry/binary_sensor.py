@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.core import HomeAssistant
@@ -32,6 +32,7 @@ class HomeSentryBinarySensor(HomeSentryEntity[Any, Any], BinarySensorEntity):
     entity_description: HomeSentryBinarySensorEntityDescription[Any, Any]
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """The object's state, as the last reading worth a state row showed it."""
         value: bool | None = self.shown_value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.button import ButtonEntity
 from homeassistant.core import HomeAssistant
@@ -51,6 +51,7 @@ class HomeSentryButton(ButtonEntity):
         self._attr_device_info = coordinator.device_for(object_key)
         self._attr_unique_id = unique_id(unique_prefix, description.key, object_key)
 
+    @override
     async def async_press(self) -> None:
         """Run the action; its errors reach the user translated."""
         await self.entity_description.press_fn(self.coordinator, self.object_key)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 import logging
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, final
+from typing import TYPE_CHECKING, Any, final, override
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.debounce import Debouncer
@@ -89,6 +89,7 @@ class SubscribingCoordinator[DataT, CategoryT: str](DataUpdateCoordinator[DataT]
         self.cycle_lock = asyncio.Lock()
 
     @final
+    @override
     async def _async_update_data(self) -> DataT:
         """One cycle: collect what is wanted, alone, then note which categories fail.
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, Protocol
+from typing import TYPE_CHECKING, Any, Final, Protocol, override
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.components.button import ButtonEntityDescription
@@ -147,12 +147,14 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         if description.placeholder is not None:
             self._attr_translation_placeholders = {description.placeholder: object_name}
 
+    @override
     async def async_added_to_hass(self) -> None:
         """Subscribe to the category this entity shows."""
         await super().async_added_to_hass()
         self.async_on_remove(self.coordinator.subscribe(self.entity_description.category, self))
 
     @callback
+    @override
     def _handle_coordinator_update(self) -> None:
         """Show the new reading if it is worth a state row, then write the state."""
         if not self.available:
@@ -183,6 +185,7 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         return (self._shown or self._read())[0]
 
     @property
+    @override
     def available(self) -> bool:
         """Available while the category reads and the object exists."""
         return (
@@ -192,6 +195,7 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         )
 
     @property
+    @override
     def extra_state_attributes(self) -> Mapping[str, Any] | None:
         """Details the description adds, if any, as of the value shown."""
         if self.entity_description.attributes_fn is None:

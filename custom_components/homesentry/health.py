@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, override
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
 from homeassistant.config_entries import ConfigEntryState
@@ -343,6 +343,7 @@ class HealthSensor(SensorEntity):
             self.async_write_ha_state()
 
     @property
+    @override
     def extra_state_attributes(self) -> Mapping[str, Any]:
         """The problems, a one-line summary of them, and those last seen before their readings stopped."""
         return {

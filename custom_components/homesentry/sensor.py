@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import Any, Final
+from typing import Any, Final, override
 
 from homeassistant.components.sensor import SensorEntity, SensorStateClass
 from homeassistant.components.sensor.const import UNIT_CONVERTERS
@@ -94,6 +94,7 @@ class HomeSentrySensor(HomeSentryEntity[Any, Any], SensorEntity):
         return self._shown_at is None or _period(self._shown_at) < _period(now) - 1
 
     @property
+    @override
     def native_value(self) -> StateType | datetime:
         """The value the state shows: the last reading that moved by the description's step."""
         value: StateType | datetime = self.shown_value

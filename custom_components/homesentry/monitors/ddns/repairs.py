@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self
+from typing import Any, Self, override
 
 from homeassistant.components.repairs import ConfirmRepairFlow, RepairsFlowResult
 from homeassistant.config_entries import ConfigEntryState
@@ -25,6 +25,7 @@ class ResumeUpdatesFlow(ConfirmRepairFlow):
         """The flow of an issue whose data names the entry."""
         return cls(str(data.get("entry_id", "")))
 
+    @override
     async def async_step_confirm(self, user_input: dict[str, str] | None = None) -> RepairsFlowResult:
         """On confirmation, lift the halt and try at once."""
         if user_input is not None:

@@ -13,7 +13,7 @@ import base64
 from collections.abc import Mapping
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, override
 
 import aiohttp
 from homeassistant.const import CONF_ADDRESS, CONF_PASSWORD, CONF_USERNAME, CONF_VERIFY_SSL
@@ -222,6 +222,7 @@ class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, Catego
         remote.fed.append(self)
 
     @callback
+    @override
     def async_set_update_error(self, err: Exception) -> None:
         """Unavailable, quietly: the Remote server's coordinator logs a failed scrape, and its smartctl_exporter's."""
         self.last_exception = err

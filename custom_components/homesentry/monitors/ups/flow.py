@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import (
@@ -93,6 +93,7 @@ class UpsConfigFlow(MonitorConfigFlow):
         )
         return self.async_show_form(step_id="ups_pick", data_schema=schema)
 
+    @override
     async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
         """A NUT server announced itself (_nut._tcp): follow a known one to its address, or offer it.
 
