@@ -1,4 +1,4 @@
-"""Binary sensors of every HomeSentry concern."""
+"""Binary sensors of every HomeSentry monitor."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any, Final, Protocol, override
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, override
 
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.components.button import ButtonEntityDescription
@@ -108,7 +108,11 @@ def _before_first_read(objects_fn: Callable[[Any], Mapping[str, str]] | None) ->
     return always(None) if objects_fn is always else {}
 
 
-type Shown = tuple[Any, Mapping[str, Any] | None]  # a value and its attributes
+class Shown(NamedTuple):
+    """A reading as an entity shows it: its value and its attributes."""
+
+    value: Any
+    attributes: Mapping[str, Any] | None
 
 
 class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoordinator[DataT, CategoryT]]):
@@ -169,11 +173,12 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         """The object's value and attributes in the coordinator's data."""
         description, data = self.entity_description, self.coordinator.data
         attributes = None if description.attributes_fn is None else description.attributes_fn(data, self.object_key)
-        return description.value_fn(data, self.object_key), attributes
+        return Shown(description.value_fn(data, self.object_key), attributes)
 
     def _worth_a_row(self, shown: Shown, reading: Shown) -> bool:
         quiet = self.entity_description.quiet_attributes
-        return self._moved(shown[0], reading[0]) or _loud(shown[1], quiet) != _loud(reading[1], quiet)
+        loud_moved = _loud(shown.attributes, quiet) != _loud(reading.attributes, quiet)
+        return self._moved(shown.value, reading.value) or loud_moved
 
     def _moved(self, shown: Any, read: Any) -> bool:
         """Whether the value moved enough to show it (a sensor's ``step`` says how much)."""
@@ -182,7 +187,7 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
     @property
     def shown_value(self) -> Any:
         """The value the state shows."""
-        return (self._shown or self._read())[0]
+        return (self._shown or self._read()).value
 
     @property
     @override
@@ -200,7 +205,7 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
         """Details the description adds, if any, as of the value shown."""
         if self.entity_description.attributes_fn is None:
             return None
-        return (self._shown or self._read())[1]
+        return (self._shown or self._read()).attributes
 
 
 def _loud(attributes: Mapping[str, Any] | None, quiet: frozenset[str]) -> Mapping[str, Any] | None:

@@ -70,7 +70,7 @@ class EnumRule:
     levels: Mapping[str, Level]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Threshold:
     """A measurement's warning and critical limits, in the unit its state shows."""
 
@@ -110,10 +110,10 @@ def thresholds(options: Mapping[str, Any], defaults: Mapping[str, HealthRule] | 
     chosen = options.get(CONF_HEALTH, {})
     return {
         key: Threshold(
-            rule.above,
-            float(chosen.get(f"{key}_warning", rule.warning)),
-            float(chosen.get(f"{key}_critical", rule.critical)),
-            rule.unit,
+            above=rule.above,
+            warning=float(chosen.get(f"{key}_warning", rule.warning)),
+            critical=float(chosen.get(f"{key}_critical", rule.critical)),
+            unit=rule.unit,
         )
         for key, rule in (registered_rules() if defaults is None else defaults).items()
         if isinstance(rule, Threshold)

@@ -1,4 +1,4 @@
-"""Sensors of every HomeSentry concern."""
+"""Sensors of every HomeSentry monitor."""
 
 from __future__ import annotations
 

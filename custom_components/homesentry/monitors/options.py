@@ -10,48 +10,48 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 import dataclasses
-from types import MappingProxyType
-from typing import Any, Self
+from types import MappingProxyType, NoneType, UnionType
+from typing import Any, ClassVar, Self, get_args, get_origin, get_type_hints
 
 NOT_STORED: Mapping[str, bool] = MappingProxyType({"stored": False})
 
 
-def _coerce(kind: str, value: Any) -> Any:
-    """A stored value as the field's type (its annotation, as text)."""
+def _coerce(kind: object, value: Any) -> Any:
+    """A stored value as the field's type (``int``, ``float``, ``bool``, ``str``, ``tuple[str, ...]``, or None)."""
     if value is None:
         return None
-    if kind.startswith("tuple[str"):
+    if get_origin(kind) is UnionType:  # X | None
+        kind = next(arg for arg in get_args(kind) if arg is not NoneType)
+    if get_origin(kind) is tuple:
         return tuple(str(item) for item in value)
-    base = kind.split(" | ", maxsplit=1)[0]
-    if base == "int":
-        return int(value)
-    if base == "float":
-        return float(value)
-    if base == "bool":
-        return bool(value)
+    if kind in (int, float, bool):
+        return kind(value)
     return str(value)
 
 
 class MonitorOptions:
-    """The base of a monitor's options dataclass."""
+    """The base of a monitor's options dataclass (subclasses are frozen dataclasses)."""
+
+    __dataclass_fields__: ClassVar[dict[str, dataclasses.Field[Any]]]
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> Self:
         """The options as stored, each missing one at its default."""
+        types = get_type_hints(cls)
         values = {}
-        for field in dataclasses.fields(cls):  # type: ignore[arg-type]
+        for field in dataclasses.fields(cls):
             if field.name in options:
                 try:
-                    values[field.name] = _coerce(str(field.type), options[field.name])
+                    values[field.name] = _coerce(types[field.name], options[field.name])
                 except ValueError, TypeError:  # not what the field holds (an empty text): its default
                     continue
-        return dataclasses.replace(cls(), **values)  # type: ignore[type-var]
+        return dataclasses.replace(cls(), **values)
 
     @classmethod
     def defaults(cls) -> dict[str, Any]:
         """What a new entry stores: every default but None and the ``NOT_STORED`` ones, lists as lists."""
         return {
             field.name: list(field.default) if isinstance(field.default, tuple) else field.default
-            for field in dataclasses.fields(cls)  # type: ignore[arg-type]
+            for field in dataclasses.fields(cls)
             if field.default is not None and field.metadata.get("stored", True)
         }

@@ -1,4 +1,4 @@
-"""The "Backup job" concern: runs read from a metrics file or reported by an action.
+"""The "Backup job" monitor: runs read from a metrics file or reported by an action.
 
 Runs of the last 30 days (and the last success, however old) are kept in a
 Store with where reading the file stood, so a restart loses nothing and reads

@@ -1,4 +1,4 @@
-"""The "Dynamic DNS hostname" concern: keep the record right, prove it resolves.
+"""The "Dynamic DNS hostname" monitor: keep the record right, prove it resolves.
 
 Two coordinators per hostname:
 

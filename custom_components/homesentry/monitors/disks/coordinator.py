@@ -1,4 +1,4 @@
-"""The "Disks" concern: SMART of every physical disk and every md RAID array.
+"""The "Disks" monitor: SMART of every physical disk and every md RAID array.
 
 Two coordinators per entry: SMART (slow, default every 30 minutes; one
 executor job per cycle, never waking a sleeping disk) and RAID (every minute;
@@ -60,7 +60,7 @@ ISSUE_KERNEL_NOT_PERMITTED: Final = "kernel_not_permitted"
 READERS: Final = ("auto", "smartctl", "kernel")
 WITH_HEALTH_DATA: Final = frozenset({HealthData.SMART, HealthData.EMMC})
 # A disk's predicted annual failure rate (%/year): its Health thresholds, which the prediction uses too.
-FAILURE_RATE: Final = Threshold(True, WARNING_AFR, FAILED_AFR, "%")
+FAILURE_RATE: Final = Threshold(above=True, warning=WARNING_AFR, critical=FAILED_AFR, unit="%")
 ARRAY_STATES: Final = ["clean", "checking", "resyncing", "recovering", "reshaping", "degraded", "failed", "inactive"]
 
 

@@ -195,7 +195,7 @@ SMART_SENSORS: tuple[SmartSensorDescription, ...] = (
     SmartSensorDescription(
         key="disk_temperature",
         translation_key="disk_temperature",
-        health=Threshold(True, 50, 60, "°C"),
+        health=Threshold(above=True, warning=50, critical=60, unit="°C"),
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         suggested_display_precision=0,

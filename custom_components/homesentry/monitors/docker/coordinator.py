@@ -1,4 +1,4 @@
-"""The "Docker" concern: one engine, a device per container, and their entities.
+"""The "Docker" monitor: one engine, a device per container, and their entities.
 
 - ``EngineCoordinator`` (every 15 s by default, and within a second of any
   container event): lists and inspects every container. The engine's event

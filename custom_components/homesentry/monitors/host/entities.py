@@ -211,7 +211,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
     HostSensorDescription(
         key="cpu_temperature",
         translation_key="cpu_temperature",
-        health=Threshold(True, 80, 90, "°C"),
+        health=Threshold(above=True, warning=80, critical=90, unit="°C"),
         category=Category.TEMPERATURES,
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
@@ -274,7 +274,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
     HostSensorDescription(
         key="memory_usage",
         translation_key="memory_usage",
-        health=Threshold(True, 90, 97, "%"),
+        health=Threshold(above=True, warning=90, critical=97, unit="%"),
         category=Category.MEMORY,
         native_unit_of_measurement=PERCENTAGE,
         state_class=SensorStateClass.MEASUREMENT,
@@ -312,7 +312,7 @@ HOST_SENSORS: tuple[HostSensorDescription, ...] = (
     _pressure("cpu"),
     _pressure("memory"),
     _pressure("io"),
-    _filesystem("disk_usage", "percent", health=Threshold(True, 85, 95, "%")),
+    _filesystem("disk_usage", "percent", health=Threshold(above=True, warning=85, critical=95, unit="%")),
     _filesystem("disk_free", "free"),
     _filesystem("disk_used", "used", enabled=False),
     _disk_io("disk_busy", "busy", enabled=True),

@@ -1,4 +1,4 @@
-"""The "Internet connection" concern: three coordinators and their entities.
+"""The "Internet connection" monitor: three coordinators and their entities.
 
 - ``ConnectionCoordinator`` (every 30 s by default): a ping burst to every
   target and the gateway, DNS lookups at every resolver, outage bookkeeping

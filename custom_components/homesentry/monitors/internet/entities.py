@@ -117,7 +117,9 @@ def _latency_sensor(
         lambda r: _ms(read(r)),
         per_target=per_target,
         enabled=enabled,
-        health=Threshold(True, 100, 300, "ms") if key == "latency" and not per_target else None,
+        health=Threshold(above=True, warning=100, critical=300, unit="ms")
+        if key == "latency" and not per_target
+        else None,
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MILLISECONDS,
         suggested_display_precision=1,
@@ -133,7 +135,7 @@ def _loss_sensor(*, per_target: bool) -> ConnectionSensorDescription:
         per_target=per_target,
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
-        health=None if per_target else Threshold(True, 5, 25, "%"),
+        health=None if per_target else Threshold(above=True, warning=5, critical=25, unit="%"),
     )
 
 

@@ -197,7 +197,7 @@ class FedUnavailable(UpdateFailed):
 
 
 class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, CategoryT]):
-    """What the Remote server's scrapes say of one more concern (its arrays, its disks): no schedule of its own.
+    """What the Remote server's scrapes say of one more part of a machine (its arrays, its disks): no schedule.
 
     ``read`` runs in the scrape's executor job; each scrape then hands its
     result over, and a failed scrape makes these entities unavailable too.
@@ -217,7 +217,7 @@ class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, Catego
         self.remote = remote
         self.hub_device_id = hub_device_id
         self.latest: DataT | None = None
-        self.error: FedUnavailable | None = None  # why the last scrape said nothing of this concern
+        self.error: FedUnavailable | None = None  # why the last scrape said nothing of this part
         self.follows = remote
         remote.fed.append(self)
 
@@ -232,7 +232,7 @@ class FedCoordinator[DataT, CategoryT: str](SubscribingCoordinator[DataT, Catego
 
     @abstractmethod
     def read(self, samples: Samples) -> DataT:
-        """What one scrape says of this concern (in the executor)."""
+        """What one scrape says of this part (in the executor)."""
 
     async def _async_cycle(self, wanted: frozenset[CategoryT]) -> DataT:
         """The last scrape's (the first refresh and a manual one: the scrapes themselves come every interval)."""

@@ -1,4 +1,4 @@
-"""The "UPS (NUT)" concern: one UPS of a NUT server, its energy and its outages.
+"""The "UPS (NUT)" monitor: one UPS of a NUT server, its energy and its outages.
 
 Watts are integrated into kWh between successful polls only: a gap longer
 than three intervals (upsd or the driver away) adds no energy, so nothing is

@@ -80,7 +80,7 @@ UPS_SENSORS: tuple[UpsSensorDescription, ...] = (
     _measure(
         "ups_battery_runtime",
         "battery.runtime",
-        health=Threshold(False, 10, 5, "min"),
+        health=Threshold(above=False, warning=10, critical=5, unit="min"),
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.SECONDS,
         suggested_unit_of_measurement=UnitOfTime.MINUTES,

@@ -1,4 +1,4 @@
-"""The "Web service" concern: one check of one self-hosted app, and its entities.
+"""The "Web service" monitor: one check of one self-hosted app, and its entities.
 
 The service is up after one passing check and down only after N failing ones
 in a row (default 2), so one dropped request never raises an alert.

@@ -96,7 +96,7 @@ SERVICE_SENSORS: tuple[ServiceSensorDescription, ...] = (
     ServiceSensorDescription(
         key="certificate_days_left",
         translation_key="certificate_days_left",
-        health=Threshold(False, 14, 3, "d"),
+        health=Threshold(above=False, warning=14, critical=3, unit="d"),
         objects_fn=_tls_only,
         native_unit_of_measurement=UnitOfTime.DAYS,
         state_class=SensorStateClass.MEASUREMENT,
