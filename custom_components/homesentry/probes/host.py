@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 import socket
 import time
-from typing import Final, cast
+from typing import Any, Final, cast
 
 import psutil
 
@@ -286,18 +286,14 @@ class HostProbe:
         self._wanted = wanted
         self._cycle = {}
         self._prime(wanted)
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # HostSnapshot's fields, as each category's reader names them
         failures: dict[Category, str] = {}
         for category in sorted(wanted):
             try:
                 values.update(self._READERS[category](self))
             except (OSError, psutil.Error, ValueError, KeyError) as err:
                 failures[category] = f"{type(err).__name__}: {err}"
-        return HostSnapshot(
-            collected=wanted,
-            failures=failures,
-            **values,  # type: ignore[arg-type]
-        )
+        return HostSnapshot(collected=wanted, failures=failures, **values)
 
     def _prime(self, wanted: frozenset[Category]) -> None:
         """Take a first sample of rate counters that have none, so the first

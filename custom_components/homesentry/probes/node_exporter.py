@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import math
 import re
-from typing import Final
+from typing import Any, Final
 
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -275,7 +275,7 @@ def _disk_counters(samples: Samples) -> dict[str, DiskCounters]:
     }
 
 
-def _gauges(samples: Samples, wanted: frozenset[Category]) -> dict[str, object]:
+def _gauges(samples: Samples, wanted: frozenset[Category]) -> dict[str, Any]:
     """What one scrape says by itself: load, memory, boot, sensors, filesystems."""
     values: dict[str, object] = {}
     if Category.CPU_FREQUENCY in wanted and (freqs := labelled(samples, "node_cpu_scaling_frequency_hertz", "cpu")):
@@ -716,8 +716,8 @@ class NodeProbe:
             values["interfaces"] = tuple(_interfaces(samples, now.network))
         if Category.DISK_IO in chosen:
             values["disks"] = tuple(sorted(now.disks))
-        values |= _rates(previous, now, chosen, values.get("interfaces", ()))  # type: ignore[arg-type]
-        return HostSnapshot(**values, collected=chosen)  # type: ignore[arg-type]
+        values |= _rates(previous, now, chosen, values.get("interfaces", ()))
+        return HostSnapshot(**values, collected=chosen)
 
 
 def _rates(
