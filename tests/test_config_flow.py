@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 import socket
 from typing import Any
@@ -19,6 +20,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.homesentry import const
 from custom_components.homesentry.const import DOMAIN
+from custom_components.homesentry.monitors import MONITORS
 from custom_components.homesentry.monitors.internet.options import DEFAULT_INTERNET_OPTIONS
 from custom_components.homesentry.probes.docker import EngineInfo, EnginePermissionDenied
 
@@ -30,17 +32,10 @@ from .sysfs_tree import SysfsTree
 async def test_menu_to_this_server_entry(hass: HomeAssistant, sysfs: SysfsTree) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == [
-        "host",
-        "disks",
-        "internet",
-        "docker",
-        "web_service",
-        "backup",
-        "ups",
-        "ddns",
-        "remote",
-    ]
+    # The menu is the registry, in its order, and every option has its words in the user step's menu.
+    assert result["menu_options"] == [spec.kind.value for spec in MONITORS]
+    labels = json.loads((Path(__file__).parent.parent / "custom_components/homesentry/strings.json").read_text())
+    assert set(labels["config"]["step"]["user"]["menu_options"]) == set(result["menu_options"])
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "host"})
     assert result["type"] is FlowResultType.FORM

@@ -9,6 +9,7 @@ diagnostics all list exactly the registered monitors.
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import json
 from pathlib import Path
@@ -117,6 +118,21 @@ def test_entity_tables_list_exactly_the_registered_monitors() -> None:
         assert tuple(described.get("sensor", ())) == spec.sensors
         assert tuple(described.get("binary_sensor", ())) == spec.binary_sensors
         assert tuple(described.get("button", ())) == spec.buttons
+
+
+@pytest.mark.parametrize("module", ["test_snapshots", "test_recorder"])
+def test_every_monitor_has_its_own_test_in(module: str) -> None:
+    """A new monitor fails here until it has its snapshot and recorder tests (``test_<kind>``), by name."""
+    tests = importlib.import_module(f"tests.{module}")
+    missing = [kind.value for kind in MonitorKind if not hasattr(tests, f"test_{kind.value}")]
+    assert missing == [], f"tests/{module}.py has no test_<kind> for {missing}"
+
+
+def test_every_monitor_has_an_entry_for_the_flow_fuzz(tmp_path: Path) -> None:
+    """The fuzz sends hostile input to every options and reconfigure form of these entries: one per monitor at least."""
+    covered = {entry.data["kind"] for entry in _entries(tmp_path)}
+    missing = [kind.value for kind in MonitorKind if kind.value not in covered]
+    assert missing == [], f"tests/test_flow_fuzz.py's _entries has no entry of {missing}"
 
 
 def test_the_flows_take_on_every_monitor_s_steps_in_the_registry_s_order() -> None:

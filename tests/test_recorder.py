@@ -200,7 +200,7 @@ LIVE_MACHINE = (
 )  # fmt: skip
 
 
-async def test_this_server(
+async def test_host(
     recorder_mock: Recorder, hass: HomeAssistant, host_entry: MockConfigEntry, sysfs: SysfsTree
 ) -> None:
     await setup_entry(hass, host_entry)
@@ -325,7 +325,7 @@ async def test_internet(recorder_mock: Recorder, hass: HomeAssistant, internet_e
         assert await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_remote_server(
+async def test_remote(
     recorder_mock: Recorder, hass: HomeAssistant, node_exporter: NodeExporter, sysfs: SysfsTree
 ) -> None:
     entry = (await add_remote(hass, address=node_exporter.url))["result"]
