@@ -17,7 +17,7 @@ import pytest_socket
 
 # phcc only finds custom_components/homesentry when it is imported before
 # Home Assistant mounts its own testing config: import it at module level.
-from custom_components.homesentry import const
+from custom_components.homesentry import const, world
 from custom_components.homesentry.const import (
     CONF_INTERFACES,
     CONF_KIND,
@@ -63,8 +63,8 @@ def sysfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SysfsTree:
     etc.mkdir()
     (etc / "machine-id").write_text(f"{MACHINE_ID}\n")
     (etc / "os-release").write_text('NAME="Debian GNU/Linux"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')
-    monkeypatch.setattr(const, "SYSFS_ROOT", tree.root)
-    monkeypatch.setattr(const, "ETC_ROOT", etc)
+    monkeypatch.setattr(world, "SYSFS_ROOT", tree.root)
+    monkeypatch.setattr(world, "ETC_ROOT", etc)
     return tree
 
 
@@ -212,11 +212,11 @@ def ddns_lab(tmp_path: Path, socket_enabled: None, monkeypatch: pytest.MonkeyPat
     zone.start()
     internet.start()
     provider = ProviderServer(zone, HOSTNAME, RECORD_IP).start()
-    monkeypatch.setattr(const, "DDNS_BOOTSTRAP", zone.spec)
-    monkeypatch.setattr(const, "DNS_PORT", zone.port)
-    monkeypatch.setattr(const, "DDNS_PUBLIC_RESOLVERS", (internet.spec,))
+    monkeypatch.setattr(world, "DDNS_BOOTSTRAP", zone.spec)
+    monkeypatch.setattr(world, "DNS_PORT", zone.port)
+    monkeypatch.setattr(world, "DDNS_PUBLIC_RESOLVERS", (internet.spec,))
     monkeypatch.setattr(
-        const,
+        world,
         "WHOAMI_SERVICES",
         tuple(
             WhoamiService(name, query, "A", "IN", ("127.0.0.1",), internet.port)
@@ -224,7 +224,7 @@ def ddns_lab(tmp_path: Path, socket_enabled: None, monkeypatch: pytest.MonkeyPat
         ),
     )
     monkeypatch.setattr(
-        const,
+        world,
         "DDNS_BASE_URLS",
         {
             kind: provider.base(kind.value)
@@ -232,8 +232,8 @@ def ddns_lab(tmp_path: Path, socket_enabled: None, monkeypatch: pytest.MonkeyPat
             if kind.value in ("duckdns", "noip", "freedns", "cloudflare")
         },
     )
-    monkeypatch.setattr(const, "DDNS_VERIFY_SECONDS", 2.0)
-    monkeypatch.setattr(const, "DDNS_VERIFY_STEP", 0.2)
+    monkeypatch.setattr(world, "DDNS_VERIFY_SECONDS", 2.0)
+    monkeypatch.setattr(world, "DDNS_VERIFY_STEP", 0.2)
     try:
         yield DdnsLab(zone, internet, provider)
     finally:
@@ -258,8 +258,8 @@ def proc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "proc"
     root.mkdir()
     shutil.copy(Path(__file__).parent / "data" / "mdstat" / "raid1_recovery.txt", root / "mdstat")
-    monkeypatch.setattr(const, "PROCFS_ROOT", root)
-    monkeypatch.setattr(const, "SYSFS_ROOT", tmp_path / "sys")
+    monkeypatch.setattr(world, "PROCFS_ROOT", root)
+    monkeypatch.setattr(world, "SYSFS_ROOT", tmp_path / "sys")
     return root
 
 

@@ -18,7 +18,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.homesentry import const
+from custom_components.homesentry import world
 from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.monitors import MONITORS
 from custom_components.homesentry.monitors.internet.options import DEFAULT_INTERNET_OPTIONS
@@ -129,7 +129,7 @@ async def test_reconfigure_on_another_machine_aborts(
 ) -> None:
     host_entry = loaded_host_entry
     # Home Assistant restored onto other hardware: a different machine-id.
-    (const.ETC_ROOT / "machine-id").write_text("ffffffffffffffffffffffffffffffff\n")
+    (world.ETC_ROOT / "machine-id").write_text("ffffffffffffffffffffffffffffffff\n")
     result = await host_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {"name": "other"})
     assert result["type"] is FlowResultType.ABORT

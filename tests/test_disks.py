@@ -25,7 +25,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er, 
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.homesentry import async_remove_config_entry_device, const
+from custom_components.homesentry import async_remove_config_entry_device, world
 from custom_components.homesentry.const import (
     CONF_KIND,
     CONF_RAID_INTERVAL,
@@ -422,7 +422,7 @@ async def test_a_hung_disk_costs_only_its_own_entities_and_recovers(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(const, "SMARTCTL_TIMEOUT", 1.0)
+    monkeypatch.setattr(world, "SMARTCTL_TIMEOUT", 1.0)
     directory, key, entry, coordinator = await _machine_in_home_assistant(hass, tmp_path)
     hang = directory / "hang_dev_nvme0"
     hang.touch()

@@ -25,7 +25,7 @@ from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.homesentry import const
+from custom_components.homesentry import world
 from custom_components.homesentry.const import CONF_KIND, CONF_SMART_READER, CONF_SMARTCTL, DOMAIN, MonitorKind
 from custom_components.homesentry.monitors.disks.options import DEFAULT_DISKS_OPTIONS
 from custom_components.homesentry.probes import kernel_smart
@@ -58,9 +58,9 @@ def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                        ("pre_eol_info", "0x01")):  # fmt: skip
         _write(emmc / "device" / name, text + "\n")
     (root / "block" / "mmcblk0boot0").mkdir()  # the eMMC's boot partition: not a disk
-    monkeypatch.setattr(const, "SYSFS_ROOT", root)
-    monkeypatch.setattr(const, "PROCFS_ROOT", tmp_path / "proc")
-    monkeypatch.setattr(const, "SMARTCTL_SEARCH", ())
+    monkeypatch.setattr(world, "SYSFS_ROOT", root)
+    monkeypatch.setattr(world, "PROCFS_ROOT", tmp_path / "proc")
+    monkeypatch.setattr(world, "SMARTCTL_SEARCH", ())
     return root
 
 
@@ -72,7 +72,7 @@ def answering(monkeypatch: pytest.MonkeyPatch, answers: dict[str, Any]) -> Repla
 
 
 def disk_key(path: str, kind: str) -> str:
-    reading = kernel_smart.KernelSmartReader(const.SYSFS_ROOT, transport=Replay(RECORDING)).read(ScanEntry(path, kind))
+    reading = kernel_smart.KernelSmartReader(world.SYSFS_ROOT, transport=Replay(RECORDING)).read(ScanEntry(path, kind))
     assert reading is not None
     return reading.key
 

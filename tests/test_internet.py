@@ -27,7 +27,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.homesentry import const
+from custom_components.homesentry import world
 from custom_components.homesentry.const import (
     CONF_DNS_NAMES,
     CONF_GATEWAY,
@@ -75,7 +75,7 @@ async def cloudflare(lab: NetLab) -> AsyncIterator[WhoamiServer]:
 def internet_env(lab: NetLab, far_dns: Dnsmasq, cloudflare: WhoamiServer, monkeypatch: pytest.MonkeyPatch) -> NetLab:
     """Whoami services pointed at the local servers; short echo spacing."""
     monkeypatch.setattr(
-        const,
+        world,
         "WHOAMI_SERVICES",
         (
             WhoamiService("opendns", "myip.opendns.com", "A", "IN", (FAR,), 53),
@@ -83,9 +83,9 @@ def internet_env(lab: NetLab, far_dns: Dnsmasq, cloudflare: WhoamiServer, monkey
             WhoamiService("google", "o-o.myaddr.l.google.com", "TXT", "IN", (FAR,), 53),
         ),
     )
-    monkeypatch.setattr(const, "PING_INTERVAL", 0.02)
-    monkeypatch.setattr(const, "PING_TIMEOUT", 0.5)
-    monkeypatch.setattr(const, "DNS_TIMEOUT", 0.5)
+    monkeypatch.setattr(world, "PING_INTERVAL", 0.02)
+    monkeypatch.setattr(world, "PING_TIMEOUT", 0.5)
+    monkeypatch.setattr(world, "DNS_TIMEOUT", 0.5)
     return lab
 
 
@@ -411,7 +411,7 @@ async def test_gateway_found_from_the_routing_table(
         "hs0\t00000000\t020200C0\t0003\t0\t0\t100\t00000000\t0\t0\t0\n"
         "broken line\n"
     )
-    monkeypatch.setattr(const, "PROCFS_ROOT", tmp_path)
+    monkeypatch.setattr(world, "PROCFS_ROOT", tmp_path)
     entry = _entry(gateway="")
     with internet_env.inside():
         await setup_entry(hass, entry)
@@ -481,7 +481,7 @@ async def test_an_all_day_outage_writes_a_few_dozen_rows(
                 changes.append(event.data["entity_id"])
 
         unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, changed)
-        monkeypatch.setattr(const, "PING_TIMEOUT", 0.02)
+        monkeypatch.setattr(world, "PING_TIMEOUT", 0.02)
         internet_env.down((GATEWAY, *INTERNET))  # the router is off: nothing answers all day
         for _ in range(2880):
             await _cycle(hass, entry)

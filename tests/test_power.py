@@ -22,7 +22,7 @@ from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.homesentry import const
+from custom_components.homesentry import world
 from custom_components.homesentry.const import CONF_POWER, DOMAIN
 from custom_components.homesentry.entity import ENERGY_STEP
 from custom_components.homesentry.monitors.host.power import detect_machine, model_parameters
@@ -40,7 +40,7 @@ PLUG = "sensor.server_plug_power"
 @pytest.fixture(autouse=True)
 def no_nvidia(monkeypatch: pytest.MonkeyPatch) -> None:
     """No nvidia-smi on this machine either way; the GPU path is tested with its own replay."""
-    monkeypatch.setattr(const, "NVIDIA_SMI", None)
+    monkeypatch.setattr(world, "NVIDIA_SMI", None)
 
 
 def with_power(entry: MockConfigEntry, **power: object) -> MockConfigEntry:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import inspect
@@ -310,3 +311,17 @@ def test_every_home_assistant_hook_is_marked_override() -> None:
                 if callable(function) and not getattr(function, "__override__", False):
                     missing.append(f"{module.__name__}.{class_name}.{name}")
     assert missing == []
+
+
+def test_where_the_world_is_is_read_at_call_time() -> None:
+    """world.py's names are read as ``world.NAME``: one imported by name would keep the real /sys in a test."""
+    imported = []
+    for folder in ("custom_components", "tests", "benchmarks", "scripts"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[-1] == "world":
+                    imported.append(f"{path.relative_to(ROOT)}: {', '.join(a.name for a in node.names)}")
+    assert imported == []
+    from custom_components.homesentry import const, world
+
+    assert not {name for name in vars(world) if name.isupper()} & set(vars(const))  # each lives in one place

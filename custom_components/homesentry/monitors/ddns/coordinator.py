@@ -50,7 +50,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from ... import const
+from ... import world
 from ...const import (
     CONF_HOSTNAME,
     CONF_PROVIDER,
@@ -103,15 +103,15 @@ def provider_for(data: Mapping[str, Any], version: str = "0") -> Provider | None
     kind = DdnsProvider(data[CONF_PROVIDER])
     hostname = data[CONF_HOSTNAME]
     if kind == DdnsProvider.DUCKDNS:
-        return DuckDns(hostname, data[CONF_TOKEN], const.DDNS_BASE_URLS[kind])
+        return DuckDns(hostname, data[CONF_TOKEN], world.DDNS_BASE_URLS[kind])
     if kind in (DdnsProvider.NOIP, DdnsProvider.DYNDNS2):
-        server = data[CONF_SERVER_URL] if kind == DdnsProvider.DYNDNS2 else const.DDNS_BASE_URLS[kind]
+        server = data[CONF_SERVER_URL] if kind == DdnsProvider.DYNDNS2 else world.DDNS_BASE_URLS[kind]
         agent = USER_AGENT.format(version=version)
         return DynDns2(hostname, data[CONF_USERNAME], data[CONF_PASSWORD], server, agent)
     if kind == DdnsProvider.FREEDNS:
-        return FreeDns(hostname, data[CONF_TOKEN], const.DDNS_BASE_URLS[kind])
+        return FreeDns(hostname, data[CONF_TOKEN], world.DDNS_BASE_URLS[kind])
     if kind == DdnsProvider.CLOUDFLARE:
-        return Cloudflare(hostname, data[CONF_API_TOKEN], data[CONF_ZONE], const.DDNS_BASE_URLS[kind])
+        return Cloudflare(hostname, data[CONF_API_TOKEN], data[CONF_ZONE], world.DDNS_BASE_URLS[kind])
     if kind == DdnsProvider.UPDATE_URL:
         return UpdateUrl(hostname, data[CONF_UPDATE_URL])
     return None
@@ -124,15 +124,15 @@ def updates(entry: HomeSentryConfigEntry) -> bool:
 
 async def bootstrap_resolver(hass: HomeAssistant) -> str:
     """The recursive resolver the zone walk starts from."""
-    if const.DDNS_BOOTSTRAP is not None:
-        return const.DDNS_BOOTSTRAP
-    found = await hass.async_add_executor_job(system_resolvers, const.ETC_ROOT)
-    return found[0] if found else const.DDNS_PUBLIC_RESOLVERS[0]
+    if world.DDNS_BOOTSTRAP is not None:
+        return world.DDNS_BOOTSTRAP
+    found = await hass.async_add_executor_job(system_resolvers, world.ETC_ROOT)
+    return found[0] if found else world.DDNS_PUBLIC_RESOLVERS[0]
 
 
 async def ask_zone(zone: Zone, hostname: str) -> dict[str, RecordAnswer]:
     """The record at every nameserver of ``zone``, asked at once, by server address."""
-    answers = await asyncio.gather(*(ask_authoritative(a, hostname, port=const.DNS_PORT) for a in zone.addresses))
+    answers = await asyncio.gather(*(ask_authoritative(a, hostname, port=world.DNS_PORT) for a in zone.addresses))
     return {answer.server: answer for answer in answers}
 
 
@@ -233,9 +233,9 @@ class RecordCoordinator(SubscribingCoordinator[RecordSnapshot, DdnsCategory]):
 
     async def _async_cycle(self, wanted: frozenset[DdnsCategory]) -> RecordSnapshot:
         reading, authoritative, resolvers = await asyncio.gather(
-            public_address(const.WHOAMI_SERVICES, 4),
+            public_address(world.WHOAMI_SERVICES, 4),
             self.async_ask_zone(),
-            asyncio.gather(*(resolve_at(r, self.hostname) for r in const.DDNS_PUBLIC_RESOLVERS)),
+            asyncio.gather(*(resolve_at(r, self.hostname) for r in world.DDNS_PUBLIC_RESOLVERS)),
         )
         if agreed_record(authoritative) is None:
             # Every nameserver failed: perhaps they moved. Look them up again next time.
@@ -492,8 +492,8 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
     def _wait(failures: int, answer: UpdateAnswer) -> int:
         """1, 5, 15, 30 minutes; a dyndns2 ``911`` asks for 30 at once."""
         if answer.answer.startswith("911"):
-            return const.DDNS_BACKOFF[-1]
-        return const.DDNS_BACKOFF[min(failures, len(const.DDNS_BACKOFF) - 1)]
+            return world.DDNS_BACKOFF[-1]
+        return world.DDNS_BACKOFF[min(failures, len(world.DDNS_BACKOFF) - 1)]
 
     def _backoff(self, state: UpdateState, seconds: float) -> UpdateFailed:
         return UpdateFailed(
@@ -532,10 +532,10 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
     async def _verified(self, state: UpdateState, address: str) -> UpdateState:
         """Ask the zone's servers until all answer ``address`` (bounded); how long it took."""
         start = time.monotonic()
-        steps = max(1, math.ceil(const.DDNS_VERIFY_SECONDS / const.DDNS_VERIFY_STEP))
+        steps = max(1, math.ceil(world.DDNS_VERIFY_SECONDS / world.DDNS_VERIFY_STEP))
         for step in range(steps + 1):
             if step:
-                await asyncio.sleep(const.DDNS_VERIFY_STEP)
+                await asyncio.sleep(world.DDNS_VERIFY_STEP)
             answers = await self.record.async_ask_zone()
             answered = [a for a in answers.values() if a.error in (None, "nxdomain")]
             if answered and all(address in a.addresses for a in answered):
@@ -543,7 +543,7 @@ class UpdateCoordinator(SubscribingCoordinator[UpdateState, DdnsCategory]):
         _LOGGER.warning(
             "%s: the provider took the address, but the nameservers did not answer it within %s s",
             self.name,
-            const.DDNS_VERIFY_SECONDS,
+            world.DDNS_VERIFY_SECONDS,
         )
         return replace(state, verified=False, propagation=None)
 

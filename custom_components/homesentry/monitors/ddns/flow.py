@@ -26,7 +26,7 @@ from homeassistant.loader import async_get_integration
 import probatio
 from yarl import URL
 
-from ... import const
+from ... import world
 from ...const import (
     CONF_GRACE_MINUTES,
     CONF_HOSTNAME,
@@ -127,7 +127,7 @@ async def async_check(hass: HomeAssistant, data: Mapping[str, Any], version: str
         if not agreed_record(answers):
             return "no_record", ", ".join(answer_text(a) for a in answers.values())
         return None, ""
-    reading = await public_address(const.WHOAMI_SERVICES, 4)
+    reading = await public_address(world.WHOAMI_SERVICES, 4)
     answer = await check_credentials(provider, async_get_clientsession(hass), reading.address)
     return (None if answer.outcome.ok else f"ddns_{answer.outcome}"), answer.answer
 

@@ -31,7 +31,7 @@ from homeassistant.helpers import device_registry as dr, issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
-from ... import const
+from ... import world
 from ...const import CONF_SMART_READER, CONF_SMARTCTL, DOMAIN
 from ...coordinator import SubscribingCoordinator
 from ...health import Threshold, thresholds
@@ -126,7 +126,7 @@ def choose_reader(wanted: str, smartctl: str | None, kernel: KernelSmartReader) 
         return ReaderChoice(kernel, "kernel", "the kernel reader is chosen in the Disks entry", smartctl)
     if smartctl:
         reason = "smartctl is chosen in the Disks entry" if wanted == "smartctl" else f"smartctl is at {smartctl}"
-        return ReaderChoice(SmartReader(smartctl, timeout=const.SMARTCTL_TIMEOUT), "smartctl", reason, smartctl)
+        return ReaderChoice(SmartReader(smartctl, timeout=world.SMARTCTL_TIMEOUT), "smartctl", reason, smartctl)
     if wanted == "smartctl":
         return ReaderChoice(None, None, "smartctl is chosen in the Disks entry, and is not installed", None)
     return ReaderChoice(kernel, "kernel", "smartctl is not installed: the kernel reader reads the disks", None)
@@ -136,7 +136,7 @@ def find_smartctl(configured: str | None) -> str | None:
     """The smartctl to run: the configured one, else the first one installed."""
     if configured:
         return configured
-    return next((path for path in const.SMARTCTL_SEARCH if os.access(path, os.X_OK)), None)
+    return next((path for path in world.SMARTCTL_SEARCH if os.access(path, os.X_OK)), None)
 
 
 def under_hub(entry: ConfigEntry, hub_device_id: str | None, object_key: str, info: DeviceInfo) -> DeviceInfo:
@@ -179,7 +179,7 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
         super().__init__(hass, config_entry, f"SMART {config_entry.title}", options.smart_minutes * 60, device_info)
         self.smartctl: str | None = None
         self.choice = ReaderChoice(None, None, "not chosen yet", None)
-        self.kernel_reader = KernelSmartReader(const.SYSFS_ROOT, const.DEV_ROOT)
+        self.kernel_reader = KernelSmartReader(world.SYSFS_ROOT, world.DEV_ROOT)
         # The Health options' SMART prediction limits.
         limit = thresholds(config_entry.options, {"failure_rate": FAILURE_RATE})["failure_rate"]
         self.failure_rate_limits = (limit.warning, limit.critical)
@@ -330,7 +330,7 @@ class RaidCoordinator(SubscribingCoordinator[Mapping[str, MdArray], DiskCategory
         return under_hub(self.config_entry, self.hub_device_id, object_key, array_device(array, object_key))
 
     async def _async_cycle(self, wanted: frozenset[DiskCategory]) -> Mapping[str, MdArray]:
-        return await self.hass.async_add_executor_job(read_arrays, const.PROCFS_ROOT, const.SYSFS_ROOT)
+        return await self.hass.async_add_executor_job(read_arrays, world.PROCFS_ROOT, world.SYSFS_ROOT)
 
 
 @dataclass(slots=True)

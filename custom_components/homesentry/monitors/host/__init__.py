@@ -8,7 +8,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
 
-from ... import const
+from ... import const, world
 from ...const import MonitorKind
 from ...probes.host import read_host_info
 from ..base import MonitorRuntime, MonitorSpec, entry_device
@@ -30,7 +30,7 @@ class HostCoordinators:
 
 async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[HostCoordinators]:
     """Read the machine's identity, then the host and its power once."""
-    info = await hass.async_add_executor_job(read_host_info, const.SYSFS_ROOT, const.ETC_ROOT)
+    info = await hass.async_add_executor_job(read_host_info, world.SYSFS_ROOT, world.ETC_ROOT)
     device = entry_device(
         entry,
         manufacturer=info.manufacturer,

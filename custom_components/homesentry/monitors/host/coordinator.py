@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from ... import const
+from ... import world
 from ...const import DOMAIN
 from ...coordinator import SubscribingCoordinator
 from ...probes.host import ALL_CATEGORIES, Category, HostProbe, HostSnapshot
@@ -53,8 +53,8 @@ class HostCoordinator(SubscribingCoordinator[HostSnapshot, Category]):
 def host_probe_for(options: HostOptions) -> HostProbe:
     """The probe a host entry with these options uses."""
     return HostProbe(
-        sysfs_root=const.SYSFS_ROOT,
-        procfs_root=const.PROCFS_ROOT,
+        sysfs_root=world.SYSFS_ROOT,
+        procfs_root=world.PROCFS_ROOT,
         interfaces=list(options.interfaces),
         mounts=None if options.mounts is None else list(options.mounts),
     )

@@ -23,7 +23,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from ... import const
+from ... import world
 from ...const import (
     CONF_HDD_ACTIVE_WATTS,
     CONF_HDD_IDLE_WATTS,
@@ -75,13 +75,13 @@ class HostConfigFlow(MonitorConfigFlow):
 
     async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Monitor the machine Home Assistant runs on."""
-        machine_id = await self.hass.async_add_executor_job(read_machine_id, const.ETC_ROOT)
+        machine_id = await self.hass.async_add_executor_job(read_machine_id, world.ETC_ROOT)
         await self.async_set_unique_id(_host_unique_id(machine_id))
         self._abort_if_unique_id_configured()
         # Its node_exporter, added as a Remote server: an entry with one of its MACs' ids, or its hostname's.
         from ..remote.identity import known_as  # noqa: PLC0415  (the Remote server's flow takes This server's steps)
 
-        remote = known_as(socket.gethostname(), await self.hass.async_add_executor_job(local_macs, const.SYSFS_ROOT))
+        remote = known_as(socket.gethostname(), await self.hass.async_add_executor_job(local_macs, world.SYSFS_ROOT))
         if any(entry.unique_id in remote for entry in self._async_current_entries()):
             return self.async_abort(reason="watched_as_remote")
         errors: dict[str, str] = {}
@@ -90,7 +90,7 @@ class HostConfigFlow(MonitorConfigFlow):
             if name_error := invalid_name(name):
                 errors[CONF_NAME] = name_error
             else:
-                interfaces = await self.hass.async_add_executor_job(physical_interfaces, const.SYSFS_ROOT)
+                interfaces = await self.hass.async_add_executor_job(physical_interfaces, world.SYSFS_ROOT)
                 return self.async_create_entry(
                     title=name,
                     data={CONF_KIND: MonitorKind.HOST.value, CONF_NAME: name, CONF_MACHINE_ID: machine_id},
@@ -103,7 +103,7 @@ class HostConfigFlow(MonitorConfigFlow):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            machine_id = await self.hass.async_add_executor_job(read_machine_id, const.ETC_ROOT)
+            machine_id = await self.hass.async_add_executor_job(read_machine_id, world.ETC_ROOT)
             await self.async_set_unique_id(_host_unique_id(machine_id))
             self._abort_if_unique_id_mismatch(reason="different_machine")
             name = str(user_input[CONF_NAME]).strip()
@@ -130,9 +130,9 @@ class HostOptionsFlow(MonitorOptionsFlow):
                 }
             )
         options = self.config_entry.options
-        available = await self.hass.async_add_executor_job(list_interfaces, const.SYSFS_ROOT)
+        available = await self.hass.async_add_executor_job(list_interfaces, world.SYSFS_ROOT)
         chosen = list(options.get(CONF_INTERFACES, []))
-        mountinfo = const.PROCFS_ROOT / "self" / "mountinfo"
+        mountinfo = world.PROCFS_ROOT / "self" / "mountinfo"
         every_mount = [m.path for m in await self.hass.async_add_executor_job(_all_mounts, mountinfo)]
         mounts = options.get(CONF_MOUNTS)
         if mounts is None:  # never chosen: what is watched by default

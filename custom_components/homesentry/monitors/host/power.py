@@ -36,7 +36,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
-from ... import const
+from ... import world
 from ...const import CONF_POWER, DOMAIN, MACHINE_AUTO
 from ...coordinator import SubscribingCoordinator, entry_store
 from ...energy import EnergyMeter
@@ -148,11 +148,11 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
 
     async def async_setup(self) -> None:
         """Find the machine's counters and restore totals and calibration."""
-        smi = const.NVIDIA_SMI
+        smi = world.NVIDIA_SMI
         self.probe = await self.hass.async_add_executor_job(
             lambda: PowerProbe(
-                sysfs_root=const.SYSFS_ROOT,
-                procfs_root=const.PROCFS_ROOT,
+                sysfs_root=world.SYSFS_ROOT,
+                procfs_root=world.PROCFS_ROOT,
                 nvidia_smi=shutil.which(smi) if smi else None,  # a PATH search: in the executor too
             )
         )
@@ -160,7 +160,7 @@ class PowerCoordinator(SubscribingCoordinator[PowerSnapshot, PowerCategory]):
         await self.hass.async_add_executor_job(_prime, probe)
         chosen = self.options.machine_class
         if chosen == MACHINE_AUTO:
-            detected = await self.hass.async_add_executor_job(detect_machine, const.PROCFS_ROOT, const.SYSFS_ROOT)
+            detected = await self.hass.async_add_executor_job(detect_machine, world.PROCFS_ROOT, world.SYSFS_ROOT)
         else:
             detected = MachineClass(chosen)
         await self.async_restore(detected)

@@ -28,7 +28,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from ... import const
+from ... import const, world
 from ...const import DOMAIN
 from ...coordinator import SubscribingCoordinator, entry_store
 from ...probes.dns import DnsResult, expand_resolvers, lookup_all, system_resolvers
@@ -165,18 +165,18 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
                 target,
                 method=self.method,
                 count=self.options.ping_count,
-                interval=const.PING_INTERVAL,
-                wait=const.PING_TIMEOUT,
+                interval=world.PING_INTERVAL,
+                wait=world.PING_TIMEOUT,
                 tcp_port=self.options.tcp_port,
             )
             for target in targets.values()
         ]
         dns: Mapping[str, DnsResult] | None = None
         if InternetCategory.DNS in wanted:
-            system = await self.hass.async_add_executor_job(system_resolvers, const.ETC_ROOT)
+            system = await self.hass.async_add_executor_job(system_resolvers, world.ETC_ROOT)
             resolvers = expand_resolvers(list(self.options.resolvers), system)
             results, dns = await asyncio.gather(
-                asyncio.gather(*pings), lookup_all(resolvers, self.options.dns_names, lifetime=const.DNS_TIMEOUT)
+                asyncio.gather(*pings), lookup_all(resolvers, self.options.dns_names, lifetime=world.DNS_TIMEOUT)
             )
         else:
             results = await asyncio.gather(*pings)
@@ -194,7 +194,7 @@ class ConnectionCoordinator(SubscribingCoordinator[ConnectionSnapshot, InternetC
         configured = self.options.gateway.strip()
         if configured:
             return configured
-        return await self.hass.async_add_executor_job(default_gateway, const.PROCFS_ROOT)
+        return await self.hass.async_add_executor_job(default_gateway, world.PROCFS_ROOT)
 
     def _record(self, reachable: bool, now: datetime) -> bool:
         """Feed the outage tracker; True when what it stores changed."""
@@ -252,7 +252,7 @@ class PublicIpCoordinator(SubscribingCoordinator[PublicIpSnapshot, InternetCateg
         await self.history.async_load()
 
     async def _async_cycle(self, wanted: frozenset[InternetCategory]) -> PublicIpSnapshot:
-        services = const.WHOAMI_SERVICES
+        services = world.WHOAMI_SERVICES
         readings = dict(
             zip((4, 6), await asyncio.gather(public_address(services, 4), public_address(services, 6)), strict=True)
         )

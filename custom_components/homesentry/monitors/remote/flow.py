@@ -13,7 +13,7 @@ from homeassistant.data_entry_flow import section
 from homeassistant.helpers.selector import BooleanSelector, TextSelector, TextSelectorConfig, TextSelectorType
 import probatio
 
-from ... import const
+from ... import world
 from ...const import CONF_KIND, CONF_POWER, CONF_SCAN_INTERVAL, CONF_SMART_ADDRESS, MonitorKind
 from ...health import CONF_HEALTH
 from ...probes.network import local_macs
@@ -89,7 +89,7 @@ class RemoteConfigFlow(MonitorConfigFlow):
             return False
         if not info.macs:
             return info.hostname == socket.gethostname()
-        mine = await self.hass.async_add_executor_job(local_macs, const.SYSFS_ROOT)
+        mine = await self.hass.async_add_executor_job(local_macs, world.SYSFS_ROOT)
         return bool(set(info.macs) & set(mine))
 
     def _title(self, info: MachineInfo, data: Mapping[str, Any]) -> str:
