@@ -30,7 +30,8 @@ from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant
 
 from benchmarks.contained import contain
-from custom_components.homesentry.const import CONF_KIND, CONF_MACHINE_ID, CONF_SCAN_INTERVAL, DOMAIN, MonitorKind
+from custom_components.homesentry.const import CONF_KIND, CONF_SCAN_INTERVAL, DOMAIN, MonitorKind
+from custom_components.homesentry.monitors.host.const import CONF_MACHINE_ID
 from custom_components.homesentry.probes.host import read_machine_id
 
 RUNS = 300

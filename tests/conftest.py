@@ -18,14 +18,8 @@ import pytest_socket
 # phcc only finds custom_components/homesentry when it is imported before
 # Home Assistant mounts its own testing config: import it at module level.
 from custom_components.homesentry import const, world
-from custom_components.homesentry.const import (
-    CONF_INTERFACES,
-    CONF_KIND,
-    CONF_MACHINE_ID,
-    CONF_SCAN_INTERVAL,
-    DOMAIN,
-    MonitorKind,
-)
+from custom_components.homesentry.const import CONF_KIND, CONF_SCAN_INTERVAL, DOMAIN, MonitorKind
+from custom_components.homesentry.monitors.host.const import CONF_INTERFACES, CONF_MACHINE_ID
 from custom_components.homesentry.probes.diskstats import physical_disks
 from custom_components.homesentry.probes.public_ip import WhoamiService
 

@@ -21,16 +21,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homesentry import async_remove_config_entry_device
-from custom_components.homesentry.const import (
-    CONF_CONTROL,
-    CONF_KIND,
-    CONF_REMOVE_AFTER_HOURS,
-    CONF_SCAN_INTERVAL,
-    CONF_URL,
-    DOMAIN,
-    MonitorKind,
-)
+from custom_components.homesentry.const import CONF_KIND, CONF_SCAN_INTERVAL, CONF_URL, DOMAIN, MonitorKind
 from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
+from custom_components.homesentry.monitors.docker.const import CONF_CONTROL, CONF_REMOVE_AFTER_HOURS
 from custom_components.homesentry.monitors.docker.options import DEFAULT_DOCKER_OPTIONS
 
 from .peers import DockerEngine

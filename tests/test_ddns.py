@@ -29,16 +29,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.homesentry.const import (
     CONF_GRACE_MINUTES,
-    CONF_HOSTNAME,
     CONF_KIND,
-    CONF_MODE,
-    CONF_PROVIDER,
-    CONF_REACHABILITY,
     CONF_SCAN_INTERVAL,
     DOMAIN,
     EVENT_PUBLIC_IP_CHANGED,
 )
 from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
+from custom_components.homesentry.monitors.ddns.const import CONF_HOSTNAME, CONF_MODE, CONF_PROVIDER, CONF_REACHABILITY
 from custom_components.homesentry.monitors.ddns.options import DEFAULT_DDNS_OPTIONS
 
 from .conftest import HOSTNAME, PUBLIC_IP, RECORD_IP, DdnsLab, entity_state, setup_entry

@@ -26,16 +26,14 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.homesentry import async_remove_config_entry_device, world
-from custom_components.homesentry.const import (
-    CONF_KIND,
+from custom_components.homesentry.const import CONF_KIND, DOMAIN, MonitorKind
+from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
+from custom_components.homesentry.monitors.disks.const import (
     CONF_RAID_INTERVAL,
     CONF_SMART_MINUTES,
     CONF_SMART_READER,
     CONF_SMARTCTL,
-    DOMAIN,
-    MonitorKind,
 )
-from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
 from custom_components.homesentry.monitors.disks.coordinator import SmartCoordinator
 from custom_components.homesentry.monitors.disks.options import DEFAULT_DISKS_OPTIONS
 from custom_components.homesentry.probes.smart import SmartReader

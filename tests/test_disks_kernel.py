@@ -26,7 +26,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homesentry import world
-from custom_components.homesentry.const import CONF_KIND, CONF_SMART_READER, CONF_SMARTCTL, DOMAIN, MonitorKind
+from custom_components.homesentry.const import CONF_KIND, DOMAIN, MonitorKind
+from custom_components.homesentry.monitors.disks.const import CONF_SMART_READER, CONF_SMARTCTL
 from custom_components.homesentry.monitors.disks.options import DEFAULT_DISKS_OPTIONS
 from custom_components.homesentry.probes import kernel_smart
 from custom_components.homesentry.probes.kernel_smart import CHECK_POWER_MODE, SMART_SHORT_SELF_TEST

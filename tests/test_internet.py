@@ -28,7 +28,8 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homesentry import world
-from custom_components.homesentry.const import (
+from custom_components.homesentry.const import DOMAIN, EVENT_PUBLIC_IP_CHANGED
+from custom_components.homesentry.monitors.internet.const import (
     CONF_DNS_NAMES,
     CONF_GATEWAY,
     CONF_PING_COUNT,
@@ -36,8 +37,6 @@ from custom_components.homesentry.const import (
     CONF_SPEED_TEST_MAX_MB,
     CONF_SPEED_TEST_URL,
     CONF_TARGETS,
-    DOMAIN,
-    EVENT_PUBLIC_IP_CHANGED,
 )
 from custom_components.homesentry.monitors.internet.options import DEFAULT_INTERNET_OPTIONS
 from custom_components.homesentry.probes.public_ip import WhoamiService

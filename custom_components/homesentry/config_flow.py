@@ -23,6 +23,7 @@ from .monitors.backup.flow import BackupConfigFlow, BackupOptionsFlow
 from .monitors.ddns.flow import DdnsConfigFlow, DdnsOptionsFlow
 from .monitors.disks.flow import DisksConfigFlow, DisksOptionsFlow
 from .monitors.docker.flow import DockerConfigFlow, DockerOptionsFlow
+from .monitors.flow import FormInput
 from .monitors.host.flow import HostConfigFlow, HostOptionsFlow
 from .monitors.internet.flow import InternetConfigFlow, InternetOptionsFlow
 from .monitors.remote.flow import RemoteConfigFlow, RemoteOptionsFlow
@@ -57,11 +58,11 @@ class HomeSentryConfigFlow(
         return HomeSentryOptionsFlow()
 
     @override
-    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_user(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Ask what to monitor."""
         return self.async_show_menu(step_id="user", menu_options=[spec.kind.value for spec in MONITORS])
 
-    async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_reconfigure(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Change what an entry watches, where its monitor allows it (else: its options)."""
         kind = self._get_reconfigure_entry().data[CONF_KIND]
         step: _Step | None = getattr(self, f"async_reconfigure_{kind}", None)
@@ -88,7 +89,7 @@ class HomeSentryOptionsFlow(
 ):
     """The options of an entry; the entry reloads when they change."""
 
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_init(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Show the options of the entry's monitor."""
         step: _Step = getattr(self, f"async_step_{self.config_entry.data[CONF_KIND]}")
         return await step(user_input)

@@ -1,4 +1,8 @@
-"""Constants for HomeSentry."""
+"""What is constant across HomeSentry: the domain, the registry of monitors, shared keys, events.
+
+Where the world is (roots, services, waits that tests point elsewhere) is world.py's; each monitor's
+own option keys are in its package's const.py.
+"""
 
 from __future__ import annotations
 
@@ -7,83 +11,16 @@ from typing import Final
 
 DOMAIN: Final = "homesentry"
 
-CONF_KIND: Final = "kind"
-CONF_MACHINE_ID: Final = "machine_id"
-CONF_INTERFACES: Final = "interfaces"
-CONF_MOUNTS: Final = "mounts"
+CONF_KIND: Final = "kind"  # entry data: which monitor (MonitorKind)
+# Keys more than one monitor stores; each monitor's own are in monitors/<kind>/const.py.
 CONF_SCAN_INTERVAL: Final = "scan_interval"
-
-
-# This server's power (a section of the This server options).
-CONF_POWER: Final = "power"
-CONF_MACHINE_CLASS: Final = "machine_class"
-CONF_IDLE_WATTS: Final = "idle_watts"
-CONF_MAX_WATTS: Final = "max_watts"
-CONF_HDD_IDLE_WATTS: Final = "hdd_idle_watts"
-CONF_HDD_ACTIVE_WATTS: Final = "hdd_active_watts"
-CONF_POWER_ENTITY: Final = "power_entity"
-CONF_PRICE: Final = "price"
-CONF_PRICE_ENTITY: Final = "price_entity"
+CONF_FAILURE_THRESHOLD: Final = "failure_threshold"  # Internet connection, web service
+CONF_URL: Final = "url"  # Docker engine, web service
+CONF_HOST: Final = "host"  # web service, UPS
+CONF_PORT: Final = "port"  # web service, UPS
+CONF_POWER: Final = "power"  # This server's and a Remote server's power section
 MACHINE_AUTO: Final = "auto"
-
-
-# Internet connection options.
-CONF_TARGETS: Final = "targets"
-CONF_GATEWAY: Final = "gateway"
-CONF_PING_GATEWAY: Final = "ping_gateway"
-CONF_PING_COUNT: Final = "ping_count"
-CONF_TCP_PORT: Final = "tcp_port"
-CONF_RESOLVERS: Final = "resolvers"
-CONF_DNS_NAMES: Final = "dns_names"
-CONF_FAILURE_THRESHOLD: Final = "failure_threshold"
-CONF_PUBLIC_IP_INTERVAL: Final = "public_ip_interval"
-CONF_SPEED_TEST_URL: Final = "speed_test_url"
-CONF_SPEED_TEST_HOURS: Final = "speed_test_hours"
-CONF_SPEED_TEST_STREAMS: Final = "speed_test_streams"
-CONF_SPEED_TEST_MAX_MB: Final = "speed_test_max_mb"
-
-# Docker options.
-CONF_URL: Final = "url"
-CONF_CONTROL: Final = "control"
-CONF_STATS_INTERVAL: Final = "stats_interval"
-CONF_REMOVE_AFTER_HOURS: Final = "remove_after_hours"
-
-# Web service checks (entry data) and options.
-CONF_CHECK: Final = "check"
-CONF_HOST: Final = "host"
-CONF_PORT: Final = "port"
-CONF_PRESET: Final = "preset"
-CONF_METHOD: Final = "method"
-CONF_STATUSES: Final = "statuses"
-CONF_KEYWORD: Final = "keyword"
-CONF_HEADERS: Final = "headers"
-CONF_FOLLOW_REDIRECTS: Final = "follow_redirects"
-CONF_VERIFY_TLS: Final = "verify_tls"
-CONF_CERTIFICATE_DAYS: Final = "certificate_days"
-
-# Backup jobs.
-CONF_PATH: Final = "path"
-CONF_EXPECTED_HOURS: Final = "expected_hours"
-
-# UPS (NUT).
-CONF_UPS: Final = "ups"
-CONF_ZEROCONF_NAME: Final = "zeroconf_name"  # the NUT server's mDNS service name: follows it to a new address
-DEFAULT_NUT_PORT: Final = 3493
-
-# Remote servers.
-CONF_SMART_ADDRESS: Final = "smart_address"  # the machine's smartctl_exporter, beside its node_exporter
-
-# Dynamic DNS hostnames.
-CONF_PROVIDER: Final = "provider"
-CONF_HOSTNAME: Final = "hostname"
-CONF_ZONE: Final = "zone"
-CONF_SERVER_URL: Final = "server_url"
-CONF_UPDATE_URL: Final = "update_url"
-CONF_MODE: Final = "mode"
-CONF_GRACE_MINUTES: Final = "grace_minutes"
-CONF_REACHABILITY: Final = "reachability"
-MODE_UPDATE: Final = "update"
-MODE_VERIFY: Final = "verify"
+CONF_GRACE_MINUTES: Final = "grace_minutes"  # the Health section; DDNS's grace after an update
 
 
 class DdnsProvider(StrEnum):
@@ -98,18 +35,8 @@ class DdnsProvider(StrEnum):
     NONE = "none"
 
 
-SPEED_TEST_MAX_SECONDS: Final = 10.0
 EVENT_PUBLIC_IP_CHANGED: Final = "homesentry_public_ip_changed"
 EVENT_HEALTH_CHANGED: Final = "homesentry_health_changed"
-MIN_SCAN_INTERVAL: Final = 5
-MAX_SCAN_INTERVAL: Final = 3600
-
-
-# Disks: SMART and md RAID.
-CONF_SMARTCTL: Final = "smartctl_path"
-CONF_SMART_READER: Final = "smart_reader"  # auto, smartctl or kernel (monitors/disks/coordinator.py)
-CONF_SMART_MINUTES: Final = "smart_minutes"
-CONF_RAID_INTERVAL: Final = "raid_interval"
 
 
 class MonitorKind(StrEnum):

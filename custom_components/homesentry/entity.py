@@ -39,7 +39,7 @@ class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
     value_fn: Callable[[DataT, str], Any]
     objects_fn: Callable[[DataT], Mapping[str, str]] | None = None
     placeholder: str | None = None
-    attributes_fn: Callable[[DataT, str], Mapping[str, Any]] | None = None
+    attributes_fn: Callable[[DataT, str], Attributes] | None = None
     # Attributes of ``attributes_fn`` that move with every reading (live figures, running
     # counts): never recorded and never the reason for a state row. They are brought up
     # to date whenever the state or another attribute changes.
@@ -108,11 +108,15 @@ def _before_first_read(objects_fn: Callable[[Any], Mapping[str, str]] | None) ->
     return always(None) if objects_fn is always else {}
 
 
+# An entity's state attributes, as a description's attributes_fn gives them.
+type Attributes = Mapping[str, object]
+
+
 class Shown(NamedTuple):
     """A reading as an entity shows it: its value and its attributes."""
 
     value: Any
-    attributes: Mapping[str, Any] | None
+    attributes: Attributes | None
 
 
 class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoordinator[DataT, CategoryT]]):
@@ -201,14 +205,14 @@ class HomeSentryEntity[DataT, CategoryT: str](CoordinatorEntity[SubscribingCoord
 
     @property
     @override
-    def extra_state_attributes(self) -> Mapping[str, Any] | None:
+    def extra_state_attributes(self) -> Attributes | None:
         """Details the description adds, if any, as of the value shown."""
         if self.entity_description.attributes_fn is None:
             return None
         return (self._shown or self._read()).attributes
 
 
-def _loud(attributes: Mapping[str, Any] | None, quiet: frozenset[str]) -> Mapping[str, Any] | None:
+def _loud(attributes: Attributes | None, quiet: frozenset[str]) -> Attributes | None:
     """The attributes whose change is worth a state row."""
     if attributes is None or not quiet:
         return attributes

@@ -134,8 +134,8 @@ class HomeSentryData:
     health: HealthTracker
 
     @property
-    def monitor(self) -> Any:
-        """The monitor's own object (its coordinators)."""
+    def monitor(self) -> object:
+        """The monitor's own object (its coordinators): the actions and repairs check its type with isinstance."""
         return self.runtime.monitor
 
 
@@ -143,7 +143,7 @@ type HomeSentryConfigEntry = ConfigEntry[HomeSentryData]
 
 
 def entry_device(
-    entry: ConfigEntry[Any],
+    entry: ConfigEntry,
     *,
     manufacturer: str | None = None,
     model: str | None = None,
@@ -169,7 +169,7 @@ def entry_device(
     return info
 
 
-def machine_device(hass: HomeAssistant, hostname: str, entry: ConfigEntry[Any]) -> str | None:
+def machine_device(hass: HomeAssistant, hostname: str, entry: ConfigEntry) -> str | None:
     """The device id of the machine called ``hostname`` that another HomeSentry entry watches, if one does.
 
     This server's device is named as the machine by default, and a Remote server's after its hostname: an
@@ -185,6 +185,6 @@ def machine_device(hass: HomeAssistant, hostname: str, entry: ConfigEntry[Any]) 
     return None
 
 
-def service_device(entry: ConfigEntry[Any], model: str | None = None) -> DeviceInfo:
+def service_device(entry: ConfigEntry, model: str | None = None) -> DeviceInfo:
     """The device of a monitored service (not a physical machine), named as the entry."""
     return entry_device(entry, model=model, entry_type=DeviceEntryType.SERVICE)

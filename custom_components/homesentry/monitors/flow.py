@@ -32,6 +32,8 @@ from ..health import CONF_HEALTH, DEFAULT_GRACE_MINUTES, Threshold
 
 # A form's fields: each a probatio marker (Required, Optional) with its selector or section.
 type FormFields = dict[probatio.Marker, object]
+# A submitted form's values, as Home Assistant hands them to a step (None: the form is to be shown).
+type FormInput = dict[str, Any]
 
 # A name becomes an entry's title and a device's name: trimmed, of sane length, without control characters
 # (line breaks, NUL, escapes) or the bidirectional overrides that make text read other than it is stored.
@@ -60,14 +62,16 @@ class MonitorConfigFlow(ConfigFlow):
         await self.async_set_unique_id(unique_id)
         self._abort_if_unique_id_configured()
 
-    def _finish(self, unique_id: str, title: str, data: dict[str, Any], options: dict[str, Any]) -> ConfigFlowResult:
+    def _finish(
+        self, unique_id: str, title: str, data: Mapping[str, object], options: Mapping[str, object]
+    ) -> ConfigFlowResult:
         """Create the entry, or update the one being reconfigured (its options stay)."""
         if self.source == SOURCE_RECONFIGURE:
             entry = self._get_reconfigure_entry()
             return self.async_update_reload_and_abort(entry, unique_id=unique_id, title=title, data=data)
         return self.async_create_entry(title=title, data=data, options=dict(options))
 
-    def _current(self) -> dict[str, Any]:
+    def _current(self) -> FormInput:
         """The form's suggested values: the entry's own when reconfiguring it."""
         if self.source != SOURCE_RECONFIGURE:
             return {}
@@ -81,9 +85,9 @@ class MonitorOptionsFlow(OptionsFlowWithReload):
     async def _async_numbers_step(
         self,
         step_id: str,
-        defaults: dict[str, Any],
+        defaults: FormInput,
         numbers: dict[str, tuple[int, int, str | None]],
-        user_input: dict[str, Any] | None,
+        user_input: FormInput | None,
     ) -> ConfigFlowResult:
         """An options step made of numbers, and the entry's health thresholds."""
         if user_input is not None:
@@ -107,14 +111,14 @@ class MonitorOptionsFlow(OptionsFlowWithReload):
         )
 
 
-def _thresholds(entry: ConfigEntry[Any]) -> Mapping[str, Threshold]:
+def _thresholds(entry: ConfigEntry) -> Mapping[str, Threshold]:
     """The limits the entry's monitor lets the user change (its descriptions' thresholds)."""
     from . import spec_for  # noqa: PLC0415  (the registry imports every monitor's flow)
 
     return spec_for(entry.data[CONF_KIND]).thresholds
 
 
-def health_schema(entry: ConfigEntry[Any]) -> probatio.Schema:
+def health_schema(entry: ConfigEntry) -> probatio.Schema:
     """The health section: the grace period, and the thresholds of the entities the entry's monitor has."""
     fields: FormFields = {probatio.Optional(CONF_GRACE_MINUTES): number(0, 1440, "min")}
     for key, threshold in _thresholds(entry).items():
@@ -123,9 +127,9 @@ def health_schema(entry: ConfigEntry[Any]) -> probatio.Schema:
     return probatio.Schema(fields)
 
 
-def health_now(entry: ConfigEntry[Any]) -> dict[str, Any]:
+def health_now(entry: ConfigEntry) -> FormInput:
     """The health section as the entry has it, defaults filled in."""
-    current: dict[str, Any] = {CONF_GRACE_MINUTES: DEFAULT_GRACE_MINUTES}
+    current: FormInput = {CONF_GRACE_MINUTES: DEFAULT_GRACE_MINUTES}
     for key, threshold in _thresholds(entry).items():
         current[f"{key}_warning"] = threshold.warning
         current[f"{key}_critical"] = threshold.critical

@@ -46,9 +46,9 @@ class BackupRun:
         """What identifies a run when the same line is read twice."""
         return f"{self.timestamp.isoformat()}|{self.backup_id or ''}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         """The run as a metrics line's object."""
-        line: dict[str, Any] = {"timestamp": self.timestamp.isoformat(), "success": self.success}
+        line: dict[str, object] = {"timestamp": self.timestamp.isoformat(), "success": self.success}
         if self.backup_id is not None:
             line["backup_id"] = self.backup_id
         if self.duration_total is not None:
@@ -59,13 +59,13 @@ class BackupRun:
         return line
 
 
-def _number(value: Any) -> float:
+def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         raise ValueError(value)
     return float(value)
 
 
-def parse_run(fields: Mapping[str, Any]) -> BackupRun:
+def parse_run(fields: Mapping[str, object]) -> BackupRun:
     """A metrics object as a run; ``ValueError`` when it is not one."""
     raw_time = fields.get("timestamp")
     if not isinstance(raw_time, str):
@@ -112,7 +112,7 @@ class MetricsFollower:
         self._partial = b""
         self._head = b""  # the file's first bytes: if they change, it was rewritten
 
-    def position(self) -> dict[str, Any]:
+    def position(self) -> dict[str, object]:
         """Where reading stands, to resume after a restart (JSON-friendly)."""
         if self._file is None or self._inode is None:
             return {}

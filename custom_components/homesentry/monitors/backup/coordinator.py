@@ -20,9 +20,10 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from ...const import CONF_PATH, DOMAIN
+from ...const import DOMAIN
 from ...coordinator import SubscribingCoordinator, entry_store
 from ...probes.backup import BackupRun, MetricsFollower, parse_run
+from .const import CONF_PATH
 from .options import BackupOptions
 
 if TYPE_CHECKING:

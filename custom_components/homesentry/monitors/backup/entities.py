@@ -10,7 +10,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfInformation, UnitOfTime
 
-from ...entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
+from ...entity import Attributes, HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
 from ...health import PROBLEM_ON
 from .coordinator import BackupCategory, BackupSnapshot
 
@@ -44,12 +44,12 @@ def _result(data: BackupSnapshot, _: str) -> str | None:
     return None if run is None else ("success" if run.success else "failed")
 
 
-def _duration_attributes(data: BackupSnapshot, _: str) -> Mapping[str, Any]:
+def _duration_attributes(data: BackupSnapshot, _: str) -> Attributes:
     run = data.last_run
     return {} if run is None else {f"{phase}_seconds": seconds for phase, seconds in run.phases.items()}
 
 
-def _problem_attributes(data: BackupSnapshot, _: str) -> Mapping[str, Any]:
+def _problem_attributes(data: BackupSnapshot, _: str) -> Attributes:
     problem = data.problem
     attributes: dict[str, Any] = {"expected_every_hours": data.expected.total_seconds() / 3600}
     if problem is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from homeassistant.config_entries import ConfigFlowResult
 from homeassistant.const import (
@@ -14,26 +13,22 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from ...const import (
-    CONF_EXPECTED_HOURS,
-    CONF_KIND,
-    CONF_PATH,
-    CONF_SCAN_INTERVAL,
-    MonitorKind,
-)
+from ...const import CONF_KIND, CONF_SCAN_INTERVAL, MonitorKind
 from ...probes.sysfs import slug
 from ..flow import (
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     invalid_name,
 )
+from .const import CONF_EXPECTED_HOURS, CONF_PATH
 from .options import DEFAULT_BACKUP_OPTIONS
 
 
 class BackupConfigFlow(MonitorConfigFlow):
     """Add a backup job; change its name or file."""
 
-    async def async_step_backup(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_backup(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A backup job: a name, and the metrics file its script appends to (or none)."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -59,7 +54,7 @@ class BackupConfigFlow(MonitorConfigFlow):
             errors=errors,
         )
 
-    async def async_reconfigure_backup(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_reconfigure_backup(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """The same form the job was added with."""
         return await self.async_step_backup(user_input)
 
@@ -67,7 +62,7 @@ class BackupConfigFlow(MonitorConfigFlow):
 class BackupOptionsFlow(MonitorOptionsFlow):
     """Expected interval, how often the file is read, health."""
 
-    async def async_step_backup(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_backup(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Expected interval between backups, and how often the file is read."""
         return await self._async_numbers_step("backup", DEFAULT_BACKUP_OPTIONS, _BACKUP_NUMBERS, user_input)
 

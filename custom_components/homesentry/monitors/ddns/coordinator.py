@@ -51,16 +51,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from ... import world
-from ...const import (
-    CONF_HOSTNAME,
-    CONF_PROVIDER,
-    CONF_SERVER_URL,
-    CONF_UPDATE_URL,
-    CONF_ZONE,
-    DOMAIN,
-    MODE_UPDATE,
-    DdnsProvider,
-)
+from ...const import DOMAIN, DdnsProvider
 from ...coordinator import SubscribingCoordinator, entry_store
 from ...probes.ddns import (
     Cloudflare,
@@ -77,6 +68,7 @@ from ...probes.public_ip import PublicIpReading, public_address
 from ...probes.sysfs import slug
 from ...probes.web_service import CheckResult, check_http, check_tcp
 from ...public_ip import AddressHistory
+from .const import CONF_HOSTNAME, CONF_PROVIDER, CONF_SERVER_URL, CONF_UPDATE_URL, CONF_ZONE, MODE_UPDATE
 from .options import DdnsOptions
 
 if TYPE_CHECKING:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -14,6 +13,7 @@ from homeassistant.const import (
 )
 
 from ...entity import (
+    Attributes,
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
@@ -33,7 +33,7 @@ class RecordSensorDescription(HomeSentrySensorEntityDescription[RecordSnapshot, 
     category: DdnsCategory = DdnsCategory.RECORD
 
 
-def _record_attributes(data: RecordSnapshot, _: str) -> Mapping[str, Any]:
+def _record_attributes(data: RecordSnapshot, _: str) -> Attributes:
     return {
         "zone": data.zone,
         "nameservers": {server: answer_text(a) for server, a in data.authoritative.items()},
@@ -73,7 +73,7 @@ class RecordBinarySensorDescription(HomeSentryBinarySensorEntityDescription[Reco
     category: DdnsCategory = DdnsCategory.RECORD
 
 
-def _reachability_attributes(data: RecordSnapshot, key: str) -> Mapping[str, Any]:
+def _reachability_attributes(data: RecordSnapshot, key: str) -> Attributes:
     check = data.reachability.get(key)
     if check is None:
         return {}

@@ -27,23 +27,7 @@ import probatio
 from yarl import URL
 
 from ... import world
-from ...const import (
-    CONF_GRACE_MINUTES,
-    CONF_HOSTNAME,
-    CONF_KIND,
-    CONF_MODE,
-    CONF_PROVIDER,
-    CONF_REACHABILITY,
-    CONF_SCAN_INTERVAL,
-    CONF_SERVER_URL,
-    CONF_UPDATE_URL,
-    CONF_ZONE,
-    DOMAIN,
-    MODE_UPDATE,
-    MODE_VERIFY,
-    DdnsProvider,
-    MonitorKind,
-)
+from ...const import CONF_GRACE_MINUTES, CONF_KIND, CONF_SCAN_INTERVAL, DOMAIN, DdnsProvider, MonitorKind
 from ...health import CONF_HEALTH
 from ...probes.ddns import (
     check_credentials,
@@ -52,12 +36,24 @@ from ...probes.dns import ZoneNotFound, find_zone
 from ...probes.public_ip import public_address
 from ..flow import (
     FormFields,
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     health_options,
     http_url,
     number,
     text_list,
+)
+from .const import (
+    CONF_HOSTNAME,
+    CONF_MODE,
+    CONF_PROVIDER,
+    CONF_REACHABILITY,
+    CONF_SERVER_URL,
+    CONF_UPDATE_URL,
+    CONF_ZONE,
+    MODE_UPDATE,
+    MODE_VERIFY,
 )
 from .coordinator import agreed_record, answer_text, ask_zone, bootstrap_resolver, provider_for
 from .options import DEFAULT_DDNS_OPTIONS
@@ -135,35 +131,35 @@ async def async_check(hass: HomeAssistant, data: Mapping[str, Any], version: str
 class DdnsConfigFlow(MonitorConfigFlow):
     """Add a hostname; change it; ask for its credentials again."""
 
-    async def async_step_ddns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Ask who keeps the hostname's record."""
         return self.async_show_menu(step_id="ddns", menu_options=[f"ddns_{kind}" for kind in DdnsProvider])
 
-    async def async_step_ddns_duckdns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns_duckdns(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A DuckDNS subdomain and the account's token."""
         return await self._async_ddns_step(DdnsProvider.DUCKDNS, user_input)
 
-    async def async_step_ddns_noip(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns_noip(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A No-IP hostname, and the account (or DDNS key) user and password."""
         return await self._async_ddns_step(DdnsProvider.NOIP, user_input)
 
-    async def async_step_ddns_dyndns2(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns_dyndns2(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Any dyndns2 server (Dynu and others): its update URL, the hostname, user and password."""
         return await self._async_ddns_step(DdnsProvider.DYNDNS2, user_input)
 
-    async def async_step_ddns_freedns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns_freedns(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A FreeDNS (afraid.org) hostname and its dynamic DNS v2 token."""
         return await self._async_ddns_step(DdnsProvider.FREEDNS, user_input)
 
-    async def async_step_ddns_cloudflare(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns_cloudflare(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A Cloudflare API token, the zone and the A record's name."""
         return await self._async_ddns_step(DdnsProvider.CLOUDFLARE, user_input)
 
-    async def async_step_ddns_update_url(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns_update_url(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Any other service: the hostname and an update URL with {ip} in it."""
         return await self._async_ddns_step(DdnsProvider.UPDATE_URL, user_input)
 
-    async def async_step_ddns_none(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns_none(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Only verify: the router (or something else) keeps the record."""
         return await self._async_ddns_step(DdnsProvider.NONE, user_input)
 
@@ -191,7 +187,7 @@ class DdnsConfigFlow(MonitorConfigFlow):
             description_placeholders=placeholders,
         )
 
-    async def async_reconfigure_ddns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_reconfigure_ddns(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """The same form the hostname was added with."""
         entry = self._get_reconfigure_entry()
         return await self._async_ddns_step(DdnsProvider(entry.data[CONF_PROVIDER]), user_input)
@@ -200,7 +196,7 @@ class DdnsConfigFlow(MonitorConfigFlow):
         """The provider refused the credentials."""
         return await self.async_step_reauth_ddns()
 
-    async def async_step_reauth_ddns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_reauth_ddns(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Ask for the provider's credentials again; they are tried before they are kept."""
         entry = self._get_reauth_entry()
         kind = DdnsProvider(entry.data[CONF_PROVIDER])
@@ -223,7 +219,7 @@ class DdnsConfigFlow(MonitorConfigFlow):
 class DdnsOptionsFlow(MonitorOptionsFlow):
     """Update or verify, interval, grace, reachability, health."""
 
-    async def async_step_ddns(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ddns(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Update or only verify, the interval, the grace period, and reachability checks."""
         errors: dict[str, str] = {}
         verify_only = self.config_entry.data[CONF_PROVIDER] == DdnsProvider.NONE

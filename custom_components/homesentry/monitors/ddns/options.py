@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from ...const import MODE_UPDATE
 from ..options import MonitorOptions
+from .const import MODE_UPDATE
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
 from ... import world
-from ...const import CONF_SMART_READER, CONF_SMARTCTL, DOMAIN
+from ...const import DOMAIN
 from ...coordinator import SubscribingCoordinator
 from ...health import Threshold, thresholds
 from ...probes.kernel_smart import KernelNotPermitted, KernelSmartReader
@@ -47,6 +47,7 @@ from ...probes.smart import (
     SmartReader,
 )
 from ...probes.smart_health import FAILED_AFR, WARNING_AFR, Prediction, predict
+from .const import CONF_SMART_READER, CONF_SMARTCTL
 from .options import DisksOptions
 
 if TYPE_CHECKING:

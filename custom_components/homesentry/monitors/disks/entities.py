@@ -11,6 +11,7 @@ from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import PERCENTAGE, EntityCategory, UnitOfTemperature, UnitOfTime
 
 from ...entity import (
+    Attributes,
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
@@ -81,7 +82,7 @@ def _reading(data: SmartSnapshot, key: str) -> DiskReading | None:
     return None if state is None else state.reading
 
 
-def _findings(data: SmartSnapshot, key: str) -> Mapping[str, Any]:
+def _findings(data: SmartSnapshot, key: str) -> Attributes:
     state = data.disks.get(key)
     if state is None:
         return {}
@@ -263,7 +264,7 @@ def _self_test(reading: DiskReading | None) -> str | None:
     return reading.last_test.outcome.value if reading.last_test is not None else None
 
 
-def _self_test_details(reading: DiskReading | None) -> Mapping[str, Any]:
+def _self_test_details(reading: DiskReading | None) -> Attributes:
     if reading is None:
         return {}
     test = reading.last_test
@@ -306,7 +307,7 @@ def _arrays(data: Mapping[str, MdArray]) -> Mapping[str, str]:
     return {name: name for name in data}
 
 
-def _array_details(data: Mapping[str, MdArray], name: str) -> Mapping[str, Any]:
+def _array_details(data: Mapping[str, MdArray], name: str) -> Attributes:
     array = data.get(name)
     if array is None:
         return {}

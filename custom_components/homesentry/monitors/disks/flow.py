@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, ConfigFlowResult
 from homeassistant.helpers.selector import (
@@ -15,18 +14,13 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from ...const import (
-    CONF_KIND,
-    CONF_RAID_INTERVAL,
-    CONF_SMART_MINUTES,
-    CONF_SMART_READER,
-    CONF_SMARTCTL,
-    MonitorKind,
-)
+from ...const import CONF_KIND, MonitorKind
 from ..flow import (
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
 )
+from .const import CONF_RAID_INTERVAL, CONF_SMART_MINUTES, CONF_SMART_READER, CONF_SMARTCTL
 from .coordinator import READERS, find_smartctl
 from .options import DEFAULT_DISKS_OPTIONS
 
@@ -34,7 +28,7 @@ from .options import DEFAULT_DISKS_OPTIONS
 class DisksConfigFlow(MonitorConfigFlow):
     """Add the Disks entry; point it at another smartctl."""
 
-    async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_disks(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Watch this machine's disks (SMART) and md RAID arrays: one per Home Assistant.
 
         SMART is read by smartctl where it is installed, else through the kernel
@@ -71,7 +65,7 @@ class DisksConfigFlow(MonitorConfigFlow):
             description_placeholders={"found": found or "-"},
         )
 
-    async def async_reconfigure_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_reconfigure_disks(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Another smartctl."""
         return await self.async_step_disks(user_input)
 
@@ -79,7 +73,7 @@ class DisksConfigFlow(MonitorConfigFlow):
 class DisksOptionsFlow(MonitorOptionsFlow):
     """How often SMART and the arrays are read; health thresholds."""
 
-    async def async_step_disks(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_disks(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """How often SMART and the RAID arrays are read."""
         return await self._async_numbers_step("disks", DEFAULT_DISKS_OPTIONS, _DISKS_NUMBERS, user_input)
 

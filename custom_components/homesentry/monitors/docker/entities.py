@@ -20,6 +20,7 @@ from homeassistant.const import (
 from ...entity import (
     MIB,
     RATE_SHARE,
+    Attributes,
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
@@ -99,7 +100,7 @@ def _exit_code(data: DockerSnapshot, name: str) -> int | None:
     return data.last_exit.get(name)
 
 
-def _problem_attributes(data: DockerSnapshot, name: str) -> Mapping[str, Any]:
+def _problem_attributes(data: DockerSnapshot, name: str) -> Attributes:
     container = data.container(name)
     problem = data.problems.get(name)
     if container is None or problem is None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.helpers.selector import (
     BooleanSelector,
@@ -11,15 +9,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from ...const import (
-    CONF_CONTROL,
-    CONF_KIND,
-    CONF_REMOVE_AFTER_HOURS,
-    CONF_SCAN_INTERVAL,
-    CONF_STATS_INTERVAL,
-    CONF_URL,
-    MonitorKind,
-)
+from ...const import CONF_KIND, CONF_SCAN_INTERVAL, CONF_URL, MonitorKind
 from ...health import CONF_HEALTH
 from ...probes.docker import (
     DEFAULT_URL,
@@ -34,11 +24,13 @@ from ...probes.docker import (
 )
 from ..flow import (
     FormFields,
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     health_options,
     number,
 )
+from .const import CONF_CONTROL, CONF_REMOVE_AFTER_HOURS, CONF_STATS_INTERVAL
 from .options import DEFAULT_DOCKER_OPTIONS
 
 
@@ -73,7 +65,7 @@ async def _check_engine(flow: ConfigFlow, text: str) -> tuple[str, EngineInfo | 
 class DockerConfigFlow(MonitorConfigFlow):
     """Add an engine; give it a new address."""
 
-    async def async_step_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_docker(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Watch a Docker engine: its address, tested before the entry is made."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -88,11 +80,11 @@ class DockerConfigFlow(MonitorConfigFlow):
         default = user_input[CONF_URL] if user_input else DEFAULT_URL
         return self.async_show_form(step_id="docker", data_schema=_url_schema(default), errors=errors)
 
-    async def async_reconfigure_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_reconfigure_docker(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A new address of the same engine."""
         return await self.async_step_reconfigure_docker(user_input)
 
-    async def async_step_reconfigure_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_reconfigure_docker(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A new address of the same engine (another socket path, a proxy, TCP)."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
@@ -108,7 +100,7 @@ class DockerConfigFlow(MonitorConfigFlow):
 class DockerOptionsFlow(MonitorOptionsFlow):
     """Control, intervals, cleanup and health of an engine."""
 
-    async def async_step_docker(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_docker(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Control, intervals and when vanished containers are removed."""
         if user_input is not None:
             options = {**DEFAULT_DOCKER_OPTIONS, **user_input}

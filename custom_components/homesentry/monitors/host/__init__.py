@@ -8,10 +8,11 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant
 
-from ... import const, world
+from ... import world
 from ...const import MonitorKind
 from ...probes.host import read_host_info
 from ..base import MonitorRuntime, MonitorSpec, entry_device
+from .const import CONF_MACHINE_ID
 from .coordinator import HostCoordinator, host_probe_for
 from .entities import HOST_BINARY_SENSORS, HOST_SENSORS
 from .flow import HostConfigFlow, HostOptionsFlow
@@ -64,5 +65,5 @@ SPEC = MonitorSpec(
     sensors=(*HOST_SENSORS, *POWER_SENSORS),
     binary_sensors=HOST_BINARY_SENSORS,
     stores=("power",),
-    redact=frozenset({const.CONF_MACHINE_ID}),  # identifies the machine across networks (systemd: confidential)
+    redact=frozenset({CONF_MACHINE_ID}),  # identifies the machine across networks (systemd: confidential)
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
@@ -18,7 +18,13 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 
-from ...entity import MIB, RATE_SHARE, HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription
+from ...entity import (
+    MIB,
+    RATE_SHARE,
+    Attributes,
+    HomeSentryBinarySensorEntityDescription,
+    HomeSentrySensorEntityDescription,
+)
 from ...health import PROBLEM_ON, Threshold
 from ...probes.host import Category, HostSnapshot
 from ...probes.hwmon import TemperatureReading
@@ -29,7 +35,7 @@ class HostSensorDescription(HomeSentrySensorEntityDescription[HostSnapshot, Cate
     """A sensor of the This server device."""
 
 
-def _temperature_attributes(reading: TemperatureReading | None) -> Mapping[str, Any]:
+def _temperature_attributes(reading: TemperatureReading | None) -> Attributes:
     if reading is None:
         return {}
     return {"chip": reading.chip, "label": reading.label, "high": reading.high, "critical": reading.critical}

@@ -24,26 +24,7 @@ from homeassistant.helpers.selector import (
 import probatio
 
 from ... import world
-from ...const import (
-    CONF_HDD_ACTIVE_WATTS,
-    CONF_HDD_IDLE_WATTS,
-    CONF_IDLE_WATTS,
-    CONF_INTERFACES,
-    CONF_KIND,
-    CONF_MACHINE_CLASS,
-    CONF_MACHINE_ID,
-    CONF_MAX_WATTS,
-    CONF_MOUNTS,
-    CONF_POWER,
-    CONF_POWER_ENTITY,
-    CONF_PRICE,
-    CONF_PRICE_ENTITY,
-    CONF_SCAN_INTERVAL,
-    MACHINE_AUTO,
-    MAX_SCAN_INTERVAL,
-    MIN_SCAN_INTERVAL,
-    MonitorKind,
-)
+from ...const import CONF_KIND, CONF_POWER, CONF_SCAN_INTERVAL, MACHINE_AUTO, MonitorKind
 from ...health import CONF_HEALTH
 from ...probes.filesystems import Mount, list_mounts
 from ...probes.host import read_machine_id
@@ -51,6 +32,7 @@ from ...probes.network import list_interfaces, local_macs, physical_interfaces
 from ...probes.power_model import MachineClass
 from ..flow import (
     FormFields,
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     health_now,
@@ -58,6 +40,21 @@ from ..flow import (
     health_schema,
     invalid_name,
     number,
+)
+from .const import (
+    CONF_HDD_ACTIVE_WATTS,
+    CONF_HDD_IDLE_WATTS,
+    CONF_IDLE_WATTS,
+    CONF_INTERFACES,
+    CONF_MACHINE_CLASS,
+    CONF_MACHINE_ID,
+    CONF_MAX_WATTS,
+    CONF_MOUNTS,
+    CONF_POWER_ENTITY,
+    CONF_PRICE,
+    CONF_PRICE_ENTITY,
+    MAX_SCAN_INTERVAL,
+    MIN_SCAN_INTERVAL,
 )
 from .options import DEFAULT_HOST_OPTIONS, DEFAULT_POWER_OPTIONS
 
@@ -73,7 +70,7 @@ def _name_schema(default: str) -> probatio.Schema:
 class HostConfigFlow(MonitorConfigFlow):
     """Add This server; rename it."""
 
-    async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_host(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Monitor the machine Home Assistant runs on."""
         machine_id = await self.hass.async_add_executor_job(read_machine_id, world.ETC_ROOT)
         await self.async_set_unique_id(_host_unique_id(machine_id))
@@ -98,7 +95,7 @@ class HostConfigFlow(MonitorConfigFlow):
                 )
         return self.async_show_form(step_id="host", data_schema=_name_schema(socket.gethostname()), errors=errors)
 
-    async def async_reconfigure_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_reconfigure_host(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A new name for the server (the machine must be the same)."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
@@ -117,7 +114,7 @@ class HostConfigFlow(MonitorConfigFlow):
 class HostOptionsFlow(MonitorOptionsFlow):
     """The interval, interfaces, filesystems, power and health of This server."""
 
-    async def async_step_host(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_host(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Update interval, interfaces and filesystems of a monitored server."""
         if user_input is not None:
             return self.async_create_entry(

@@ -28,7 +28,7 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from ... import const, world
+from ... import world
 from ...const import DOMAIN
 from ...coordinator import SubscribingCoordinator, entry_store
 from ...probes.dns import DnsResult, expand_resolvers, lookup_all, system_resolvers
@@ -38,6 +38,7 @@ from ...probes.public_ip import PublicIpReading, public_address
 from ...probes.speedtest import SpeedTestError, SpeedTestResult, run_speed_test
 from ...probes.sysfs import slug
 from ...public_ip import AddressHistory
+from .const import SPEED_TEST_MAX_SECONDS
 from .options import InternetOptions
 from .outage import OutageTracker
 
@@ -331,7 +332,7 @@ class SpeedTestCoordinator(SubscribingCoordinator[SpeedTestResult | None, Intern
             streams=self.options.speed_test_streams,
             max_download_bytes=max_bytes,
             max_upload_bytes=max_bytes // 4,
-            max_seconds=const.SPEED_TEST_MAX_SECONDS,
+            max_seconds=SPEED_TEST_MAX_SECONDS,
         )
         await self.store.async_save(asdict(result))
         return result

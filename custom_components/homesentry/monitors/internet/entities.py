@@ -14,6 +14,7 @@ from homeassistant.util import dt as dt_util
 
 from ...entity import (
     RATE_SHARE,
+    Attributes,
     HomeSentryBinarySensorEntityDescription,
     HomeSentryButtonDescription,
     HomeSentrySensorEntityDescription,
@@ -55,7 +56,7 @@ def _dns(data: ConnectionSnapshot, key: str) -> DnsResult | None:
     return next((r for spec, r in data.dns.items() if slug(spec) == key), None)
 
 
-def _target_attributes(data: ConnectionSnapshot, key: str) -> Mapping[str, Any]:
+def _target_attributes(data: ConnectionSnapshot, key: str) -> Attributes:
     result = data.targets.get(key)
     if result is None:
         return {}
@@ -68,7 +69,7 @@ def _target_attributes(data: ConnectionSnapshot, key: str) -> Mapping[str, Any]:
     }
 
 
-def _connection_attributes(data: ConnectionSnapshot, _: str) -> Mapping[str, Any]:
+def _connection_attributes(data: ConnectionSnapshot, _: str) -> Attributes:
     return {
         "method": data.method.value,
         "sent": data.internet.sent,
@@ -302,7 +303,7 @@ class SpeedTestSensorDescription(HomeSentrySensorEntityDescription[SpeedTestResu
     objects_fn: Callable[[SpeedTestResult | None], Mapping[str, str]] | None = always
 
 
-def _speed_attributes(data: SpeedTestResult | None, _: str) -> Mapping[str, Any]:
+def _speed_attributes(data: SpeedTestResult | None, _: str) -> Attributes:
     if data is None:
         return {}
     return {"streams": data.streams, "downloaded_bytes": data.downloaded_bytes, "uploaded_bytes": data.uploaded_bytes}

@@ -13,27 +13,11 @@ from homeassistant.helpers.selector import (
 )
 import probatio
 
-from ...const import (
-    CONF_DNS_NAMES,
-    CONF_FAILURE_THRESHOLD,
-    CONF_GATEWAY,
-    CONF_KIND,
-    CONF_PING_COUNT,
-    CONF_PING_GATEWAY,
-    CONF_PUBLIC_IP_INTERVAL,
-    CONF_RESOLVERS,
-    CONF_SCAN_INTERVAL,
-    CONF_SPEED_TEST_HOURS,
-    CONF_SPEED_TEST_MAX_MB,
-    CONF_SPEED_TEST_STREAMS,
-    CONF_SPEED_TEST_URL,
-    CONF_TARGETS,
-    CONF_TCP_PORT,
-    MonitorKind,
-)
+from ...const import CONF_FAILURE_THRESHOLD, CONF_KIND, CONF_SCAN_INTERVAL, MonitorKind
 from ...health import CONF_HEALTH
 from ...probes.dns import SYSTEM, parse_resolver
 from ..flow import (
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     health_options,
@@ -42,13 +26,27 @@ from ..flow import (
     number,
     text_list,
 )
+from .const import (
+    CONF_DNS_NAMES,
+    CONF_GATEWAY,
+    CONF_PING_COUNT,
+    CONF_PING_GATEWAY,
+    CONF_PUBLIC_IP_INTERVAL,
+    CONF_RESOLVERS,
+    CONF_SPEED_TEST_HOURS,
+    CONF_SPEED_TEST_MAX_MB,
+    CONF_SPEED_TEST_STREAMS,
+    CONF_SPEED_TEST_URL,
+    CONF_TARGETS,
+    CONF_TCP_PORT,
+)
 from .options import DEFAULT_INTERNET_OPTIONS
 
 
 class InternetConfigFlow(MonitorConfigFlow):
     """Add the Internet connection (one per Home Assistant)."""
 
-    async def async_step_internet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_internet(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Watch the internet connection: one per Home Assistant."""
         await self.async_set_unique_id(MonitorKind.INTERNET.value)
         self._abort_if_unique_id_configured()
@@ -74,7 +72,7 @@ class InternetConfigFlow(MonitorConfigFlow):
 class InternetOptionsFlow(MonitorOptionsFlow):
     """Targets, resolvers, thresholds and the speed test."""
 
-    async def async_step_internet(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_internet(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Targets, resolvers, thresholds and the speed test of the connection."""
         errors: dict[str, str] = {}
         if user_input is not None:

@@ -23,11 +23,12 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
-from ...const import CONF_SMART_ADDRESS, DOMAIN
+from ...const import DOMAIN
 from ...coordinator import SubscribingCoordinator
 from ...probes.host import Category, HostSnapshot
 from ...probes.node_exporter import REMOTE_CATEGORIES, NodeProbe, NotNodeExporter, Samples, parse
 from ...probes.smartctl_exporter import parse_smartctl
+from .const import CONF_SMART_ADDRESS
 from .options import RemoteOptions
 
 if TYPE_CHECKING:

@@ -14,12 +14,13 @@ from homeassistant.helpers.selector import BooleanSelector, TextSelector, TextSe
 import probatio
 
 from ... import world
-from ...const import CONF_KIND, CONF_POWER, CONF_SCAN_INTERVAL, CONF_SMART_ADDRESS, MonitorKind
+from ...const import CONF_KIND, CONF_POWER, CONF_SCAN_INTERVAL, MonitorKind
 from ...health import CONF_HEALTH
 from ...probes.network import local_macs
 from ...probes.node_exporter import MachineInfo, machine_info
 from ..flow import (
     FormFields,
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     health_now,
@@ -30,6 +31,7 @@ from ..flow import (
 )
 from ..host.flow import power_options, power_schema
 from ..host.options import DEFAULT_POWER_OPTIONS
+from .const import CONF_SMART_ADDRESS
 from .coordinator import ScrapeError, async_scrape
 from .identity import known_as, unique_id
 from .options import DEFAULT_REMOTE_OPTIONS
@@ -112,7 +114,7 @@ class RemoteConfigFlow(MonitorConfigFlow):
             data[CONF_SMART_ADDRESS] = smart
         return data
 
-    async def async_step_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_remote(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """The address of the machine's node_exporter, and its login if it has one."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -129,7 +131,7 @@ class RemoteConfigFlow(MonitorConfigFlow):
             errors=errors,
         )
 
-    async def async_reconfigure_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_reconfigure_remote(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A new address (or login) of the same machine."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
@@ -146,7 +148,7 @@ class RemoteConfigFlow(MonitorConfigFlow):
             errors=errors,
         )
 
-    async def async_step_reconfigure_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_reconfigure_remote(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """The reconfigure form, submitted."""
         return await self.async_reconfigure_remote(user_input)
 
@@ -154,7 +156,7 @@ class RemoteConfigFlow(MonitorConfigFlow):
         """The node_exporter refused the user or password."""
         return await self.async_step_reauth_remote()
 
-    async def async_step_reauth_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_reauth_remote(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Ask for the login again; the exporter must accept it."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
@@ -177,7 +179,7 @@ class RemoteConfigFlow(MonitorConfigFlow):
 class RemoteOptionsFlow(MonitorOptionsFlow):
     """How often the machine is scraped; its power and cost, as This server's; health thresholds."""
 
-    async def async_step_remote(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_remote(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """The interval, and the Power and cost and Health sections."""
         if user_input is not None:
             return self.async_create_entry(

@@ -27,11 +27,12 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from ...const import CONF_UPS, DOMAIN
+from ...const import DOMAIN
 from ...coordinator import SubscribingCoordinator, entry_store
 from ...energy import EnergyMeter
 from ...probes.ups import UpsError, UpsLoginFailed, UpsReading, read_ups, run_command
 from ..base import entry_device
+from .const import CONF_UPS
 from .options import UpsOptions
 
 if TYPE_CHECKING:

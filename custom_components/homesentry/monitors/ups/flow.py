@@ -22,20 +22,15 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import probatio
 
-from ...const import (
-    CONF_KIND,
-    CONF_SCAN_INTERVAL,
-    CONF_UPS,
-    CONF_ZEROCONF_NAME,
-    DEFAULT_NUT_PORT,
-    MonitorKind,
-)
+from ...const import CONF_KIND, CONF_SCAN_INTERVAL, MonitorKind
 from ...probes.ups import UpsError, list_ups
 from ..flow import (
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     number,
 )
+from .const import CONF_UPS, CONF_ZEROCONF_NAME, DEFAULT_NUT_PORT
 from .coordinator import nut_client
 from .options import DEFAULT_UPS_OPTIONS
 
@@ -48,7 +43,7 @@ class UpsConfigFlow(MonitorConfigFlow):
         self._nut_server: dict[str, Any] = {}
         self._upses: dict[str, str] = {}
 
-    async def async_step_ups(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ups(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A NUT server: its address and, for commands, a user; the server is asked for its UPSes."""
         errors: dict[str, str] = {}
         if user_input is not None:
@@ -74,7 +69,7 @@ class UpsConfigFlow(MonitorConfigFlow):
             errors=errors,
         )
 
-    async def async_step_ups_pick(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ups_pick(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Which of the server's UPSes."""
         if user_input is not None:
             ups = user_input[CONF_UPS]
@@ -126,7 +121,7 @@ class UpsConfigFlow(MonitorConfigFlow):
         """The server refused the user or password (on a command)."""
         return await self.async_step_reauth_confirm()
 
-    async def async_step_reauth_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_reauth_confirm(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Ask for a user and password again; the server must still answer."""
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
@@ -154,7 +149,7 @@ class UpsConfigFlow(MonitorConfigFlow):
 class UpsOptionsFlow(MonitorOptionsFlow):
     """How often the UPS is read; health."""
 
-    async def async_step_ups(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_ups(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """How often the UPS is read."""
         return await self._async_numbers_step("ups", DEFAULT_UPS_OPTIONS, _UPS_NUMBERS, user_input)
 

@@ -18,18 +18,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.util import dt as dt_util
 
-from ...const import (
-    CONF_CHECK,
-    CONF_FOLLOW_REDIRECTS,
-    CONF_HEADERS,
-    CONF_HOST,
-    CONF_KEYWORD,
-    CONF_METHOD,
-    CONF_PORT,
-    CONF_STATUSES,
-    CONF_URL,
-    CONF_VERIFY_TLS,
-)
+from ...const import CONF_HOST, CONF_PORT, CONF_URL
 from ...coordinator import SubscribingCoordinator
 from ...probes.ping import PingMethod, detect_method
 from ...probes.web_service import (
@@ -41,6 +30,15 @@ from ...probes.web_service import (
     check_tcp,
     parse_headers,
     parse_statuses,
+)
+from .const import (
+    CONF_CHECK,
+    CONF_FOLLOW_REDIRECTS,
+    CONF_HEADERS,
+    CONF_KEYWORD,
+    CONF_METHOD,
+    CONF_STATUSES,
+    CONF_VERIFY_TLS,
 )
 from .options import WebOptions
 

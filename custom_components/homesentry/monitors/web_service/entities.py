@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.components.sensor import SensorDeviceClass, SensorStateClass
 from homeassistant.const import EntityCategory, UnitOfTime
 
-from ...entity import HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
+from ...entity import Attributes, HomeSentryBinarySensorEntityDescription, HomeSentrySensorEntityDescription, always
 from ...health import CRITICAL_OFF, PROBLEM_ON, Threshold
 from ...probes.web_service import (
     CheckKind,
@@ -42,7 +41,7 @@ def _tls_only(data: ServiceSnapshot) -> Mapping[str, str]:
     return {"": ""} if data.tls else {}
 
 
-def _up_attributes(data: ServiceSnapshot, _: str) -> Mapping[str, Any]:
+def _up_attributes(data: ServiceSnapshot, _: str) -> Attributes:
     return {"failed_checks": data.failures, "last_check": data.result.detail or "passed"}
 
 

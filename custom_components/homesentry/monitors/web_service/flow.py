@@ -21,31 +21,28 @@ from homeassistant.helpers.selector import (
 import probatio
 from yarl import URL
 
-from ...const import (
-    CONF_CERTIFICATE_DAYS,
-    CONF_CHECK,
-    CONF_FAILURE_THRESHOLD,
-    CONF_FOLLOW_REDIRECTS,
-    CONF_HEADERS,
-    CONF_KEYWORD,
-    CONF_KIND,
-    CONF_METHOD,
-    CONF_PRESET,
-    CONF_SCAN_INTERVAL,
-    CONF_STATUSES,
-    CONF_URL,
-    CONF_VERIFY_TLS,
-    MonitorKind,
-)
+from ...const import CONF_FAILURE_THRESHOLD, CONF_KIND, CONF_SCAN_INTERVAL, CONF_URL, MonitorKind
 from ...probes.web_service import PRESETS, CheckKind, parse_headers, parse_statuses
 from ..flow import (
     FormFields,
+    FormInput,
     MonitorConfigFlow,
     MonitorOptionsFlow,
     host_like,
     http_url,
     invalid_name,
     number,
+)
+from .const import (
+    CONF_CERTIFICATE_DAYS,
+    CONF_CHECK,
+    CONF_FOLLOW_REDIRECTS,
+    CONF_HEADERS,
+    CONF_KEYWORD,
+    CONF_METHOD,
+    CONF_PRESET,
+    CONF_STATUSES,
+    CONF_VERIFY_TLS,
 )
 from .coordinator import run_check
 from .options import DEFAULT_WEB_OPTIONS
@@ -54,19 +51,19 @@ from .options import DEFAULT_WEB_OPTIONS
 class WebServiceConfigFlow(MonitorConfigFlow):
     """Add a check; change it."""
 
-    async def async_step_web_service(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_web_service(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Ask how the service is checked."""
         return self.async_show_menu(step_id="web_service", menu_options=["web_http", "web_tcp", "web_icmp"])
 
-    async def async_step_web_http(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_web_http(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """An HTTP(S) check, optionally from an app's preset."""
         return await self._async_web_step(CheckKind.HTTP, "web_http", user_input)
 
-    async def async_step_web_tcp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_web_tcp(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A TCP port that must accept connections."""
         return await self._async_web_step(CheckKind.TCP, "web_tcp", user_input)
 
-    async def async_step_web_icmp(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_web_icmp(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """A host that must answer pings."""
         return await self._async_web_step(CheckKind.ICMP, "web_icmp", user_input)
 
@@ -90,7 +87,7 @@ class WebServiceConfigFlow(MonitorConfigFlow):
             description_placeholders={"presets": ", ".join(PRESETS)},
         )
 
-    async def async_reconfigure_web_service(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_reconfigure_web_service(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """The same form the check was added with."""
         entry = self._get_reconfigure_entry()
         return await self._async_web_step(
@@ -101,7 +98,7 @@ class WebServiceConfigFlow(MonitorConfigFlow):
 class WebServiceOptionsFlow(MonitorOptionsFlow):
     """Interval, failures before down, certificate warning days, health."""
 
-    async def async_step_web_service(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+    async def async_step_web_service(self, user_input: FormInput | None = None) -> ConfigFlowResult:
         """Interval, failures before down, certificate warning days."""
         return await self._async_numbers_step("web_service", DEFAULT_WEB_OPTIONS, _WEB_NUMBERS, user_input)
 
