@@ -124,12 +124,13 @@ def test_refusals_and_failures_cost_that_disk_alone(tmp_path: Path) -> None:
     awake = {CHECK_POWER_MODE.key: {"data": "", "count": 0xFF, "lba": 0, "status": 0x50}}
     with pytest.raises(SmartctlUnreadable, match="/dev/sda"):
         KernelSmartReader(tmp_path, transport=Replay({"/dev/sda": awake})).read(ScanEntry("/dev/sda", "sat"))
-    # A disk gone between the scan and the read: the real transport, no such node.
-    gone = str(tmp_path / "sdz")
-    with pytest.raises(SmartctlUnreadable, match="sdz"):
-        KernelSmartReader(tmp_path).read(ScanEntry(gone, "sat"))
-    with pytest.raises(SmartctlError, match="did not start a self-test"):
-        KernelSmartReader(tmp_path).start_short_test(ScanEntry(gone, "nvme"))
+    # A disk sysfs shows whose node is not in /dev: a container not given it (the real transport).
+    missing = str(tmp_path / "nvme0")
+    with pytest.raises(KernelNotPermitted) as not_passed:
+        KernelSmartReader(tmp_path).read(ScanEntry(missing, "nvme"))
+    assert str(not_passed.value) == f"{missing}: --device {missing} --cap-add SYS_ADMIN"
+    with pytest.raises(KernelNotPermitted):
+        KernelSmartReader(tmp_path).start_short_test(ScanEntry(missing, "nvme"))
 
 
 def test_the_real_ioctls_on_a_file_that_is_no_disk(tmp_path: Path) -> None:

@@ -112,9 +112,14 @@ def nvme_key(opcode: int, nsid: int, cdw10: int, length: int) -> str:
 
 
 def _open(device: str, flags: int) -> int:
+    """Open a device node the scan found in sysfs.
+
+    A node that is not there, where sysfs (the host's, in a container) shows the
+    disk, was not passed into this container: as much a refusal as a denied one.
+    """
     try:
         return os.open(device, flags)
-    except PermissionError as err:
+    except (PermissionError, FileNotFoundError) as err:
         raise NotPermitted(device, "device", f"{device}: {err.strerror}") from err
 
 
