@@ -150,10 +150,15 @@ class KernelNotPermitted(SmartctlNotPermitted):
 
     def __init__(self, device: str, need: str, kind: str) -> None:
         """``need``: ``device`` or ``capability``; ``kind``: ``nvme`` or ``sat``."""
-        super().__init__(f"{device}: {fix_for(device, need, kind)}")
+        self.fix = fix_for(device, need, kind)
+        super().__init__(f"{device}: {self.fix}")
         self.device = device
         self.need = need
-        self.kind = kind
+
+    @classmethod
+    def refused(cls, entry: ScanEntry, err: NotPermitted) -> KernelNotPermitted:
+        """The refusal the transport met sending ``entry``'s commands."""
+        return cls(err.device, err.need, "nvme" if entry.device_type == "nvme" else "sat")
 
 
 def fix_for(device: str, need: str, kind: str) -> str:
@@ -510,8 +515,6 @@ class KernelSmartReader:
     ``transport`` sends the commands (the kernel's ioctls, or a replay).
     """
 
-    name: Final = "kernel"
-
     def __init__(
         self, sys_root: str | Path = "/sys", dev_root: str | Path = "/dev", transport: Transport | None = None
     ) -> None:
@@ -546,7 +549,7 @@ class KernelSmartReader:
                 return self._ata(entry)
             return self._without_smart(entry)
         except NotPermitted as err:
-            raise KernelNotPermitted(err.device, err.need, "nvme" if entry.device_type == "nvme" else "sat") from err
+            raise KernelNotPermitted.refused(entry, err) from err
         except OSError as err:  # the command failed, or the disk went between the scan and the read
             raise SmartctlUnreadable(f"cannot read {entry.path}: {err.strerror or err}") from err
 
@@ -694,7 +697,7 @@ class KernelSmartReader:
             else:
                 raise SmartctlError(f"{entry.path} has no self-test")
         except NotPermitted as err:
-            raise KernelNotPermitted(err.device, err.need, "nvme" if entry.device_type == "nvme" else "sat") from err
+            raise KernelNotPermitted.refused(entry, err) from err
         except OSError as err:
             raise SmartctlError(f"{entry.path} did not start a self-test: {err.strerror or err}") from err
         return "started"

@@ -118,19 +118,18 @@ class ReaderChoice:
     reader: SmartReader | KernelSmartReader | None
     name: str | None
     reason: str
-    smartctl: str | None
 
 
 def choose_reader(wanted: str, smartctl: str | None, kernel: KernelSmartReader) -> ReaderChoice:
     """The reader: smartctl where it is installed (``auto``), else the kernel reader; ``wanted`` forces either."""
     if wanted == "kernel":
-        return ReaderChoice(kernel, "kernel", "the kernel reader is chosen in the Disks entry", smartctl)
+        return ReaderChoice(kernel, "kernel", "the kernel reader is chosen in the Disks entry")
     if smartctl:
         reason = "smartctl is chosen in the Disks entry" if wanted == "smartctl" else f"smartctl is at {smartctl}"
-        return ReaderChoice(SmartReader(smartctl, timeout=world.SMARTCTL_TIMEOUT), "smartctl", reason, smartctl)
+        return ReaderChoice(SmartReader(smartctl, timeout=world.SMARTCTL_TIMEOUT), "smartctl", reason)
     if wanted == "smartctl":
-        return ReaderChoice(None, None, "smartctl is chosen in the Disks entry, and is not installed", None)
-    return ReaderChoice(kernel, "kernel", "smartctl is not installed: the kernel reader reads the disks", None)
+        return ReaderChoice(None, None, "smartctl is chosen in the Disks entry, and is not installed")
+    return ReaderChoice(kernel, "kernel", "smartctl is not installed: the kernel reader reads the disks")
 
 
 def find_smartctl(configured: str | None) -> str | None:
@@ -179,7 +178,7 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
         options = DisksOptions.of(config_entry.options)
         super().__init__(hass, config_entry, f"SMART {config_entry.title}", options.smart_minutes * 60, device_info)
         self.smartctl: str | None = None
-        self.choice = ReaderChoice(None, None, "not chosen yet", None)
+        self.choice = ReaderChoice(None, None, "not chosen yet")
         self.kernel_reader = KernelSmartReader(world.SYSFS_ROOT, world.DEV_ROOT)
         # The Health options' SMART prediction limits.
         limit = thresholds(config_entry.options, {"failure_rate": FAILURE_RATE})["failure_rate"]
@@ -243,7 +242,7 @@ class SmartCoordinator(SubscribingCoordinator[SmartSnapshot, DiskCategory]):
                 denied += 1
                 unreadable[entry.path] = str(err)
                 if isinstance(err, KernelNotPermitted):
-                    fixes[entry.path] = str(err).removeprefix(f"{entry.path}: ")
+                    fixes[entry.path] = err.fix
                 continue
             except SmartctlError as err:
                 unreadable[entry.path] = str(err)
