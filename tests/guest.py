@@ -78,15 +78,16 @@ class Ran:
 class Guest:
     """A booted guest; :meth:`run` runs a command in it, :meth:`qmp` talks to its QEMU."""
 
-    def __init__(self, folder: Path) -> None:
-        """Boot the guest with its disk images in ``folder``."""
+    def __init__(self, folder: Path, pool_disks: tuple[int, ...] = ()) -> None:
+        """Boot the guest with its disk images in ``folder``, and more SATA disks (``pool0``...) of these MiB."""
         vng, image = need_guest()
         self.folder = folder
         self.shared = folder / "shared"
         self.shared.mkdir()
         self.qmp_socket = Path(tempfile.mkdtemp(prefix="hs-qmp-")) / "qmp.sock"  # a socket's path: 108 bytes at most
         self._numbers = itertools.count(1)
-        for name, mib in DISKS.items():
+        disks = DISKS | {f"pool{n}": mib for n, mib in enumerate(pool_disks)}
+        for name, mib in disks.items():
             with (folder / f"{name}.img").open("wb") as disk:
                 disk.truncate(mib << 20)
         qemu = " ".join([
@@ -103,6 +104,9 @@ class Guest:
             "-device sdhci-pci,id=hssdhci",
             f"-drive file={folder}/sd.img,if=none,id=hssd,format=raw",
             "-device sd-card,drive=hssd",
+            *(f"-drive file={folder}/pool{n}.img,if=none,id=hspool{n},format=raw "
+              f"-device ide-hd,drive=hspool{n},bus=hsahci.{n + 1},model=HSPOOL,serial=HSP000{n}"
+              for n in range(len(pool_disks))),
         ])  # fmt: skip
         environment = {**os.environ, "PATH": f"{Path(vng).parent}:{os.environ['PATH']}"}
         self.log = (folder / "vng.log").open("w")
@@ -168,9 +172,9 @@ class Guest:
 
 
 @contextlib.contextmanager
-def booted(folder: Path) -> Iterator[Guest]:
+def booted(folder: Path, pool_disks: tuple[int, ...] = ()) -> Iterator[Guest]:
     """A guest for the length of the block."""
-    guest = Guest(folder)
+    guest = Guest(folder, pool_disks)
     try:
         yield guest
     finally:

@@ -25,6 +25,10 @@ NVIDIA_SMI: str | None = "nvidia-smi"
 SMARTCTL_SEARCH: tuple[str, ...] = ("/usr/sbin/smartctl", "/usr/bin/smartctl", "/usr/local/sbin/smartctl")
 # How long one smartctl call may take (a hung USB bridge costs its disk, not the cycle).
 SMARTCTL_TIMEOUT: float = 60.0
+# Where zpool and btrfs (btrfs-progs) are looked for, and how long one call may take.
+ZPOOL_SEARCH: tuple[str, ...] = ("/usr/sbin/zpool", "/sbin/zpool", "/usr/local/sbin/zpool", "/usr/bin/zpool")
+BTRFS_SEARCH: tuple[str, ...] = ("/usr/bin/btrfs", "/bin/btrfs", "/usr/sbin/btrfs", "/sbin/btrfs")
+POOL_COMMAND_TIMEOUT: float = 10.0
 
 # The whoami services the public-IP probe asks (tests point them at local servers).
 WHOAMI_SERVICES: tuple[WhoamiService, ...] = DEFAULT_SERVICES

@@ -1,9 +1,10 @@
-"""The "Disks" monitor: SMART of every physical disk and every md RAID array.
+"""The "Disks" monitor: SMART of every physical disk, every md RAID array, every ZFS and btrfs pool.
 
-Two coordinators per entry: SMART (slow, default every 30 minutes; one
-executor job per cycle, never waking a sleeping disk) and RAID (every minute;
-two small kernel files per array). Each disk and each array is a device of its
-own, under the entry's "Disks" device.
+Three coordinators per entry: SMART (slow, default every 30 minutes; one
+executor job per cycle, never waking a sleeping disk), RAID (every minute;
+two small kernel files per array) and the pools (``pools.py``; every RAID
+interval). Each disk, array and pool is a device of its own, under the
+entry's "Disks" device.
 
 SMART has two readers (the entry's ``smart_reader``): smartctl through pySMART
 where smartctl is installed (it brings smartmontools' drive database), the
@@ -49,6 +50,7 @@ from ...probes.smart import (
 from ...probes.smart_health import FAILED_AFR, WARNING_AFR, Prediction, predict
 from .const import CONF_SMART_READER, CONF_SMARTCTL
 from .options import DisksOptions
+from .pools import PoolCoordinator
 
 if TYPE_CHECKING:
     from ... import HomeSentryConfigEntry
@@ -335,14 +337,16 @@ class RaidCoordinator(SubscribingCoordinator[Mapping[str, MdArray], DiskCategory
 
 @dataclass(slots=True)
 class DiskCoordinators:
-    """The two coordinators of a Disks entry."""
+    """The three coordinators of a Disks entry."""
 
     smart: SmartCoordinator
     raid: RaidCoordinator
+    pools: PoolCoordinator
 
     def removable(self, device: dr.DeviceEntry) -> bool:
-        """A disk's or array's device may be deleted once the machine no longer has it."""
+        """A disk's, array's or pool's device may be deleted once the machine no longer has it."""
         present = set(self.smart.data.disks if self.smart.data else ()) | set(self.raid.data or ())
+        present |= self.pools.data.keys if self.pools.data else set()
         return gone(self.smart.config_entry, device, present)
 
 
@@ -356,14 +360,17 @@ def gone(entry: ConfigEntry, device: dr.DeviceEntry, present: set[str]) -> bool:
 async def async_setup_disks(
     hass: HomeAssistant, entry: HomeSentryConfigEntry, device_info: DeviceInfo
 ) -> DiskCoordinators:
-    """Create and first-refresh both coordinators; a missing smartctl does not stop RAID."""
+    """Create and first-refresh the coordinators; a missing smartctl stops neither RAID nor the pools."""
     coordinators = DiskCoordinators(
-        SmartCoordinator(hass, entry, device_info), RaidCoordinator(hass, entry, device_info)
+        SmartCoordinator(hass, entry, device_info),
+        RaidCoordinator(hass, entry, device_info),
+        PoolCoordinator(hass, entry, device_info),
     )
     hub = dr.async_get(hass).async_get_or_create(config_entry_id=entry.entry_id, **device_info)
-    for coordinator in (coordinators.smart, coordinators.raid):
+    for coordinator in (coordinators.smart, coordinators.raid, coordinators.pools):
         coordinator.hub_device_id = hub.id
     await coordinators.smart.async_find_smartctl()
     await coordinators.raid.async_config_entry_first_refresh()
+    await coordinators.pools.async_config_entry_first_refresh()
     await coordinators.smart.async_config_entry_first_refresh()
     return coordinators

@@ -20,7 +20,7 @@ from ..flow import (
     MonitorConfigFlow,
     MonitorOptionsFlow,
 )
-from .const import CONF_RAID_INTERVAL, CONF_SMART_MINUTES, CONF_SMART_READER, CONF_SMARTCTL
+from .const import CONF_RAID_INTERVAL, CONF_SCRUB_OVERDUE_DAYS, CONF_SMART_MINUTES, CONF_SMART_READER, CONF_SMARTCTL
 from .coordinator import READERS, find_smartctl
 from .options import DEFAULT_DISKS_OPTIONS
 
@@ -81,6 +81,7 @@ class DisksOptionsFlow(MonitorOptionsFlow):
 _DISKS_NUMBERS: dict[str, tuple[int, int, str | None]] = {
     CONF_SMART_MINUTES: (5, 24 * 60, "min"),
     CONF_RAID_INTERVAL: (10, 3600, "s"),
+    CONF_SCRUB_OVERDUE_DAYS: (1, 400, "d"),
 }
 
 
