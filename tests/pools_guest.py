@@ -30,7 +30,7 @@ STATES = ("healthy", "scrubbing", "degraded", "checksum", "full", "btrfs_errors"
 
 def need_zfs() -> None:
     """OpenZFS for the guest's kernel (.ci/zfs); skipped without it, a failure where CI requires peers."""
-    from tests.guest import kernel, need_guest  # noqa: PLC0415
+    from tests.guest import kernel, need_guest
 
     need_guest()
     image = kernel()
@@ -41,7 +41,7 @@ def need_zfs() -> None:
                                         (f"zfs.ko for {version} (zfs-dkms)", list(modules.glob("zfs.ko*"))))
                if not there]  # fmt: skip
     if missing:
-        import os  # noqa: PLC0415
+        import os
 
         message = f"the pool tests need {', '.join(missing)}: run .ci/zfs"
         if os.environ.get("HOMESENTRY_REQUIRE_PEERS") == "1":
@@ -90,7 +90,8 @@ def _drive(pools: Pools) -> dict[str, Path]:
     recorded: dict[str, Path] = {}
     steps: dict[str, Callable[[], object]] = {
         "healthy": lambda: pools.sh(
-            f"modprobe zfs; modprobe btrfs; zpool create -f -O mountpoint={TANK_MOUNT} -O compression=off tank mirror {d0} {d1};"
+            "modprobe zfs; modprobe btrfs;"
+            f"zpool create -f -O mountpoint={TANK_MOUNT} -O compression=off tank mirror {d0} {d1};"
             f"dd if=/dev/urandom of={TANK_MOUNT}/data bs=1M count=24 status=none; sync; zpool scrub -w tank;"
             f"mkfs.btrfs -q -f -L hsdata -d raid1 -m raid1 /dev/{d2} /dev/{d3}; mkdir -p {BTRFS_MOUNT};"
             f"btrfs device scan /dev/{d2} /dev/{d3} >/dev/null; mount -t btrfs /dev/{d2} {BTRFS_MOUNT};"
@@ -108,13 +109,15 @@ def _drive(pools: Pools) -> dict[str, Path]:
         ),
         # Filled until ZFS refuses (it keeps 128 MiB back: 91 % of these 1.4 GiB); zeros, unchecksummed: fast under TCG.
         "full": lambda: pools.sh(
-            f"zfs create -o checksum=off tank/fill; dd if=/dev/zero of={TANK_MOUNT}/fill/zeros bs=4M status=none || true;"
+            "zfs create -o checksum=off tank/fill;"
+            f"dd if=/dev/zero of={TANK_MOUNT}/fill/zeros bs=4M status=none || true;"
             f"sync; sleep 6"  # the pool's space accounting follows its transaction groups (every 5 s)
         ),
         # One btrfs member's data overwritten behind btrfs's back; the scrub counts and mends it.
         "btrfs_errors": lambda: pools.sh(
             f"umount {BTRFS_MOUNT}; dd if=/dev/urandom of=/dev/{d3} bs=1M seek=16 count=80 conv=notrunc status=none;"
-            f"sync; btrfs device scan /dev/{d2} /dev/{d3} >/dev/null; mount -t btrfs /dev/{d2} {BTRFS_MOUNT}; btrfs scrub start -B {BTRFS_MOUNT} >/dev/null || true"
+            f"sync; btrfs device scan /dev/{d2} /dev/{d3} >/dev/null; mount -t btrfs /dev/{d2} {BTRFS_MOUNT};"
+            f"btrfs scrub start -B {BTRFS_MOUNT} >/dev/null || true"
         ),
         # One btrfs member gone from the machine: the filesystem is mounted with -o degraded.
         "btrfs_degraded": lambda: pools.sh(

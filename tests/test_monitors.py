@@ -187,9 +187,18 @@ DEFAULTS_0_2_0: dict[str, dict[str, object]] = {
 }
 
 
+# Options added since, with the default an older entry (which lacks them) reads.
+ADDED_SINCE_0_2_0: dict[str, dict[str, object]] = {"disks": {"scrub_overdue_days": 35}}
+
+
 def test_new_entries_store_the_options_0_2_0_stored() -> None:
     stored = {spec.kind.value: dict(spec.default_options) for spec in MONITORS}
-    assert {kind: stored[kind] for kind in DEFAULTS_0_2_0} == DEFAULTS_0_2_0
+    wanted = {kind: {**options, **ADDED_SINCE_0_2_0.get(kind, {})} for kind, options in DEFAULTS_0_2_0.items()}
+    assert {kind: stored[kind] for kind in DEFAULTS_0_2_0} == wanted
+    for spec in MONITORS:  # an entry made by 0.2.0 reads each added option's default
+        if (added := ADDED_SINCE_0_2_0.get(spec.kind.value)) is not None:
+            options = type(spec.default_options).of(DEFAULTS_0_2_0[spec.kind.value])
+            assert {key: getattr(options, key) for key in added} == added
     assert DEFAULT_POWER_OPTIONS == {"machine_class": "auto", "hdd_idle_watts": 4.5, "hdd_active_watts": 6.5}
 
 

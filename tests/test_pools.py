@@ -32,8 +32,8 @@ from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-import pytest_socket
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+import pytest_socket
 
 from custom_components.homesentry import world
 from custom_components.homesentry.const import CONF_KIND, DOMAIN, MonitorKind
@@ -97,7 +97,9 @@ def test_the_readers_say_what_zpool_printed_in_every_state(states: dict[str, Pat
         from_json = parse_status_json((state / "zpool" / "status-json.out").read_text())
         from_text = parse_status_text((state / "zpool" / "status-text.out").read_text())
         if name == "exported":
-            assert kernel == {} and from_json == {} and from_text == {}
+            assert kernel == {}
+            assert from_json == {}
+            assert from_text == {}
             continue
         assert kernel == {"tank": from_json["tank"].state}
         pool, text = from_json["tank"], from_text["tank"]
@@ -107,7 +109,8 @@ def test_the_readers_say_what_zpool_printed_in_every_state(states: dict[str, Pat
         assert [(v.name, v.state, v.checksum) for v in pool.vdevs if v.leaf] == [
             (leaf["name"], leaf["state"], leaf["checksum_errors"]) for leaf in _leaves(root)
         ]
-        assert pool.scan is not None and text.scan is not None
+        assert pool.scan is not None
+        assert text.scan is not None
         assert (text.scan.function, text.scan.state) == (pool.scan.function, pool.scan.state), name
         scan = printed["scan_stats"]
         assert pool.scan.function == scan["function"].lower()
@@ -118,16 +121,23 @@ def test_the_readers_say_what_zpool_printed_in_every_state(states: dict[str, Pat
             assert text.scan.start == pool.scan.start == scan["start_time"]
             assert text.scan.progress == pytest.approx(pool.scan.progress, abs=0.5)
         size = parse_list((state / "zpool" / "list.out").read_text())["tank"]
-        assert size["size"] == root["total_space"] and size["allocated"] is not None
+        assert size["size"] == root["total_space"]
+        assert size["allocated"] is not None
     tank = {name: parse_status_json((states[name] / "zpool" / "status-json.out").read_text())["tank"]
             for name in STATES[:-1]}  # fmt: skip
-    assert tank["healthy"].state == "ONLINE" and tank["healthy"].errors == 0
-    assert tank["scrubbing"].scan is not None and tank["scrubbing"].scan.state == "scanning"
-    assert tank["degraded"].state == "DEGRADED" and len(tank["degraded"].failed_members) == 1
-    assert tank["checksum"].state == "ONLINE" and tank["checksum"].errors
-    assert tank["checksum"].scan is not None and tank["checksum"].scan.repaired
+    assert tank["healthy"].state == "ONLINE"
+    assert tank["healthy"].errors == 0
+    assert tank["scrubbing"].scan is not None
+    assert tank["scrubbing"].scan.state == "scanning"
+    assert tank["degraded"].state == "DEGRADED"
+    assert len(tank["degraded"].failed_members) == 1
+    assert tank["checksum"].state == "ONLINE"
+    assert tank["checksum"].errors
+    assert tank["checksum"].scan is not None
+    assert tank["checksum"].scan.repaired
     full = parse_list((states["full"] / "zpool" / "list.out").read_text())["tank"]
-    assert full["allocated"] is not None and full["size"] is not None
+    assert full["allocated"] is not None
+    assert full["size"] is not None
     assert full["allocated"] / full["size"] > 0.9
 
 
@@ -139,7 +149,8 @@ def test_btrfs_is_read_from_the_kernel_in_every_state(states: dict[str, Path]) -
     healthy, errors, degraded = (next(iter(seen[n].values())) for n in ("healthy", "btrfs_errors", "btrfs_degraded"))
     assert (healthy.errors, healthy.missing, healthy.degraded, len(healthy.device_names)) == (0, [], False, 2)
     assert healthy.allocation["data"].used >= 24 << 20  # the 24 MiB written
-    assert errors.errors > 0 and [d.devid for d in errors.devices if d.error_count] == ["2"]
+    assert errors.errors > 0
+    assert [d.devid for d in errors.devices if d.error_count] == ["2"]
     assert (degraded.missing, degraded.degraded, len(degraded.device_names)) == (["2"], True, 1)
     assert degraded.mountpoint == "/tmp/hs-btrfs"
 
@@ -159,7 +170,7 @@ def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setattr(world, "SMARTCTL_SEARCH", ())
     monkeypatch.setattr(world, "ZPOOL_SEARCH", (str(bin_dir / "zpool"),))
     monkeypatch.setattr(world, "BTRFS_SEARCH", (str(bin_dir / "btrfs"),))
-    yield current
+    return current
 
 
 def _at(current: Path, state: Path) -> None:
@@ -224,9 +235,11 @@ async def test_a_pool_s_life_in_home_assistant(
     assert _state(hass, entry, f"btrfs_problem_{btrfs}", "binary_sensor").state == "off"
     devices = dr.async_get(hass)
     pool_device = devices.async_get_device_by_identifier((DOMAIN, f"{entry.unique_id}_{TANK}"), entry.entry_id)
-    assert pool_device is not None and pool_device.name == "ZFS tank"
+    assert pool_device is not None
+    assert pool_device.name == "ZFS tank"
     fs_device = devices.async_get_device_by_identifier((DOMAIN, f"{entry.unique_id}_{btrfs}"), entry.entry_id)
-    assert fs_device is not None and fs_device.name == "btrfs hsdata"
+    assert fs_device is not None
+    assert fs_device.name == "btrfs hsdata"
 
     _at(machine, states["scrubbing"])
     await _refresh(hass, entry)
@@ -237,8 +250,8 @@ async def test_a_pool_s_life_in_home_assistant(
 
     _at(machine, states["degraded"])
     await _refresh(hass, entry)
-    offline = next(v.name for v in parse_status_json(
-        (states["degraded"] / "zpool" / "status-json.out").read_text())["tank"].vdevs if v.state == "OFFLINE")  # fmt: skip
+    degraded = parse_status_json((states["degraded"] / "zpool" / "status-json.out").read_text())["tank"]
+    offline = next(v.name for v in degraded.vdevs if v.state == "OFFLINE")
     assert _state(hass, entry, f"pool_state_{TANK}").state == "degraded"
     problem = _state(hass, entry, f"pool_problem_{TANK}", "binary_sensor")
     assert (problem.state, problem.attributes["problems"]) == ("on", ["pool degraded", f"{offline} offline"])
@@ -270,7 +283,8 @@ async def test_a_pool_s_life_in_home_assistant(
     assert errors.attributes["devices_with_errors"] == 1
     assert errors.attributes["corruption_errs"] == counters.errors
     scrubbed = _state(hass, entry, f"btrfs_last_scrub_{btrfs}").attributes
-    assert scrubbed["corrected"] > 0 and scrubbed["status"] == "finished"
+    assert scrubbed["corrected"] > 0
+    assert scrubbed["status"] == "finished"
 
     _at(machine, states["btrfs_degraded"])
     await _refresh(hass, entry)
@@ -289,10 +303,13 @@ async def test_a_pool_s_life_in_home_assistant(
 
     # A scrub older than the limit: overdue (the pool back, read 40 days after its scrub).
     _at(machine, states["degraded"])
-    freezer.move_to(time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(printed["scan_stats"]["end_time"] + 40 * 86400)))
+    freezer.move_to(
+        time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(printed["scan_stats"]["end_time"] + 40 * 86400))
+    )
     await _refresh(hass, entry)
     overdue = _state(hass, entry, f"scrub_overdue_{TANK}", "binary_sensor")
-    assert overdue.state == "on" and overdue.attributes["limit_days"] == 35
+    assert overdue.state == "on"
+    assert overdue.attributes["limit_days"] == 35
 
 
 async def test_text_from_an_older_openzfs_gives_the_same_entities(
@@ -300,7 +317,7 @@ async def test_text_from_an_older_openzfs_gives_the_same_entities(
 ) -> None:
     """A zpool that refuses -j (2.1/2.2): the text it prints gives every entity the same state."""
     copy = tmp_path / "checksum"
-    import shutil  # noqa: PLC0415
+    import shutil
 
     shutil.copytree(states["checksum"], copy, symlinks=True)
     _at(machine, copy)
@@ -330,16 +347,17 @@ async def test_text_from_an_older_openzfs_gives_the_same_entities(
         assert from_text[key] == (value, attributes), key
 
 
+@pytest.mark.usefixtures("machine")
 async def test_a_hung_zpool_costs_only_its_time_limit(
-    hass: HomeAssistant, states: dict[str, Path], machine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    hass: HomeAssistant, states: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:  # fmt: skip
     """zpool never answers: its entities go unavailable after the limit, once logged; the state and btrfs stay."""
-    import shutil  # noqa: PLC0415
+    import shutil
 
     copy = tmp_path / "healthy"
     shutil.copytree(states["healthy"], copy, symlinks=True)
-    _at(machine, copy)
+    _at(tmp_path / "current", copy)
     monkeypatch.setattr(world, "POOL_COMMAND_TIMEOUT", 1.0)
     entry = await _disks(hass)
     btrfs = f"btrfs_{_uuid(copy)}"
@@ -362,7 +380,7 @@ async def test_a_remote_server_s_pools_are_this_server_s(
     hass: HomeAssistant, states: dict[str, Path], machine: Path, tmp_path: Path, socket_enabled: None
 ) -> None:
     """The same real pools through the real node_exporter: HomeSentry's textfile collector and btrfs_stats.py."""
-    from .test_remote import _entities, _entry  # noqa: PLC0415
+    from .test_remote import _entities, _entry
 
     pytest_socket.socket_allow_hosts(["127.0.0.1"])
     for name in ("healthy", "checksum", "btrfs_degraded"):
@@ -393,7 +411,8 @@ async def test_a_remote_server_s_pools_are_this_server_s(
             tank = dr.async_get(hass).async_get_device_by_identifier(
                 (DOMAIN, f"{remote.unique_id}_{TANK}"), remote.entry_id
             )
-            assert tank is not None and tank.name == f"{remote.title} ZFS tank"
+            assert tank is not None
+            assert tank.name == f"{remote.title} ZFS tank"
             assert await hass.config_entries.async_remove(remote.entry_id)
             assert await hass.config_entries.async_remove(disks.entry_id)
         finally:
@@ -402,7 +421,7 @@ async def test_a_remote_server_s_pools_are_this_server_s(
 
 def test_the_collector_runs_where_zpool_does_not_answer(tmp_path: Path) -> None:
     """The textfile script fails loudly, and writes nothing, when zpool cannot be run."""
-    from custom_components.homesentry.probes import zfs  # noqa: PLC0415
+    from custom_components.homesentry.probes import zfs
 
     output = tmp_path / "zpool.prom"
     assert zfs.main(["--zpool", str(tmp_path / "no-zpool"), "--output", str(output)]) == 1

@@ -329,8 +329,8 @@ def parse_status_text(text: str) -> dict[str, ZfsPool]:
             continue
         name = fields["pool"][0]
         scan = _text_scan(fields.get("scan", []))
-        pools[name] = ZfsPool(name, (fields.get("state") or [""])[0], vdevs=_text_config(name, fields.get("config", [])),
-                              scan=scan, scanned=True)  # fmt: skip
+        vdevs = _text_config(name, fields.get("config", []))
+        pools[name] = ZfsPool(name, (fields.get("state") or [""])[0], vdevs=vdevs, scan=scan, scanned=True)
     return pools
 
 
@@ -463,14 +463,21 @@ def pools_from_samples(samples: Samples) -> dict[str, ZfsPool]:
     for labels, order in samples.get(f"{PREFIX}_vdev_state", {}).items():
         tags = dict(labels)
         counts = errors.get((tags["pool"], tags["vdev"]), {})
-        vdev = Vdev(tags["vdev"], tags["state"], *(counts.get(kind, 0) for kind in ERROR_KINDS),
-                    leaf=tags["kind"] == "leaf", root=tags["kind"] == "root")  # fmt: skip
+        vdev = Vdev(
+            tags["vdev"],
+            tags["state"],
+            read=counts.get("read", 0),
+            write=counts.get("write", 0),
+            checksum=counts.get("checksum", 0),
+            leaf=tags["kind"] == "leaf",
+            root=tags["kind"] == "root",
+        )
         vdevs.setdefault(tags["pool"], []).append((order, vdev))
     for name, pool in list(pools.items()):
         scan = None
-        if (tags := scans.get(name)) is not None:
+        if (found := scans.get(name)) is not None:
             values = {key: scan_values[key].get(name) for key in scan_values}
-            scan = Scan(tags["function"], tags["state"], values["start"], values["end"], values["progress"],
+            scan = Scan(found["function"], found["state"], values["start"], values["end"], values["progress"],
                         _whole(values["repaired"]), _whole(values["errors"]))  # fmt: skip
         pools[name] = replace(
             pool,
