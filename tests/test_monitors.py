@@ -26,6 +26,7 @@ from custom_components.homesentry.diagnostics import TO_REDACT
 from custom_components.homesentry.monitors import MONITORS, spec_for
 from custom_components.homesentry.monitors.base import MonitorSpec
 from custom_components.homesentry.monitors.ddns.options import DdnsOptions
+from custom_components.homesentry.monitors.disks.options import DisksOptions
 from custom_components.homesentry.monitors.host.options import DEFAULT_POWER_OPTIONS, PowerOptions
 from custom_components.homesentry.monitors.internet.options import InternetOptions
 
@@ -195,10 +196,10 @@ def test_new_entries_store_the_options_0_2_0_stored() -> None:
     stored = {spec.kind.value: dict(spec.default_options) for spec in MONITORS}
     wanted = {kind: {**options, **ADDED_SINCE_0_2_0.get(kind, {})} for kind, options in DEFAULTS_0_2_0.items()}
     assert {kind: stored[kind] for kind in DEFAULTS_0_2_0} == wanted
-    for spec in MONITORS:  # an entry made by 0.2.0 reads each added option's default
-        if (added := ADDED_SINCE_0_2_0.get(spec.kind.value)) is not None:
-            options = type(spec.default_options).of(DEFAULTS_0_2_0[spec.kind.value])
-            assert {key: getattr(options, key) for key in added} == added
+    # An entry made by 0.2.0 reads each added option's default.
+    assert (
+        DisksOptions.of(DEFAULTS_0_2_0["disks"]).scrub_overdue_days == ADDED_SINCE_0_2_0["disks"]["scrub_overdue_days"]
+    )
     assert DEFAULT_POWER_OPTIONS == {"machine_class": "auto", "hdd_idle_watts": 4.5, "hdd_active_watts": 6.5}
 
 

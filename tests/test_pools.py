@@ -51,6 +51,7 @@ from custom_components.homesentry.probes.zfs import (
 )
 
 from .conftest import entity_state, setup_entry
+from .test_dashboard import _render, _row
 from .peers import NodeExporter, proc_with
 from .pools_guest import STATES, record_states
 
@@ -259,6 +260,7 @@ async def test_a_pool_s_life_in_home_assistant(
     assert (failed.state, failed.attributes["members"]) == ("1", {offline: "OFFLINE"})
     health = _state(hass, entry, f"health_{entry.unique_id}_{TANK}")
     assert health.state == "critical"  # the pool's Health: what reaches the phone through the blueprints
+    assert _row(_render(hass, "Disks"), "ZFS tank")[2] == "Degraded"
 
     _at(machine, states["checksum"])
     await _refresh(hass, entry)

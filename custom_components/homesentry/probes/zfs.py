@@ -389,7 +389,14 @@ class ZpoolReader:
         for name in sorted(set(states) | set(capacity)):
             detail = status.get(name) or ZfsPool(name, states.get(name, ""))
             sizes = capacity.get(name, {})
-            pools[name] = replace(detail, state=states.get(name) or detail.state, **sizes)  # type: ignore[arg-type]
+            pools[name] = replace(
+                detail,
+                state=states.get(name) or detail.state,
+                size=sizes.get("size"),
+                allocated=sizes.get("allocated"),
+                free=sizes.get("free"),
+                fragmentation=sizes.get("fragmentation"),
+            )
         return pools
 
 

@@ -82,8 +82,8 @@ def _overdue(data: PoolSnapshot, last: datetime | None) -> bool:
 
 
 def _overdue_details(data: PoolSnapshot, last: datetime | None) -> Attributes:
-    days = None if last is None else round((data.at - last).total_seconds() / 86400, 1)
-    return {"days_since_scrub": days, "limit_days": data.scrub_overdue_days}
+    """When the last scrub ended, and the limit (no ticking age: a state row only when either changes)."""
+    return {"last_scrub": _iso(last), "limit_days": data.scrub_overdue_days}
 
 
 def _zfs_problems(pool: ZfsPool) -> list[str]:
@@ -375,7 +375,7 @@ BTRFS_BINARY_SENSORS: tuple[PoolBinarySensorDescription, ...] = (
     ),
     PoolBinarySensorDescription(
         key="btrfs_scrub_overdue",
-        translation_key="scrub_overdue",
+        translation_key="btrfs_scrub_overdue",
         category=PoolCategory.BTRFS_SCRUB,
         health=PROBLEM_ON,
         device_class=BinarySensorDeviceClass.PROBLEM,
