@@ -69,6 +69,8 @@ def states(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     earlier = os.environ.get("HOMESENTRY_POOL_STATES")
     if earlier and os.environ.get("HOMESENTRY_REQUIRE_PEERS") != "1":
         return {name: Path(earlier) / name for name in STATES}
+    pytest_socket.enable_socket()  # QMP (the guest's QEMU) is a unix socket; each test disables sockets again
+    pytest_socket.socket_allow_hosts(["127.0.0.1"], allow_unix_socket=True)
     return record_states(tmp_path_factory.mktemp("pools"))
 
 
