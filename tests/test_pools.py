@@ -51,9 +51,9 @@ from custom_components.homesentry.probes.zfs import (
 )
 
 from .conftest import entity_state, setup_entry
-from .test_dashboard import _render, _row
 from .peers import NodeExporter, proc_with
 from .pools_guest import STATES, record_states
+from .test_dashboard import _render, _row
 
 HERE = Path(__file__).resolve().parent
 TANK = "zfs_tank"
@@ -434,3 +434,69 @@ def test_the_collector_runs_where_zpool_does_not_answer(tmp_path: Path) -> None:
     with pytest.raises(zfs.ZpoolError, match="cannot run"):
         reader.read({})
     assert ZfsPool("tank", "ONLINE").errors is None  # the state alone: no count is made up
+
+
+def test_a_newer_node_exporter_s_pool_state_alone() -> None:
+    """node_exporter 1.6+'s ``node_zfs_zpool_state`` (one 0/1 sample per state, lowercase, pool in ``zpool``).
+
+    Built here, in that form: Debian 12's node_exporter (1.5.0, the peer of the
+    other tests) does not export it. Without HomeSentry's collector a pool shows its state alone.
+    """
+    from custom_components.homesentry.probes.node_exporter import parse
+    from custom_components.homesentry.probes.zfs import pools_from_samples
+
+    states = ("online", "degraded", "faulted", "offline", "removed", "suspended", "unavail")
+    text = "".join(
+        f'node_zfs_zpool_state{{state="{state}",zpool="{pool}"}} {int(state == now)}\n'
+        for pool, now in (("tank", "degraded"), ("rpool", "online"))
+        for state in states
+    )
+    pools = pools_from_samples(parse("node_exporter_build_info 1\nnode_boot_time_seconds 1\n" + text))
+    assert {name: (pool.state, pool.size, pool.errors, pool.scanned) for name, pool in pools.items()} == {
+        "tank": ("DEGRADED", None, None, False),
+        "rpool": ("ONLINE", None, None, False),
+    }
+
+
+REAL_TEXTS = Path(__file__).parent / "data" / "zpool"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # file: {pool: (state, [(leaf, checksum errors)], errors, scan (function, state, repaired, errors, progress))}
+        ("openzfs-1079-raidz2.txt", {"tank": ("ONLINE", 4, 0, ("scrub", "finished", 0, 0, None))}),
+        ("openzfs-1391-cache.txt", {"atmaweapon": ("ONLINE", 3, 0, ("scrub", "finished", 34 << 10, 0, None))}),
+        ("fusioninventory-619-two-pools.txt", {
+            "zdisk2": ("ONLINE", 1, 0, ("scrub", "finished", 0, 0, None)),
+            "zroot": ("ONLINE", 1, 2, ("scrub", "finished", 40 << 10, 0, None)),
+        }),
+        ("openzfs-7720-scrub-running.txt", {"tank": ("ONLINE", 1, 0, ("scrub", "scanning", 0, None, 116.44))}),
+        ("openzfs-7720-scrub-canceled.txt", {"tank": ("ONLINE", 1, 0, ("scrub", "canceled", None, None, None))}),
+        ("openzfs-8639-resilver-running.txt", {"backup": ("ONLINE", 2, 0, ("resilver", "scanning", 0, None, 0.0))}),
+        ("cosium-32-raidz2-tabs.txt", {"zfileserver": ("ONLINE", 2, 0, ("scrub", "finished", 0, 0, None))}),
+        ("freenas-report-16-resilvered.txt", {"pool1": ("ONLINE", 0, None,
+                                                        ("resilver", "finished", round(2.31 * 2**40), 0, None))}),
+        ("openzfs-16737-days.txt", {"home3": ("ONLINE", 0, None, ("scrub", "finished", 0, 0, None))}),
+    ],
+)  # fmt: skip
+def test_real_zpool_status_texts(name: str, expected: dict[str, tuple[Any, ...]]) -> None:
+    """Texts users posted from ZoL 0.6 to OpenZFS 2.2 (tests/data/zpool/PROVENANCE.md), read as zpool meant them."""
+    pools = parse_status_text((REAL_TEXTS / name).read_text())
+    seen = {}
+    for pool_name, pool in pools.items():
+        scan = pool.scan
+        assert scan is not None
+        seen[pool_name] = (
+            pool.state,
+            sum(1 for v in pool.vdevs if v.leaf),
+            pool.errors,
+            (scan.function, scan.state, scan.repaired, scan.errors, scan.progress),
+        )
+        if scan.state in ("finished", "canceled"):
+            assert scan.end is not None  # "on Tue Nov  6 22:47:38 2012", as this machine's local time
+    assert seen == expected
+    if name == "fusioninventory-619-two-pools.txt":
+        assert pools["zroot"].error_vdevs == {"mfid0p3": 2}
+    if name == "openzfs-1391-cache.txt":  # the cache device is a member; the "cache" heading is not
+        assert [v.name for v in pools["atmaweapon"].vdevs if v.leaf][-1] == "VolGroup00-l2arc"
