@@ -28,6 +28,7 @@ MONITORS: dict[str, dict[str, Iterable[Any]]] = {
             ("sensor", spec.sensors),
             ("binary_sensor", spec.binary_sensors),
             ("button", spec.buttons),
+            ("update", spec.updates),
         )
         if descriptions
     }

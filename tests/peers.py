@@ -598,3 +598,59 @@ class NodeExporter:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+
+
+@dataclass
+class Registry:
+    """A real container registry (Debian's docker-registry, distribution 2.8) on 127.0.0.1.
+
+    ``auth`` is None (open), ``("htpasswd", FILE)`` (basic auth) or
+    ``("token", {"realm": ..., "service": ..., "issuer": ..., "rootcertbundle": ...})``.
+    """
+
+    directory: Path
+    auth: tuple[str, Any] | None = None
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def host(self) -> str:
+        """``127.0.0.1:PORT``, as an image reference names it."""
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> Registry:
+        """Start it and wait until ``/v2/`` answers."""
+        program = need("docker-registry")
+        self.port = self.port or free_port("127.0.0.1")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        config: dict[str, Any] = {
+            "version": 0.1,
+            "log": {"level": "warn"},
+            "storage": {"filesystem": {"rootdirectory": str(self.directory / "data")}, "delete": {"enabled": True}},
+            "http": {"addr": self.host},
+        }
+        if self.auth is not None:
+            kind, value = self.auth
+            config["auth"] = (
+                {"htpasswd": {"realm": "homesentry", "path": str(value)}} if kind == "htpasswd" else {"token": value}
+            )
+        (self.directory / "config.yml").write_text(json.dumps(config))  # JSON is YAML
+        log = (self.directory / "registry.log").open("ab")
+        self.process = subprocess.Popen(
+            [program, "serve", str(self.directory / "config.yml")], stdout=log, stderr=log, start_new_session=True
+        )
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"docker-registry exited: {(self.directory / 'registry.log').read_text()[-2000:]}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("docker-registry did not start")
+
+    def stop(self) -> None:
+        """Stop it."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+        self.process = None

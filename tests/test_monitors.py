@@ -119,6 +119,7 @@ def test_entity_tables_list_exactly_the_registered_monitors() -> None:
         assert tuple(described.get("sensor", ())) == spec.sensors
         assert tuple(described.get("binary_sensor", ())) == spec.binary_sensors
         assert tuple(described.get("button", ())) == spec.buttons
+        assert tuple(described.get("update", ())) == spec.updates
 
 
 @pytest.mark.parametrize("module", ["test_snapshots", "test_recorder"])

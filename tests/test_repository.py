@@ -42,7 +42,7 @@ DESCRIPTIONS = {
     platform: tuple(
         {id(d): d for monitor in ENTITY_TABLES.MONITORS.values() for d in monitor.get(platform, ())}.values()
     )
-    for platform in ("sensor", "binary_sensor", "button")
+    for platform in ("sensor", "binary_sensor", "button", "update")
 }
 INTEGRATION = ROOT / "custom_components" / "homesentry"
 

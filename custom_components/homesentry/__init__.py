@@ -25,7 +25,7 @@ __all__ = ["HomeSentryConfigEntry", "HomeSentryData"]
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.BUTTON, Platform.SENSOR, Platform.UPDATE]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:

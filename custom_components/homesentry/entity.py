@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple, Protocol, override
 from homeassistant.components.binary_sensor import BinarySensorEntityDescription
 from homeassistant.components.button import ButtonEntityDescription
 from homeassistant.components.sensor import SensorEntityDescription
+from homeassistant.components.update import UpdateEntityDescription
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -53,6 +54,21 @@ class HomeSentryEntityDescription[DataT, CategoryT: str](EntityDescription):
         if self.objects_fn is not None:
             return self.objects_fn(data)
         return {"": ""} if self.value_fn(data, "") is not None else {}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeSentryUpdateEntityDescription[DataT, CategoryT: str](
+    UpdateEntityDescription, HomeSentryEntityDescription[DataT, CategoryT]
+):
+    """An update entity: ``value_fn`` gives a :class:`Versions` (or None: not known)."""
+
+
+class Versions(NamedTuple):
+    """What an update entity shows: the version installed, the latest, and where its notes are."""
+
+    installed: str | None
+    latest: str | None
+    release_url: str | None = None
 
 
 MIB: Final = 1024**2  # bytes: memory steps are counted in MiB

@@ -24,6 +24,7 @@ from ..entity import (
     HomeSentryButtonDescription,
     HomeSentryEntityDescription,
     HomeSentrySensorEntityDescription,
+    HomeSentryUpdateEntityDescription,
 )
 from ..health import HealthRule, Threshold
 
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 type AnyCoordinator = SubscribingCoordinator[Any, Any]
 type SensorDescription = HomeSentrySensorEntityDescription[Any, Any]
 type BinarySensorDescription = HomeSentryBinarySensorEntityDescription[Any, Any]
+type UpdateDescription = HomeSentryUpdateEntityDescription[Any, Any]
 # A coordinator with the descriptions of one platform it feeds.
 type Source[D] = tuple[AnyCoordinator, tuple[D, ...]]
 
@@ -60,6 +62,7 @@ class MonitorRuntime[MonitorT]:
     sensors: Sequence[Source[SensorDescription]] = ()
     binary_sensors: Sequence[Source[BinarySensorDescription]] = ()
     buttons: Sequence[Source[HomeSentryButtonDescription]] = ()
+    updates: Sequence[Source[UpdateDescription]] = ()
     removable: Callable[[DeviceEntry], bool] = _never  # may the user delete this device of the entry?
     stop: Callable[[], Awaitable[None]] | None = None  # on unload, before the platforms go
     # The containers it sees, names by id: This server's power attribution names containers with them.
@@ -105,6 +108,7 @@ class MonitorSpec:
     sensors: tuple[SensorDescription, ...] = ()
     binary_sensors: tuple[BinarySensorDescription, ...] = ()
     buttons: tuple[HomeSentryButtonDescription, ...] = ()
+    updates: tuple[UpdateDescription, ...] = ()
     stores: tuple[str, ...] = ()  # its Stores (entry_store names), deleted with the entry
     redact: frozenset[str] = frozenset()  # keys diagnostics hide, besides the common ones
     async_setup_services: Callable[[HomeAssistant], None] | None = None

@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 import re
 import threading
-from typing import Any, Final
+from typing import Any, Final, cast
 from urllib.parse import urlsplit
 
 import docker
@@ -136,6 +136,8 @@ class Container:
     exit_code: int
     oom_killed: bool
     error: str
+    image_id: str = ""  # the image it runs (``sha256:...``): its RepoDigests and labels say where it came from
+    pod: str | None = None  # Podman: the pod it belongs to
     # What the container list said when this was inspected (see ``list_key``).
     listed_as: str = field(default="", compare=False)
 
@@ -322,6 +324,7 @@ def parse_container(raw: Mapping[str, Any]) -> Container:
         exit_code=int(state.get("ExitCode", 0)),
         oom_killed=bool(state.get("OOMKilled", False)),
         error=str(state.get("Error", "")),
+        image_id=str(raw.get("Image", "")),
     )
 
 
@@ -586,3 +589,28 @@ class EventFollower:
                     self._on_stream()
         finally:
             client.close()
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """Where an image came from: its RepoDigests, its labels, and its platform."""
+
+    repo_digests: tuple[str, ...]
+    labels: Mapping[str, str]
+    platform: str  # os/architecture[/variant]
+
+
+def read_image(client: docker.APIClient, image_id: str) -> ImageInfo:
+    """``docker image inspect``'s RepoDigests, labels and platform; raises ``EngineError``."""
+    try:
+        inspect = cast("Callable[[str], Mapping[str, Any]]", client.inspect_image)  # the SDK leaves it untyped
+        raw = inspect(image_id)
+    except (DockerException, requests.RequestException, ValueError, KeyError, TypeError) as err:
+        raise _engine_error(err) from err
+    config = raw.get("Config") or {}
+    parts = (raw.get("Os") or "linux", raw.get("Architecture") or "amd64", raw.get("Variant") or "")
+    return ImageInfo(
+        repo_digests=tuple(str(d) for d in raw.get("RepoDigests") or ()),
+        labels={str(k): str(v) for k, v in (config.get("Labels") or {}).items()},
+        platform="/".join(p for p in parts if p),
+    )

@@ -22,6 +22,7 @@ from .entities import (
 from .flow import DockerConfigFlow, DockerOptionsFlow
 from .options import DEFAULT_DOCKER_OPTIONS
 from .services import async_setup_services
+from .updates import IMAGE_UPDATE
 
 
 async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime[DockerCoordinators]:
@@ -44,10 +45,15 @@ async def async_setup(hass: HomeAssistant, entry: ConfigEntry) -> MonitorRuntime
 
     return MonitorRuntime(
         monitor=docker,
-        coordinators={"docker_engine": engine, "docker_usage": docker.usage},
+        coordinators={
+            "docker_engine": engine,
+            "docker_usage": docker.usage,
+            **({"docker_images": docker.images} if docker.images is not None else {}),
+        },
         sensors=((engine, ENGINE_SENSORS + CONTAINER_SENSORS), (docker.usage, USAGE_SENSORS)),
         binary_sensors=((engine, ENGINE_BINARY_SENSORS + CONTAINER_BINARY_SENSORS),),
         buttons=((engine, (RESTART_BUTTON,)),) if docker.control else (),
+        updates=((docker.images, (IMAGE_UPDATE,)),) if docker.images is not None else (),
         removable=removable,
         stop=async_stop,
         container_names=container_names,
@@ -64,7 +70,9 @@ SPEC = MonitorSpec(
     sensors=(*ENGINE_SENSORS, *CONTAINER_SENSORS, *USAGE_SENSORS),
     binary_sensors=(*ENGINE_BINARY_SENSORS, *CONTAINER_BINARY_SENSORS),
     buttons=(RESTART_BUTTON,),
+    updates=(IMAGE_UPDATE,),
     stores=("docker",),
-    redact=frozenset({"health_output"}),  # whatever a health check printed may hold a token
+    # Whatever a health check printed may hold a token; the private registry's login.
+    redact=frozenset({"health_output", "registry_username", "registry_password"}),
     async_setup_services=async_setup_services,
 )

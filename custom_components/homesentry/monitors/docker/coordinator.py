@@ -63,6 +63,7 @@ if TYPE_CHECKING:
     import docker
 
     from ... import HomeSentryConfigEntry
+    from .updates import ImageUpdateCoordinator
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class DockerCategory(StrEnum):
     CONTAINERS = "containers"
     USAGE = "usage"
     NETWORK = "network"
+    IMAGES = "images"  # the image update checks (updates.py)
 
 
 class Problem(StrEnum):
@@ -186,7 +188,7 @@ class _DockerDevices:
 class EngineCoordinator(_DockerDevices, SubscribingCoordinator[DockerSnapshot, DockerCategory]):
     """Reads every container's state; events make it refresh within a second."""
 
-    all_categories = frozenset(DockerCategory)
+    all_categories = frozenset(DockerCategory) - {DockerCategory.IMAGES}
 
     config_entry: HomeSentryConfigEntry
 
@@ -410,6 +412,7 @@ class DockerCoordinators:
     engine: EngineCoordinator
     usage: UsageCoordinator
     follower: EventFollower | None = None
+    images: ImageUpdateCoordinator | None = None  # where the entry checks images (updates.py)
 
     @property
     def control(self) -> bool:
@@ -449,6 +452,13 @@ async def async_setup_docker(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
     await engine.async_config_entry_first_refresh()
     coordinators = DockerCoordinators(engine, usage)
     entry.async_on_unload(engine.async_add_listener(usage.async_engine_updated))
+    if engine.options.image_updates:
+        from .updates import ImageUpdateCoordinator  # noqa: PLC0415  (it builds on this module's coordinators)
+
+        images = coordinators.images = ImageUpdateCoordinator(hass, entry, engine)
+        entry.async_on_unload(engine.async_add_listener(images.async_engine_updated))
+        # Registries take their time: check after setup, the update entities appear with the answers.
+        entry.async_create_background_task(hass, images.async_refresh(), "homesentry docker image check")
     # Stats take a second or two: read them after setup, entities appear with them.
     entry.async_create_background_task(hass, usage.async_refresh(), "homesentry docker first stats")
 

@@ -6,6 +6,8 @@ from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.helpers.selector import (
     BooleanSelector,
     TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
 )
 import probatio
 
@@ -30,7 +32,16 @@ from ..flow import (
     health_options,
     number,
 )
-from .const import CONF_CONTROL, CONF_REMOVE_AFTER_HOURS, CONF_STATS_INTERVAL
+from .const import (
+    CONF_CONTROL,
+    CONF_IMAGE_UPDATES,
+    CONF_REGISTRY,
+    CONF_REGISTRY_PASSWORD,
+    CONF_REGISTRY_USERNAME,
+    CONF_REMOVE_AFTER_HOURS,
+    CONF_STATS_INTERVAL,
+    CONF_UPDATE_HOURS,
+)
 from .options import DEFAULT_DOCKER_OPTIONS
 
 
@@ -101,23 +112,32 @@ class DockerOptionsFlow(MonitorOptionsFlow):
     """Control, intervals, cleanup and health of an engine."""
 
     async def async_step_docker(self, user_input: FormInput | None = None) -> ConfigFlowResult:
-        """Control, intervals and when vanished containers are removed."""
+        """Control, intervals, when vanished containers are removed, image checks and a private registry's login."""
+        current = {**DEFAULT_DOCKER_OPTIONS, **self.config_entry.options}
         if user_input is not None:
             options = {**DEFAULT_DOCKER_OPTIONS, **user_input}
+            texts = {key: str(options.get(key) or "").strip() for key in _REGISTRY_TEXTS}
+            if not texts[CONF_REGISTRY_PASSWORD]:  # left empty: the one kept (a password field shows nothing)
+                texts[CONF_REGISTRY_PASSWORD] = str(current.get(CONF_REGISTRY_PASSWORD) or "")
             return self.async_create_entry(
                 data={
                     CONF_CONTROL: bool(options[CONF_CONTROL]),
+                    CONF_IMAGE_UPDATES: bool(options[CONF_IMAGE_UPDATES]),
                     **{key: int(options[key]) for key in _DOCKER_NUMBERS},
+                    **texts,
                     CONF_HEALTH: health_options(user_input.get(CONF_HEALTH)),
                 }
             )
-        current = {**DEFAULT_DOCKER_OPTIONS, **self.config_entry.options}
         fields: FormFields = {
             probatio.Required(CONF_CONTROL, default=current[CONF_CONTROL]): BooleanSelector(),
             **{
                 probatio.Required(key, default=current[key]): number(low, high, unit)
                 for key, (low, high, unit) in _DOCKER_NUMBERS.items()
             },
+            probatio.Required(CONF_IMAGE_UPDATES, default=current[CONF_IMAGE_UPDATES]): BooleanSelector(),
+            probatio.Optional(CONF_REGISTRY, default=current[CONF_REGISTRY]): TextSelector(),
+            probatio.Optional(CONF_REGISTRY_USERNAME, default=current[CONF_REGISTRY_USERNAME]): TextSelector(),
+            probatio.Optional(CONF_REGISTRY_PASSWORD): TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD)),
         }
         return self.async_show_form(step_id="docker", data_schema=self._with_health(fields))
 
@@ -126,4 +146,6 @@ _DOCKER_NUMBERS: dict[str, tuple[int, int, str]] = {
     CONF_SCAN_INTERVAL: (5, 3600, "s"),
     CONF_STATS_INTERVAL: (10, 3600, "s"),
     CONF_REMOVE_AFTER_HOURS: (0, 8760, "h"),
+    CONF_UPDATE_HOURS: (1, 168, "h"),
 }
+_REGISTRY_TEXTS = (CONF_REGISTRY, CONF_REGISTRY_USERNAME, CONF_REGISTRY_PASSWORD)

@@ -16,6 +16,11 @@ class DockerOptions(MonitorOptions):
     scan_interval: float = 15
     stats_interval: float = 60
     remove_after_hours: float = 168
+    image_updates: bool = True  # an update entity per container (README: why on by default)
+    update_hours: float = 6  # each image is checked at most this often
+    registry: str = ""  # a private registry's host (and port) the login below is for
+    registry_username: str = ""
+    registry_password: str = ""
 
 
 DEFAULT_DOCKER_OPTIONS: Final = DockerOptions.defaults()
