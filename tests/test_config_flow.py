@@ -14,6 +14,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
+import probatio
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -294,7 +295,10 @@ async def test_docker_engine_is_tested_before_the_entry_is_made(hass: HomeAssist
     assert entry.title == f"Docker {name}"
     assert entry.unique_id == f"docker_{engine_id}"
     assert entry.data == {"kind": "docker", "url": engine.url}
-    assert entry.options == {"control": False, "scan_interval": 15, "stats_interval": 60, "remove_after_hours": 168}
+    assert entry.options == {
+        "control": False, "scan_interval": 15, "stats_interval": 60, "remove_after_hours": 168,
+        "image_updates": True, "update_hours": 6, "registry": "", "registry_username": "", "registry_password": "",
+    }  # fmt: skip
     await hass.async_block_till_done()
     assert entry.state is config_entries.ConfigEntryState.LOADED
 
@@ -338,11 +342,30 @@ async def test_docker_options(hass: HomeAssistant, engine: DockerEngine) -> None
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert entry.options == {
-        "control": True, "scan_interval": 30, "stats_interval": 120, "remove_after_hours": 0, "health": {}
+        "control": True, "scan_interval": 30, "stats_interval": 120, "remove_after_hours": 0, "health": {},
+        "image_updates": True, "update_hours": 6, "registry": "", "registry_username": "", "registry_password": "",
     }  # fmt: skip
     docker = entry.runtime_data.monitor
     assert docker.engine.update_interval.total_seconds() == 30
     assert docker.usage.update_interval.total_seconds() == 120
+    assert docker.images is not None
+    assert docker.images.update_interval.total_seconds() == 6 * 3600
+
+    # A private registry's login; the password field shows nothing, and left empty keeps the one stored.
+    login = {"registry": " registry.lan:5000 ", "registry_username": "me", "registry_password": "pw"}
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {**login, "update_hours": 12.0})
+    await hass.async_block_till_done()
+    assert {k: entry.options[k] for k in (*login, "update_hours")} == {
+        "registry": "registry.lan:5000", "registry_username": "me", "registry_password": "pw", "update_hours": 12,
+    }  # fmt: skip
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    password = next(k for k in result["data_schema"].schema if str(k) == "registry_password")
+    assert password.default is probatio.UNDEFINED or password.default() in (None, "")  # never shown back
+    result = await hass.config_entries.options.async_configure(result["flow_id"], {"image_updates": False})
+    await hass.async_block_till_done()
+    assert (entry.options["registry_password"], entry.options["image_updates"]) == ("pw", False)
+    assert entry.runtime_data.monitor.images is None  # no update entities, no registry request
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 

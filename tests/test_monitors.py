@@ -190,7 +190,16 @@ DEFAULTS_0_2_0: dict[str, dict[str, object]] = {
 
 
 # Options added since, with the default an older entry (which lacks them) reads.
-ADDED_SINCE_0_2_0: dict[str, dict[str, object]] = {"disks": {"scrub_overdue_days": 35}}
+ADDED_SINCE_0_2_0: dict[str, dict[str, object]] = {
+    "disks": {"scrub_overdue_days": 35},
+    "docker": {
+        "image_updates": True,
+        "update_hours": 6,
+        "registry": "",
+        "registry_username": "",
+        "registry_password": "",
+    },
+}
 
 
 def test_new_entries_store_the_options_0_2_0_stored() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.update import UpdateEntity
 from homeassistant.core import HomeAssistant
@@ -34,16 +34,19 @@ class HomeSentryUpdate(HomeSentryEntity[Any, Any], UpdateEntity):
         return shown if isinstance(shown, Versions) else Versions(None, None)
 
     @property
+    @override
     def installed_version(self) -> str | None:
         """The version running."""
         return self._versions().installed
 
     @property
+    @override
     def latest_version(self) -> str | None:
         """The newest version known (the installed one when it is the newest)."""
         return self._versions().latest
 
     @property
+    @override
     def release_url(self) -> str | None:
         """Where the image's source or notes are."""
         return self._versions().release_url
