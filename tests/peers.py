@@ -654,3 +654,99 @@ class Registry:
             self.process.terminate()
             self.process.wait(30)
         self.process = None
+
+
+@dataclass
+class PodmanEngine:
+    """A real rootful Podman (Debian's podman 4.3) serving its Docker-compatible API on a socket in ``directory``.
+
+    vfs storage, cgroupfs, the file events backend and a containers.conf of its
+    own (this sandbox's hard limits need explicit ulimits); containers run with
+    ``--network none``; the image is imported from busybox-static, as Docker's.
+    """
+
+    directory: Path
+    process: subprocess.Popen[bytes] | None = None
+    image: str = "localhost/bb:1"
+
+    @property
+    def socket(self) -> Path:
+        """The API socket."""
+        return self.directory / "podman.sock"
+
+    @property
+    def url(self) -> str:
+        """The address HomeSentry is given."""
+        return f"unix://{self.socket}"
+
+    def _base(self) -> list[str]:
+        return [
+            need("podman"), "--root", str(self.directory / "root"), "--runroot", str(self.directory / "run"),
+            "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+        ]  # fmt: skip
+
+    def _environment(self) -> dict[str, str]:
+        return {**os.environ, "CONTAINERS_CONF": str(self.directory / "containers.conf")}
+
+    def start(self) -> PodmanEngine:
+        """Serve the API (``podman system service``) and wait until it answers."""
+        need_root()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "containers.conf").write_text(
+            '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n'
+        )
+        log = (self.directory / "podman.log").open("ab")
+        self.process = subprocess.Popen(
+            [*self._base(), "system", "service", "--time=0", self.url],
+            stdout=log, stderr=log, start_new_session=True, env=self._environment(),
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"podman exited: {(self.directory / 'podman.log').read_text()[-2000:]}")
+            if self.socket.exists():
+                with contextlib.suppress(OSError), socket.socket(socket.AF_UNIX) as probe:
+                    probe.connect(str(self.socket))
+                    return self
+            time.sleep(0.1)
+        raise RuntimeError("podman did not start")
+
+    def stop(self) -> None:
+        """Stop the API service."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(30)
+        self.process = None
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """Run podman with this engine's storage."""
+        done = subprocess.run([*self._base(), *args], capture_output=True, text=True, env=self._environment(),
+                              check=False, timeout=120)  # fmt: skip
+        if check and done.returncode != 0:
+            raise RuntimeError(f"podman {' '.join(args)}: {done.stderr}")
+        return done
+
+    def import_busybox(self) -> None:
+        """Make the image from busybox-static, as DockerEngine does."""
+        busybox = need("busybox")
+        rootfs = self.directory / "rootfs"
+        (rootfs / "bin").mkdir(parents=True, exist_ok=True)
+        shutil.copy(busybox, rootfs / "bin" / "busybox")
+        for applet in run(busybox, "--list").stdout.split():
+            link = rootfs / "bin" / applet
+            if applet != "busybox" and not link.exists():
+                link.symlink_to("busybox")
+        archive = subprocess.run(["tar", "-C", str(rootfs), "-c", "."], check=True, capture_output=True).stdout
+        subprocess.run([*self._base(), "import", "--change", 'CMD ["/bin/sh"]', "-", self.image], input=archive,
+                       check=True, capture_output=True, timeout=60, env=self._environment())  # fmt: skip
+
+    def run_container(self, name: str, *args: str, command: str = "") -> str:
+        """``podman run -d`` a busybox container (no network); ``command`` runs under sh -c."""
+        command = command or 'trap "exit 0" TERM; while :; do sleep 1; done'
+        return self.cli("run", "-d", "--network", "none", "--name", name, *args, self.image, "sh", "-c",
+                        command).stdout.strip()  # fmt: skip
+
+    def inspect(self, name: str) -> dict[str, Any]:
+        """What ``podman inspect`` says about a container."""
+        result: dict[str, Any] = json.loads(self.cli("inspect", name).stdout)[0]
+        return result

@@ -118,6 +118,12 @@ class EngineInfo:
     name: str
     version: str
     api_version: str
+    product: str = "Docker"  # "Podman" where /version's Components name the Podman Engine
+
+    @property
+    def podman(self) -> bool:
+        """A Podman engine (its Docker-compatible API)."""
+        return self.product == "Podman"
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,11 +280,13 @@ def read_info(client: docker.APIClient) -> EngineInfo:
     try:
         info = client.info()
         version = client.version()
+        components = {str(c.get("Name", "")) for c in version.get("Components") or ()}
         return EngineInfo(
             id=str(info["ID"]),
             name=str(info["Name"]),
             version=str(info["ServerVersion"]),
             api_version=str(version["ApiVersion"]),
+            product="Podman" if "Podman Engine" in components else "Docker",
         )
     except (DockerException, requests.RequestException, ValueError, KeyError, TypeError) as err:
         raise _engine_error(err) from err
@@ -358,7 +366,8 @@ def read_engine(
     changed = set(changed)
     try:
         containers: dict[str, Container] = {}
-        for summary in client.containers(all=True):
+        listing = _podman_list(client) if info.podman else client.containers(all=True)
+        for summary in listing:
             key = list_key(summary)
             names = [str(n).lstrip("/") for n in summary.get("Names") or ()]
             cached = next((known[n] for n in names if n in known), None)
@@ -371,11 +380,37 @@ def read_engine(
                 continue  # removed between the list and its inspect
             containers[container.name] = container
         images = len(client.images(quiet=True))
+        if info.podman:
+            pods = {str(s["Id"]): str(s["PodName"]) for s in listing if s.get("PodName")}
+            containers = {name: replace(c, pod=pods.get(c.id)) for name, c in containers.items()}
     except EngineError:
         raise
     except (DockerException, requests.RequestException, ValueError, KeyError, TypeError) as err:
         raise _engine_error(err) from err
     return EngineSnapshot(info=info, images=images, containers=dict(sorted(containers.items())))
+
+
+def _podman_list(client: docker.APIClient) -> list[dict[str, Any]]:
+    """Podman's own container list (the libpod API), shaped as the compatible one for ``list_key``.
+
+    Its compatible list leaves the health check out of ``Status`` and its
+    event stream may carry none, so a health change would wait for the full
+    read; the libpod list says the health (``Status``) and the pod (``PodName``).
+    """
+    answer = client.get(
+        f"{client.base_url}/v4.0.0/libpod/containers/json", params={"all": "true"}, timeout=REQUEST_TIMEOUT
+    )
+    answer.raise_for_status()
+    return [
+        {
+            "Id": c.get("Id", ""),
+            "Names": c.get("Names") or [],
+            "State": c.get("State", ""),
+            "Status": f"({c['Status']})" if c.get("Status") else "",
+            "PodName": c.get("PodName") or "",
+        }
+        for c in answer.json()
+    ]
 
 
 def _memory_used(memory: Mapping[str, Any]) -> int | None:

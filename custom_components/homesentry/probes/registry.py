@@ -264,7 +264,7 @@ def check_image(
         return ImageUpdate(reference, version or short(ref.digest), version or short(ref.digest), source,
                            not_applicable="pinned")  # fmt: skip
     mine = [d.partition("@")[2] for d in repo_digests if _same_repository(d.partition("@")[0], ref)]
-    if not mine:
+    if not mine or ref.registry == "localhost":  # Podman names what it built or imported localhost/NAME
         return ImageUpdate(reference, here, here, source, not_applicable="local")
     installed = version or short(mine[0])
     digest, media_type = client.head(ref)

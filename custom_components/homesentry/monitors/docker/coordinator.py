@@ -442,7 +442,11 @@ async def async_setup_docker(hass: HomeAssistant, entry: HomeSentryConfigEntry) 
     # The engine comes through the machine it runs on, where HomeSentry watches it (This server, a Remote server).
     machine = machine_device(hass, info.name, entry)
     device_info = entry_device(
-        entry, manufacturer="Docker", model="Docker Engine", sw_version=info.version, via_device_id=machine
+        entry,
+        manufacturer=info.product,
+        model=f"{info.product} Engine",
+        sw_version=info.version,
+        via_device_id=machine,
     )
     engine = EngineCoordinator(hass, entry, client, info, device_info)
     # Registered first, so container devices can name it as the device they come through.

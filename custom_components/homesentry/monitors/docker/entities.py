@@ -143,7 +143,12 @@ ENGINE_SENSORS: tuple[EngineSensorDescription, ...] = (
 
 CONTAINER_SENSORS: tuple[EngineSensorDescription, ...] = (
     _container_sensor(
-        "container_state", "state", device_class=SensorDeviceClass.ENUM, options=[s.value for s in ContainerState]
+        "container_state",
+        "state",
+        device_class=SensorDeviceClass.ENUM,
+        options=[s.value for s in ContainerState],
+        # Podman: the pod it belongs to (its own device stays its own).
+        attributes_fn=lambda data, name: {"pod": c.pod} if (c := data.container(name)) is not None and c.pod else {},
     ),
     _container_sensor(
         "container_health", "health", device_class=SensorDeviceClass.ENUM, options=[h.value for h in Health]

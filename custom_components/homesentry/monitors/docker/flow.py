@@ -84,7 +84,7 @@ class DockerConfigFlow(MonitorConfigFlow):
             if info is not None:
                 self._abort_if_unique_id_configured(updates={CONF_URL: url})
                 return self.async_create_entry(
-                    title=f"Docker {info.name}",
+                    title=f"{info.product} {info.name}",
                     data={CONF_KIND: MonitorKind.DOCKER.value, CONF_URL: url},
                     options=dict(DEFAULT_DOCKER_OPTIONS),
                 )
