@@ -20,7 +20,6 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.homesentry.const import CONF_KIND, CONF_URL, DOMAIN, MonitorKind
-from custom_components.homesentry.diagnostics import async_get_config_entry_diagnostics
 from custom_components.homesentry.monitors.docker.options import DEFAULT_DOCKER_OPTIONS
 from custom_components.homesentry.probes.registry import RegistryClient, check_image, parse_reference, short
 

@@ -26,7 +26,7 @@ import pytest_socket
 from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.monitors.docker.coordinator import container_identifier
 
-from .peers import PodmanEngine
+from .peers import PodmanEngine, Registry
 
 KEEP_RUNNING = "trap 'exit 0' TERM; while :; do sleep 1; done"
 
@@ -86,7 +86,8 @@ async def test_a_podman_engine_works_like_a_docker_one(hass: HomeAssistant, podm
     assert _state(hass, entry, "container_state", "cart").attributes["pod"] == "shop"
     assert "pod" not in _state(hass, entry, "container_state", "web").attributes
     cart = devices.async_get_device_by_identifier(container_identifier(entry, "cart"), entry.entry_id)
-    assert cart is not None and cart.name == "cart"  # a pod's container keeps a device of its own
+    assert cart is not None
+    assert cart.name == "cart"
     assert _state(hass, entry, "exit_code", "broken").state == "3"
     problem = _state(hass, entry, "container_problem", "broken", "binary_sensor")
     assert (problem.state, problem.attributes["reason"]) == ("on", "exited_with_error")
@@ -107,7 +108,8 @@ async def test_a_podman_engine_works_like_a_docker_one(hass: HomeAssistant, podm
     await usage.async_refresh()
     await hass.async_block_till_done()
     sample = usage.data.samples["web"]
-    assert sample.memory_used is not None and sample.memory_used > 0
+    assert sample.memory_used is not None
+    assert sample.memory_used > 0
     await usage.async_refresh()
     await hass.async_block_till_done()
     assert usage.data.samples["web"].cpu_percent is not None  # from the previous read of our own
@@ -125,3 +127,60 @@ async def test_a_podman_engine_works_like_a_docker_one(hass: HomeAssistant, podm
         assert _state(hass, entry, "container_state", name).state == podman.inspect(name)["State"]["Status"], name
     assert _state(hass, entry, "container_state", "web").state == "exited"
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _index(podman: PodmanEngine, registry: Registry, name: str, amd64: str, arm64: str) -> None:
+    """Push a two-platform index (``podman manifest``) under ``name``, from two local images."""
+    local = f"localhost/index-{abs(hash((amd64, arm64)))}:1"
+    podman.cli("manifest", "create", local)
+    podman.cli("manifest", "add", "--os", "linux", "--arch", "amd64", local, f"containers-storage:{amd64}")
+    podman.cli("manifest", "add", "--os", "linux", "--arch", "arm64", local, f"containers-storage:{arm64}")
+    podman.cli("manifest", "push", "--all", "--tls-verify=false", local, f"docker://{registry.host}/{name}")
+
+
+def _variant(podman: PodmanEngine, tag: str, text: str) -> None:
+    """A local image of its own: busybox and one file."""
+    podman.run_container(f"make-{text}", command=f"echo {text} > /variant")
+    podman.cli("wait", f"make-{text}")
+    podman.cli("commit", f"make-{text}", tag)
+    podman.cli("rm", f"make-{text}")
+
+
+async def test_a_multi_platform_index_is_compared_by_this_machine_s_platform(
+    hass: HomeAssistant, podman: PodmanEngine
+) -> None:
+    """Another platform's new image is no update here; this platform's is (Podman keeps the platform's digest)."""
+    registry = Registry(Path(tempfile.mkdtemp(prefix="hs-registry-"))).start()
+    try:
+        for text in ("amd-1", "arm-1", "arm-2", "amd-2"):
+            _variant(podman, f"localhost/{text}:1", text)
+        tag = f"{registry.host}/hs/multi:1"
+        _index(podman, registry, "hs/multi:1", "localhost/amd-1:1", "localhost/arm-1:1")
+        podman.cli("pull", "--tls-verify=false", tag)
+        podman.cli("run", "-d", "--network", "none", "--name", "multi", tag, "sh", "-c", KEEP_RUNNING)
+        result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": config_entries.SOURCE_USER})
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "docker"})
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {"url": podman.url})
+        entry = result["result"]
+        await hass.async_block_till_done(wait_background_tasks=True)
+        assert _state(hass, entry, "image_update", "multi", "update").state == "off"
+
+        async def check() -> Any:
+            images = entry.runtime_data.monitor.images
+            images._by_reference.clear()
+            await images.async_refresh()
+            await hass.async_block_till_done()
+            return _state(hass, entry, "image_update", "multi", "update")
+
+        client = entry.runtime_data.monitor.images.client
+        sent = client.requests_sent
+        _index(podman, registry, "hs/multi:1", "localhost/amd-1:1", "localhost/arm-2:1")  # arm64 only
+        state = await check()
+        assert (state.state, state.attributes["error"]) == ("off", None)
+        assert client.requests_sent == sent + 2  # the HEAD (a new index digest), then the index itself
+        _index(podman, registry, "hs/multi:1", "localhost/amd-2:1", "localhost/arm-2:1")  # this platform's
+        assert (await check()).state == "on"
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        registry.stop()
+        shutil.rmtree(registry.directory, ignore_errors=True)
