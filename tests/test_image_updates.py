@@ -8,10 +8,12 @@ same tag turns its update entity on within one check.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 import shutil
 import subprocess
 import tempfile
+import threading
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -241,3 +243,46 @@ async def test_the_bearer_token_flow_as_docker_hub_answers_it(
     assert (state.state, state.attributes["installed_version"]) == ("on", "5.0")
     assert client.requests_sent == 4  # the kept token: one HEAD
     assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+class _Busy(BaseHTTPRequestHandler):
+    """A registry that is out of patience: 429 with Retry-After to every request (a stand-in: the real one has
+    no rate limit to trigger; Docker Hub answers this way past its limit)."""
+
+    asked = 0
+
+    def do_HEAD(self) -> None:
+        type(self).asked += 1
+        self.send_response(429)
+        self.send_header("Retry-After", "120")
+        self.end_headers()
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet."""
+
+
+async def test_a_registry_that_answers_429_is_left_alone_for_the_wait_it_asks(
+    hass: HomeAssistant, engine: DockerEngine, registry: Registry, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Pushed to a real registry, which is then replaced by one answering 429: asked once, logged once."""
+    tag = f"{registry.host}/hs/busy:1"
+    _build(engine, tag, "9.0")
+    _docker(engine, "push", tag)
+    engine.cli("run", "-d", "--name", "busy", tag, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done")
+    registry.stop()
+    busy = ThreadingHTTPServer(("127.0.0.1", registry.port), _Busy)
+    threading.Thread(target=busy.serve_forever, daemon=True).start()
+    try:
+        entry = _entry(engine)
+        await _start(hass, entry)
+        state = _update(hass, entry, "busy")
+        assert "HTTP 429" in state.attributes["error"]
+        assert state.attributes["installed_version"] is None  # nothing made up
+        await _check(hass, entry)
+        await _check(hass, entry)
+        assert _Busy.asked == 1  # within the 120 s it asked for, not asked again
+        assert caplog.text.count("asks to wait 120 s") == 1
+        assert await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        busy.shutdown()
+        busy.server_close()
