@@ -286,3 +286,29 @@ async def test_a_registry_that_answers_429_is_left_alone_for_the_wait_it_asks(
     finally:
         busy.shutdown()
         busy.server_close()
+
+
+async def test_a_disabled_update_entity_costs_no_request(
+    hass: HomeAssistant, engine: DockerEngine, registry: Registry
+) -> None:
+    """Disabled, a container's image is not checked again (only setup's first look sees it)."""
+    tag = f"{registry.host}/hs/quiet:1"
+    _build(engine, tag, "1.0")
+    _docker(engine, "push", tag)
+    engine.cli("run", "-d", "--name", "quiet", tag, "sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done")
+    entry = _entry(engine)
+    await _start(hass, entry)
+    registry_entities = er.async_get(hass)
+    entity_id = _update(hass, entry, "quiet").entity_id
+    registry_entities.async_update_entity(entity_id, disabled_by=er.RegistryEntryDisabler.USER)
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    client = entry.runtime_data.monitor.images.client
+    sent = client.requests_sent
+    _build(engine, tag, "1.1")
+    _docker(engine, "push", tag)
+    await _check(hass, entry)
+    await _check(hass, entry)
+    assert client.requests_sent == sent
+    assert hass.states.get(entity_id) is None
+    assert await hass.config_entries.async_unload(entry.entry_id)

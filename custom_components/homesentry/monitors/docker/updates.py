@@ -80,7 +80,8 @@ class ImageUpdateCoordinator(_DockerDevices, SubscribingCoordinator[UpdateSnapsh
         if data is None or not data.reachable:
             return
         now = {name: c.image_id for name, c in data.engine.containers.items()}
-        if any(self._seen.get(name) != image for name, image in now.items()):
+        shown = self.subscribed_objects(DockerCategory.IMAGES)
+        if any(name not in self._seen or (name in shown and self._seen[name] != image) for name, image in now.items()):
             self.config_entry.async_create_background_task(
                 self.hass, self.async_request_refresh(), "homesentry docker image check"
             )
@@ -89,7 +90,14 @@ class ImageUpdateCoordinator(_DockerDevices, SubscribingCoordinator[UpdateSnapsh
         data = self.engine_coordinator.data
         if data is None or not data.reachable:
             return self.data or UpdateSnapshot()
-        containers = {name: (c.image, c.image_id) for name, c in data.engine.containers.items()}
+        # Only containers whose update entity is enabled (and new ones, which get theirs): a disabled one costs nothing.
+        shown = self.subscribed_objects(DockerCategory.IMAGES)
+        everything = not self.discovered
+        containers = {
+            name: (c.image, c.image_id)
+            for name, c in data.engine.containers.items()
+            if everything or name in shown or name not in self._seen
+        }
         return await self.hass.async_add_executor_job(self._check_all, containers)
 
     def _check_all(self, containers: Mapping[str, tuple[str, str]]) -> UpdateSnapshot:
@@ -122,7 +130,7 @@ class ImageUpdateCoordinator(_DockerDevices, SubscribingCoordinator[UpdateSnapsh
         self._by_reference = {
             key: value for key, value in self._by_reference.items() if key in set(containers.values())
         }
-        self._seen = {name: image_id for name, (_, image_id) in containers.items()}
+        self._seen |= {name: image_id for name, (_, image_id) in containers.items()}
         return UpdateSnapshot(images, {key[0]: when for key, (_, when) in self._by_reference.items()})
 
     def _check(self, key: tuple[str, str], info: ImageInfo | None) -> ImageUpdate:
