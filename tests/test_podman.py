@@ -48,7 +48,8 @@ def podman(socket_enabled: None) -> Iterator[PodmanEngine]:
 
 
 def _state(hass: HomeAssistant, entry: Any, key: str, name: str, platform: str = "sensor") -> Any:
-    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, f"{entry.unique_id}_{key}_{name}")
+    unique_id = f"{entry.unique_id}_{key}" + (f"_{name}" if name else "")
+    entity_id = er.async_get(hass).async_get_entity_id(platform, DOMAIN, unique_id)
     assert entity_id is not None, key
     state = hass.states.get(entity_id)
     assert state is not None
@@ -122,6 +123,9 @@ async def test_a_podman_engine_works_like_a_docker_one(hass: HomeAssistant, podm
     # Stop and kill, as podman inspect then says.
     podman.cli("stop", "-t", "1", "cart")
     podman.cli("kill", "web")
+    await _refresh(hass, entry)  # Podman may still say "stopped" (its own state) here: read as exited, never a failure
+    assert _state(hass, entry, "engine_reachable", "", "binary_sensor").state == "on"
+    podman.cli("wait", "web", check=False)
     await _refresh(hass, entry)
     for name in ("web", "cart"):
         assert _state(hass, entry, "container_state", name).state == podman.inspect(name)["State"]["Status"], name

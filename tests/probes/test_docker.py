@@ -279,3 +279,16 @@ def test_actions_and_events(engine: DockerEngine) -> None:
     finally:
         follower.stop()
     assert not any(t.name == "homesentry-docker-events" for t in threading.enumerate())
+
+
+def test_podman_s_own_states_read_as_docker_s() -> None:
+    """Podman's compatible API passes its own states through ("stopped" between a kill and its cleanup)."""
+    from custom_components.homesentry.probes.docker import ContainerState, parse_container
+
+    def state(status: str) -> ContainerState:
+        return parse_container({"Name": "/web", "Id": "1", "State": {"Status": status}}).state
+
+    assert [state(s) for s in ("stopped", "stopping", "configured", "exited", "no-such-state")] == [
+        ContainerState.EXITED, ContainerState.RUNNING, ContainerState.CREATED, ContainerState.EXITED,
+        ContainerState.DEAD,
+    ]  # fmt: skip

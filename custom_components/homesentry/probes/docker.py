@@ -81,6 +81,10 @@ class ContainerNotFound(EngineError):
     """The engine has no container of that name."""
 
 
+# Podman's own states, where its compatible API passes them through: as Docker would say them.
+PODMAN_STATES: Final = {"stopped": "exited", "stopping": "running", "configured": "created", "initialized": "created"}
+
+
 class ContainerState(StrEnum):
     """Docker's container states (``State.Status``)."""
 
@@ -323,7 +327,7 @@ def parse_container(raw: Mapping[str, Any]) -> Container:
         name=str(raw["Name"]).lstrip("/"),
         id=str(raw["Id"]),
         image=str((raw.get("Config") or {}).get("Image") or raw.get("Image", "")),
-        state=ContainerState(state.get("Status", "dead")),
+        state=_state(str(state.get("Status", "dead"))),
         health=Health(health["Status"]) if health.get("Status") in Health.__members__.values() else Health.NONE,
         health_output=output[:255] or None,
         restart_count=int(raw.get("RestartCount", 0)),
@@ -334,6 +338,12 @@ def parse_container(raw: Mapping[str, Any]) -> Container:
         error=str(state.get("Error", "")),
         image_id=str(raw.get("Image", "")),
     )
+
+
+def _state(status: str) -> ContainerState:
+    """A container's state; Podman's own names as Docker's, anything else unknown as dead (said, never a crash)."""
+    status = PODMAN_STATES.get(status, status)
+    return ContainerState(status) if status in ContainerState.__members__.values() else ContainerState.DEAD
 
 
 def list_key(summary: Mapping[str, Any]) -> str:
