@@ -188,3 +188,35 @@ async def test_a_multi_platform_index_is_compared_by_this_machine_s_platform(
     finally:
         registry.stop()
         shutil.rmtree(registry.directory, ignore_errors=True)
+
+
+async def test_podman_s_events_show_a_kill_and_a_failing_check_within_seconds(
+    hass: HomeAssistant, podman: PodmanEngine
+) -> None:
+    """Its event stream (kill, die, health_status) refreshes the state at once: the poll here waits an hour."""
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from custom_components.homesentry.const import CONF_KIND, CONF_URL, MonitorKind
+    from custom_components.homesentry.monitors.docker.options import DEFAULT_DOCKER_OPTIONS
+
+    from .test_containers import _until
+
+    podman.run_container("web")
+    podman.run_container("db", "--health-cmd", "test -e /ok", "--health-interval", "1h", "--health-retries", "1")
+    engine_id = podman.cli("info", "--format", "{{.Host.Hostname}}").stdout.strip()
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Podman {engine_id}",
+        unique_id=f"docker_podman_{engine_id}",
+        data={CONF_KIND: MonitorKind.DOCKER.value, CONF_URL: podman.url},
+        options={**DEFAULT_DOCKER_OPTIONS, "scan_interval": 3600},
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    podman.cli("kill", "web")
+    took = await _until(lambda: _state(hass, entry, "container_state", "web").state == "exited", 5)
+    assert took < 5
+    podman.cli("healthcheck", "run", "db", check=False)
+    await _until(lambda: _state(hass, entry, "container_health", "db").state == "unhealthy", 5)
+    assert await hass.config_entries.async_unload(entry.entry_id)
