@@ -21,14 +21,27 @@ from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.homesentry.const import CONF_KIND, CONF_URL, DOMAIN, MonitorKind
-from custom_components.homesentry.monitors.docker.options import DEFAULT_DOCKER_OPTIONS
+from custom_components.homesentry.const import DOMAIN
 from custom_components.homesentry.probes.registry import RegistryClient, check_image, parse_reference, short
 
 from .peers import DockerEngine, Registry, need
+from .test_containers import _entry
 from .token_server import TokenServer
 
 SOURCE = "https://example.org/hs/app"
+
+
+@pytest.fixture(autouse=True)
+def _images_removed_after(docker_engine: DockerEngine) -> Iterator[None]:
+    """The session's dockerd keeps only its busybox image after each test (other tests count its images)."""
+    yield
+    if docker_engine.process is None:
+        return
+    docker_engine.remove_all()
+    keep = docker_engine.cli("image", "inspect", "--format", "{{.Id}}", docker_engine.image).stdout.strip()
+    others = set(docker_engine.cli("images", "-aq", "--no-trunc").stdout.split()) - {keep}
+    if others:
+        docker_engine.cli("rmi", "-f", *others, check=False)
 
 
 @pytest.fixture
@@ -62,17 +75,6 @@ def _build(engine: DockerEngine, tag: str, version: str) -> str:
 
 def _repo_digest(engine: DockerEngine, image: str) -> str:
     return _docker(engine, "image", "inspect", "--format", "{{index .RepoDigests 0}}", image).partition("@")[2]
-
-
-def _entry(engine: DockerEngine, **options: Any) -> MockConfigEntry:
-    engine_id = engine.cli("info", "--format", "{{.ID}}").stdout.strip()
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Docker nas",
-        unique_id=f"docker_{engine_id}",
-        data={CONF_KIND: MonitorKind.DOCKER.value, CONF_URL: engine.url},
-        options={**DEFAULT_DOCKER_OPTIONS, **options},
-    )
 
 
 async def _start(hass: HomeAssistant, entry: MockConfigEntry) -> None:
