@@ -35,6 +35,7 @@ import time
 from benchmarks.contained import contain
 from custom_components.homesentry.probes.docker import (
     EngineEvent,
+    EngineSnapshot,
     EventFollower,
     open_client,
     read_engine,
@@ -81,19 +82,22 @@ def _line(walls: list[float], cpus: list[float], engine_cpus: list[float], engin
     return f"wall {_ms(walls)}, HomeSentry CPU {_ms(cpus)}, {engine} CPU {_mean_ms(engine_cpus)}"
 
 
-def _cycles(engine: DockerEngine | PodmanEngine, label: str) -> None:
-    """The state and stats cycles of 20 running containers."""
+def _cycles(engine: DockerEngine | PodmanEngine, label: str = "") -> EngineSnapshot:
+    """The state and stats cycles of 20 running containers (``label`` before each line: "Podman "); the snapshot."""
     who = "podman service" if isinstance(engine, PodmanEngine) else "dockerd"
     for index in range(CONTAINERS):
-        engine.run_container(f"c{index:02d}")  # PodmanEngine's run with no network already
+        # No network: a PodmanEngine's containers have none already.
+        engine.run_container(f"c{index:02d}", *(() if isinstance(engine, PodmanEngine) else ("--network", "none")))
     client = open_client(engine.url)
     info = read_info(client)
     walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info), RUNS)
-    print(f"{label} state cycle, {CONTAINERS} containers (median of {RUNS}):")
+    print(f"{label}state cycle, {CONTAINERS} containers (median of {RUNS}):")
     print(f"  full (inspect all): {_line(walls, cpus, engine_cpus, who)}")
     snapshot = read_engine(client, info)
     walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info, snapshot), RUNS)
     print(f"  steady (list only): {_line(walls, cpus, engine_cpus, who)}")
+    walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info, snapshot, ["c00"]), RUNS)
+    print(f"  after one event: {_line(walls, cpus, engine_cpus, who)}")
     containers = list(snapshot.containers.values())
     samples: dict[str, object] = {}
 
@@ -102,14 +106,15 @@ def _cycles(engine: DockerEngine | PodmanEngine, label: str) -> None:
         samples.update(read_usages(client, containers, {})[0])
 
     walls, cpus, engine_cpus = _measure(engine, first, 3)
-    print(f"{label} stats cycle, first read (median of 3): {_line(walls, cpus, engine_cpus, who)}")
+    print(f"{label}stats cycle, first read (median of 3): {_line(walls, cpus, engine_cpus, who)}")
     walls, cpus, engine_cpus = _measure(
         engine,
         lambda: samples.update(read_usages(client, containers, samples)[0]),  # type: ignore[arg-type]
         5,
     )
-    print(f"{label} stats cycle, one-shot (median of 5): {_line(walls, cpus, engine_cpus, who)}")
+    print(f"{label}stats cycle, one-shot (median of 5): {_line(walls, cpus, engine_cpus, who)}")
     client.close()
+    return snapshot
 
 
 def podman() -> None:
@@ -118,7 +123,7 @@ def podman() -> None:
     engine.start()
     try:
         engine.import_busybox()
-        _cycles(engine, "Podman")
+        _cycles(engine, "Podman ")
     finally:
         engine.cli("rm", "-af", "-t", "0", check=False)
         engine.stop()
@@ -165,35 +170,9 @@ def main() -> None:
     engine.start()
     try:
         engine.import_busybox()
-        for index in range(CONTAINERS):
-            engine.run_container(f"c{index:02d}", "--network", "none")
+        snapshot = _cycles(engine)
         client = open_client(engine.url)
         info = read_info(client)
-
-        walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info), RUNS)
-        print(f"state cycle, {CONTAINERS} containers (median of {RUNS}):")
-        print(f"  full (inspect all): {_line(walls, cpus, engine_cpus)}")
-        snapshot = read_engine(client, info)
-        walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info, snapshot), RUNS)
-        print(f"  steady (list only): {_line(walls, cpus, engine_cpus)}")
-        walls, cpus, engine_cpus = _measure(engine, lambda: read_engine(client, info, snapshot, ["c00"]), RUNS)
-        print(f"  after one event: {_line(walls, cpus, engine_cpus)}")
-
-        containers = list(snapshot.containers.values())
-        samples: dict[str, object] = {}
-
-        def first() -> None:
-            samples.clear()
-            samples.update(read_usages(client, containers, {})[0])
-
-        walls, cpus, engine_cpus = _measure(engine, first, 3)
-        print(f"stats cycle, first read (median of 3): {_line(walls, cpus, engine_cpus)}")
-        walls, cpus, engine_cpus = _measure(
-            engine,
-            lambda: samples.update(read_usages(client, containers, samples)[0]),  # type: ignore[arg-type]
-            5,
-        )
-        print(f"stats cycle, one-shot (median of 5): {_line(walls, cpus, engine_cpus)}")
 
         events: queue.Queue[EngineEvent] = queue.Queue()
         connected = threading.Event()

@@ -306,6 +306,18 @@ def _udp_port_bound(port: int) -> bool:
     return f":{port:04X} " in text
 
 
+def busybox_rootfs(rootfs: Path) -> bytes:
+    """A tar of a root filesystem of busybox-static with one link per applet: an engine imports it as an image."""
+    busybox = need("busybox")
+    (rootfs / "bin").mkdir(parents=True, exist_ok=True)
+    shutil.copy(busybox, rootfs / "bin" / "busybox")
+    for applet in run(busybox, "--list").stdout.split():
+        link = rootfs / "bin" / applet
+        if applet != "busybox" and not link.exists():
+            link.symlink_to("busybox")
+    return subprocess.run(["tar", "-C", str(rootfs), "-c", "."], check=True, capture_output=True).stdout
+
+
 @dataclass
 class DockerEngine:
     """A real dockerd on a socket in ``directory``, with a busybox image and no registry.
@@ -364,15 +376,7 @@ class DockerEngine:
 
     def import_busybox(self) -> None:
         """Make an image from busybox-static: a rootfs with one link per applet."""
-        busybox = need("busybox")
-        rootfs = self.directory / "rootfs"
-        (rootfs / "bin").mkdir(parents=True, exist_ok=True)
-        shutil.copy(busybox, rootfs / "bin" / "busybox")
-        for applet in run(busybox, "--list").stdout.split():
-            link = rootfs / "bin" / applet
-            if applet != "busybox" and not link.exists():
-                link.symlink_to("busybox")
-        archive = subprocess.run(["tar", "-C", str(rootfs), "-c", "."], check=True, capture_output=True).stdout
+        archive = busybox_rootfs(self.directory / "rootfs")
         subprocess.run(
             ["/usr/bin/docker", f"--host={self.url}", "import", "-c", 'CMD ["/bin/sh"]', "-", self.image],
             input=archive, check=True, capture_output=True, timeout=60,
@@ -728,15 +732,7 @@ class PodmanEngine:
 
     def import_busybox(self) -> None:
         """Make the image from busybox-static, as DockerEngine does."""
-        busybox = need("busybox")
-        rootfs = self.directory / "rootfs"
-        (rootfs / "bin").mkdir(parents=True, exist_ok=True)
-        shutil.copy(busybox, rootfs / "bin" / "busybox")
-        for applet in run(busybox, "--list").stdout.split():
-            link = rootfs / "bin" / applet
-            if applet != "busybox" and not link.exists():
-                link.symlink_to("busybox")
-        archive = subprocess.run(["tar", "-C", str(rootfs), "-c", "."], check=True, capture_output=True).stdout
+        archive = busybox_rootfs(self.directory / "rootfs")
         subprocess.run([*self._base(), "import", "--change", 'CMD ["/bin/sh"]', "-", self.image], input=archive,
                        check=True, capture_output=True, timeout=60, env=self._environment())  # fmt: skip
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 import logging
-import os
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.config_entries import ConfigEntry
@@ -50,7 +49,7 @@ from ...probes.smart import (
 from ...probes.smart_health import FAILED_AFR, WARNING_AFR, Prediction, predict
 from .const import CONF_SMART_READER, CONF_SMARTCTL
 from .options import DisksOptions
-from .pools import PoolCoordinator
+from .pools import PoolCoordinator, find_program
 
 if TYPE_CHECKING:
     from ... import HomeSentryConfigEntry
@@ -138,7 +137,7 @@ def find_smartctl(configured: str | None) -> str | None:
     """The smartctl to run: the configured one, else the first one installed."""
     if configured:
         return configured
-    return next((path for path in world.SMARTCTL_SEARCH if os.access(path, os.X_OK)), None)
+    return find_program(world.SMARTCTL_SEARCH)
 
 
 def under_hub(entry: ConfigEntry, hub_device_id: str | None, object_key: str, info: DeviceInfo) -> DeviceInfo:
